@@ -1,0 +1,1 @@
+export * from './data-channel-error.js';

@@ -1,0 +1,2 @@
+export * from './storage-error.js';
+export type * from './storage-adapter.js';

@@ -1,0 +1,65 @@
+/** What a path is. Symlinks are reported as what they point to unless the adapter exposes them. */
+export type FileType = 'file' | 'dir' | 'symlink';
+
+/** Metadata of one entry. `path` is absolute and virtual (`/a/b.txt`); `name` its last segment. */
+export interface FileStat {
+  name: string;
+  path: string;
+  type: FileType;
+  size: number;
+  mtime: Date;
+  /** Unix permission bits (e.g. 0o644) when the adapter knows them. */
+  mode?: number;
+  /** A stable identity for the MLSx `unique` fact when the adapter has one. */
+  unique?: string;
+  /** Symlink target when `type` is 'symlink'. */
+  target?: string;
+}
+
+export interface ReadOptions {
+  /** Byte offset to start from (REST). Default 0. */
+  start?: number;
+  signal?: AbortSignal;
+}
+
+/** How a write lands: `atomic` replaces the target only on a clean end; `resumable` writes in place. */
+export type UploadMode = 'atomic' | 'resumable';
+
+export interface WriteOptions {
+  /** `truncate` (STOR) or `append` (APPE). Default `truncate`. */
+  mode?: 'truncate' | 'append';
+  /** Write from this offset without truncating what follows (REST + STOR). */
+  start?: number;
+  /** Default `resumable`. */
+  uploadMode?: UploadMode;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  /** Bytes consumed from the source and stored. */
+  bytes: number;
+}
+
+/**
+ * The contract every storage backend implements. All paths are absolute virtual paths already
+ * normalised by `resolvePath`. Every failure is a `StorageError`.
+ * Optional members are capabilities: the server advertises in FEAT only what exists.
+ */
+export interface StorageAdapter {
+  stat(path: string): Promise<FileStat>;
+  /** Entries of a directory, streamed: a huge directory never has to sit in memory. */
+  list(dir: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat>;
+  read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array>;
+  /** Consumes `data`; never reports success for a source that errored. */
+  write(path: string, data: AsyncIterable<Uint8Array>, opts?: WriteOptions): Promise<WriteResult>;
+  mkdir(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  delete(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** MFMT. */
+  setMtime?(path: string, mtime: Date): Promise<void>;
+  /** SITE CHMOD. */
+  chmod?(path: string, mode: number): Promise<void>;
+  /** Release handles, clients, timers. */
+  dispose?(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the third-party programs the tests talk to: FTP clients (curl, lftp, wget, python3 ftplib)
+# and FTP servers (vsftpd, pure-ftpd, pyftpdlib). Runs without prompts; starts no service.
+# vsftpd and pure-ftpd conflict as Debian packages: vsftpd is installed, pure-ftpd is unpacked
+# into .tools/pure-ftpd with dpkg -x.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+need=()
+command -v curl >/dev/null || need+=(curl)
+command -v lftp >/dev/null || need+=(lftp)
+command -v wget >/dev/null || need+=(wget)
+command -v vsftpd >/dev/null || [ -x /usr/sbin/vsftpd ] || need+=(vsftpd)
+/usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null || need+=(python3-pyftpdlib)
+command -v openssl >/dev/null || need+=(openssl)
+command -v ip >/dev/null || need+=(iproute2)
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
+  # Keep package scripts from starting services (vsftpd would grab port 21).
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  if [ ${#need[@]} -gt 0 ]; then
+    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  if [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -qq pure-ftpd-common pure-ftpd >/dev/null)
+    mkdir -p .tools/pure-ftpd
+    for deb in "$tmp"/*.deb; do dpkg -x "$deb" .tools/pure-ftpd; done
+    rm -rf "$tmp"
+  fi
+  # Stop anything a package started on its own despite policy-rc.d.
+  pkill -x vsftpd 2>/dev/null || true
+fi
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib"
