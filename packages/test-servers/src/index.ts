@@ -1,0 +1,3 @@
+export * from './support.js';
+export * from './system-user.js';
+export * from './start-servers.js';
