@@ -8,3 +8,7 @@ export * from './host-port.js';
 export * from './quoted-path.js';
 export * from './mdtm.js';
 export * from './ascii.js';
+export * from './mlsx-facts.js';
+export * from './list-entry.js';
+export * from './list-format.js';
+export * from './list-parse.js';
