@@ -1,1 +1,6 @@
-export {};
+export * from './active-connection.js';
+export * from './control-connection.js';
+export * from './passive-listener.js';
+export * from './peer-address.js';
+export * from './port-allocator.js';
+export * from './public-address.js';

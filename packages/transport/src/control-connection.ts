@@ -1,0 +1,187 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+
+/** Options of {@link ControlConnection.upgradeToTls}. */
+export interface TlsUpgradeOptions {
+  secureContext: SecureContext;
+  /** Called with the TLS session once established (seam for data-channel session reuse, RFC 4217 §10.2). */
+  onSecure?: (socket: TLSSocket) => void;
+  /** Handshake timeout. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * One FTP control connection (RFC 959 §2.3): pull-based reads so the kernel applies backpressure
+ * when the driver is busy, writes kept in order, and the switch to TLS for AUTH TLS (RFC 4217 §4)
+ * that throws away any plaintext the client pipelined after the AUTH command.
+ *
+ * Theory of operation: the socket stays in paused mode; `read()` takes whatever is buffered or
+ * waits for 'readable'. The caller awaits `drained()` before reading more, so a client that sends
+ * commands without reading the replies stops being read instead of growing the output buffer.
+ */
+export class ControlConnection {
+  #socket: Socket;
+  #ended = false;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = socket.localAddress ?? '';
+    this.localPort = socket.localPort ?? 0;
+    this.#watch(socket);
+  }
+
+  #watch(socket: Socket): void {
+    socket.on('error', () => {
+      this.#ended = true;
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      this.#ended = true;
+    });
+  }
+
+  /** The socket currently carrying the connection (a TLSSocket after an upgrade). */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  /** True after a successful {@link upgradeToTls} (or when constructed over a TLSSocket). */
+  get secure(): boolean {
+    return this.#socket instanceof TLSSocket;
+  }
+
+  /** True once the peer ended or the socket closed. */
+  get closed(): boolean {
+    return this.#ended || this.#socket.destroyed;
+  }
+
+  /** The next chunk from the peer, or null at end of stream. */
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      const socket = this.#socket;
+      if (socket.destroyed) return null;
+      const chunk = socket.read() as Buffer | null;
+      if (chunk !== null) return chunk;
+      if (socket.readableEnded || this.#ended) return null;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('readable', done);
+          socket.off('end', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('readable', done);
+        socket.on('end', done);
+        socket.on('close', done);
+      });
+    }
+  }
+
+  /** Queue bytes in order. Never throws: a write to a closed socket is dropped. */
+  write(chunks: readonly Uint8Array[]): void {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) return;
+    for (const chunk of chunks) socket.write(chunk);
+  }
+
+  /** Resolves when the output buffer is below the socket's high-water mark (or the socket closed). */
+  drained(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  /** Resolves once everything written so far reached the kernel (or the socket closed). */
+  flushed(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.writableLength === 0 || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (socket.writableLength === 0 || socket.destroyed) {
+          socket.off('drain', check);
+          socket.off('close', check);
+          resolve();
+        }
+      };
+      socket.on('drain', check);
+      socket.on('close', check);
+      socket.write(new Uint8Array(0), check);
+    });
+  }
+
+  /**
+   * Switch to TLS as the server side (AUTH TLS, RFC 4217 §4). Bytes already received in plaintext
+   * are discarded, never interpreted. Call after the 234 reply was written.
+   */
+  async upgradeToTls(options: TlsUpgradeOptions): Promise<void> {
+    const raw = this.#socket;
+    await this.flushed();
+    while (raw.read() !== null) {
+      // Plaintext pipelined after AUTH must not be executed (RFC 4217 §4 / issue 5).
+    }
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: options.secureContext });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), options.timeoutMs ?? 10_000);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        secure.off('secure', onSecure);
+        secure.off('error', fail);
+        secure.off('close', onClose);
+      };
+      const fail = (err: Error): void => {
+        cleanup();
+        secure.destroy();
+        reject(err);
+      };
+      const onClose = (): void => fail(new Error('closed during TLS handshake'));
+      const onSecure = (): void => {
+        cleanup();
+        resolve();
+      };
+      secure.once('secure', onSecure);
+      secure.once('error', fail);
+      secure.once('close', onClose);
+    });
+    this.#socket = secure;
+    this.#watch(secure);
+    options.onSecure?.(secure);
+  }
+
+  /** Flush what was written, then close the connection. */
+  async end(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 5_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end();
+      // Don't wait for the peer's FIN: we are done with this connection.
+      socket.once('finish', () => socket.destroy());
+    });
+  }
+
+  /** Close at once, dropping unwritten output. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
