@@ -62,8 +62,8 @@ function parseMlsd(line: string): Outcome {
     entry.mode = facts.unixMode;
     entry.permissions = formatPermissions(facts.unixMode);
   }
-  const owner = facts.extra?.['unix.owner'] ?? facts.extra?.['unix.ownername'] ?? facts.extra?.['unix.uid'];
-  const group = facts.extra?.['unix.group'] ?? facts.extra?.['unix.groupname'] ?? facts.extra?.['unix.gid'];
+  const owner = facts.extra?.['unix.ownername'] ?? facts.extra?.['unix.owner'] ?? facts.extra?.['unix.uid'];
+  const group = facts.extra?.['unix.groupname'] ?? facts.extra?.['unix.group'] ?? facts.extra?.['unix.gid'];
   if (owner !== undefined) entry.owner = owner;
   if (group !== undefined) entry.group = group;
   if (target !== undefined) entry.target = target;

@@ -17,8 +17,10 @@ export function quotePath(path: string): string {
 
 /**
  * The path from a 257 reply text: '"/a ""b"" c" created' gives '/a "b" c'. Text before the opening
- * quote and after the closing one is ignored. Throws {@link ReplySyntaxError} when there is no
- * quoted path.
+ * quote is ignored. When the RFC reading ends at a quote that is followed by neither a space nor the
+ * end of the text, the server did not double its quotes (pure-ftpd sends '"/say "hi"" is ...'), so
+ * the path runs raw to the last quote that is followed by a space or the end. Throws
+ * {@link ReplySyntaxError} when there is no quoted path.
  *
  * @see RFC 959 Appendix II
  */
@@ -32,9 +34,23 @@ export function parseQuotedPath(text: string): string {
       path += c;
       continue;
     }
-    if (text[i + 1] !== '"') return path;
-    path += '"';
-    i++;
+    if (text[i + 1] === '"') {
+      path += '"';
+      i++;
+      continue;
+    }
+    const after = text[i + 1];
+    if (after === undefined || /\s/.test(after)) return path;
+    return undoubled(text, open);
+  }
+  throw new ReplySyntaxError('257 text has an unterminated quoted path');
+}
+
+function undoubled(text: string, open: number): string {
+  for (let close = text.length - 1; close > open; close--) {
+    if (text[close] !== '"') continue;
+    const after = text[close + 1];
+    if (after === undefined || /\s/.test(after)) return text.slice(open + 1, close);
   }
   throw new ReplySyntaxError('257 text has an unterminated quoted path');
 }
