@@ -1,1 +1,4 @@
-export {};
+export { s3Storage, S3StorageAdapter, MTIME_METADATA_KEY, type S3StorageOptions } from './s3-storage.js';
+export type { S3StorageLogger } from './s3-context.js';
+export { toStorageError } from './s3-error.js';
+export { encodeCopySource, normalizePrefix } from './s3-keys.js';

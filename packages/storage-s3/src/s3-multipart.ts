@@ -1,0 +1,212 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type CompletedPart,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import { isNotImplemented } from './s3-error.js';
+import { encodeCopySource } from './s3-keys.js';
+import { MIN_PART_SIZE, type S3Context } from './s3-context.js';
+import { forEachLimited } from './guarded-source.js';
+
+/** Thrown (after the multipart upload was aborted) when the backend lacks UploadPartCopy. */
+export class PartCopyUnsupportedError extends Error {
+  override readonly name = 'PartCopyUnsupportedError';
+}
+
+export interface ObjectAttributes {
+  metadata?: Record<string, string>;
+  contentType?: string;
+}
+
+/**
+ * Streams `body` into `key` through lib-storage's `Upload`: parts of `partSize`, at most
+ * `queueSize` in flight, so memory stays near `partSize × (queueSize + 1)`. The object appears only
+ * when the upload completes; if `body` throws, the multipart upload is aborted (no parts left) and
+ * that error is rethrown, and a previous object at `key` is untouched.
+ */
+export async function uploadStream(
+  ctx: S3Context,
+  key: string,
+  body: AsyncIterable<Uint8Array>,
+  attributes: ObjectAttributes = {},
+): Promise<void> {
+  const readable = Readable.from(body, { objectMode: false, highWaterMark: 64 * 1024 });
+  const upload = new Upload({
+    client: ctx.client,
+    params: {
+      Bucket: ctx.bucket,
+      Key: key,
+      Body: readable,
+      ...(attributes.metadata ? { Metadata: attributes.metadata } : {}),
+      ...(attributes.contentType ? { ContentType: attributes.contentType } : {}),
+    },
+    partSize: ctx.partSize,
+    queueSize: ctx.queueSize,
+    leavePartsOnError: false,
+  });
+  try {
+    await upload.done();
+  } catch (err) {
+    readable.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Splits `[0, size)` into copy ranges (inclusive ends) of at least `partSize` bytes each (S3's
+ * 5 MiB minimum holds for every part but the last of an upload, and more data may follow these),
+ * and under `2 × partSize`.
+ */
+export function splitCopyRanges(size: number, partSize: number): Array<[number, number]> {
+  const count = Math.max(1, Math.floor(size / partSize));
+  const ranges: Array<[number, number]> = [];
+  const base = Math.floor(size / count);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const length = i === count - 1 ? size - start : base;
+    ranges.push([start, start + length - 1]);
+    start += length;
+  }
+  return ranges;
+}
+
+export interface CompositeSource {
+  /** Bytes `[0, size)` of this object are copied server-side first. */
+  key: string;
+  size: number;
+  etag: string | undefined;
+}
+
+/**
+ * Builds `key` as one multipart upload: first the bytes `[0, copy.size)` of `copy.key` by
+ * UploadPartCopy (no bytes through this process), then `rest` streamed in `partSize` parts with at
+ * most `queueSize` in flight. On any failure the multipart upload is aborted and nothing changes.
+ * When the backend lacks UploadPartCopy this throws `PartCopyUnsupportedError` before `rest` has
+ * been touched, so the caller can fall back to streaming.
+ */
+export async function uploadComposite(
+  ctx: S3Context,
+  key: string,
+  copy: CompositeSource,
+  rest: AsyncIterable<Uint8Array>,
+  attributes: ObjectAttributes = {},
+): Promise<void> {
+  const created = await ctx.client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: ctx.bucket,
+      Key: key,
+      ...(attributes.metadata ? { Metadata: attributes.metadata } : {}),
+      ...(attributes.contentType ? { ContentType: attributes.contentType } : {}),
+    }),
+  );
+  const uploadId = created.UploadId;
+  if (uploadId === undefined) throw new Error('CreateMultipartUpload returned no UploadId');
+  const parts: CompletedPart[] = [];
+  try {
+    const ranges = splitCopyRanges(copy.size, ctx.copyPartSize);
+    try {
+      await forEachLimited(
+        ranges.map((range, index) => ({ range, partNumber: index + 1 })),
+        ctx.queueSize,
+        async ({ range, partNumber }) => {
+          const result = await ctx.client.send(
+            new UploadPartCopyCommand({
+              Bucket: ctx.bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              CopySource: encodeCopySource(ctx.bucket, copy.key),
+              CopySourceRange: `bytes=${range[0]}-${range[1]}`,
+              ...(copy.etag ? { CopySourceIfMatch: copy.etag } : {}),
+            }),
+          );
+          parts.push({ PartNumber: partNumber, ETag: result.CopyPartResult?.ETag });
+        },
+      );
+      ctx.partCopySupported = true;
+    } catch (err) {
+      if (isNotImplemented(err)) {
+        ctx.partCopySupported = false;
+        throw new PartCopyUnsupportedError('UploadPartCopy is not implemented by this backend', { cause: err });
+      }
+      throw err;
+    }
+    await uploadParts(ctx, key, uploadId, ranges.length + 1, rest, parts);
+    parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    await ctx.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: ctx.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  } catch (err) {
+    try {
+      await ctx.client.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId }));
+    } catch (abortErr) {
+      ctx.logger.warn('could not abort multipart upload', { key, uploadId, error: String(abortErr) });
+    }
+    throw err;
+  }
+}
+
+/** Streams `source` as parts `firstPart, firstPart + 1, ...` of an open multipart upload. */
+async function uploadParts(
+  ctx: S3Context,
+  key: string,
+  uploadId: string,
+  firstPart: number,
+  source: AsyncIterable<Uint8Array>,
+  parts: CompletedPart[],
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let partNumber = firstPart;
+  const send = (body: Uint8Array): void => {
+    const number = partNumber++;
+    const promise = ctx.client
+      .send(new UploadPartCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body }))
+      .then(
+        (result) => {
+          parts.push({ PartNumber: number, ETag: result.ETag });
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => inFlight.delete(promise));
+    inFlight.add(promise);
+  };
+  let chunks: Uint8Array[] = [];
+  let buffered = 0;
+  try {
+    for await (const chunk of source) {
+      chunks.push(chunk);
+      buffered += chunk.byteLength;
+      while (buffered >= ctx.partSize) {
+        const joined = Buffer.concat(chunks, buffered);
+        send(joined.subarray(0, ctx.partSize));
+        const remainder = joined.subarray(ctx.partSize);
+        chunks = remainder.byteLength > 0 ? [remainder] : [];
+        buffered = remainder.byteLength;
+        while (inFlight.size >= ctx.queueSize && failure === undefined) await Promise.race(inFlight);
+        if (failure !== undefined) throw failure.error;
+      }
+    }
+    if (buffered > 0) send(Buffer.concat(chunks, buffered));
+  } finally {
+    await Promise.all(inFlight);
+  }
+  if (failure !== undefined) throw failure.error;
+}
+
+/** True when `size` bytes are worth copying server-side and the backend may support it. */
+export function canPartCopy(ctx: S3Context, size: number): boolean {
+  return size >= MIN_PART_SIZE && ctx.partCopySupported !== false;
+}
