@@ -1,1 +1,3 @@
-export {};
+export * from './local-storage.js';
+export * from './fs-storage.js';
+export type * from './fs-api.js';

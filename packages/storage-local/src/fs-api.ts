@@ -1,0 +1,65 @@
+/**
+ * The part of `node:fs/promises` the fs-backed adapter uses. `node:fs/promises` itself satisfies
+ * it, and so does memfs's `vol.promises`, which is how `@ftpkit/storage-memory` shares this code.
+ */
+export interface FsStats {
+  dev: number;
+  ino: number;
+  mode: number;
+  size: number;
+  mtime: Date;
+  atime: Date;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+export interface FsDirent {
+  name: string;
+}
+
+export interface FsDir extends AsyncIterable<FsDirent> {
+  close(): Promise<void>;
+}
+
+export interface FsFileHandle {
+  read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
+  writev(buffers: Uint8Array[], position?: number | null): Promise<{ bytesWritten: number }>;
+  stat(): Promise<FsStats>;
+  chmod(mode: number): Promise<void>;
+  datasync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FsConstants {
+  O_RDONLY: number;
+  O_WRONLY: number;
+  O_CREAT: number;
+  O_EXCL: number;
+  O_TRUNC: number;
+  O_APPEND: number;
+  O_NOFOLLOW: number;
+  COPYFILE_FICLONE: number;
+}
+
+export interface FsPromisesApi {
+  open(path: string, flags: number, mode?: number): Promise<FsFileHandle>;
+  opendir(path: string, options?: { bufferSize?: number }): Promise<FsDir>;
+  realpath(path: string): Promise<string>;
+  stat(path: string): Promise<FsStats>;
+  lstat(path: string): Promise<FsStats>;
+  mkdir(path: string): Promise<unknown>;
+  rmdir(path: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  copyFile(from: string, to: string, mode?: number): Promise<void>;
+  utimes(path: string, atime: Date, mtime: Date): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+}
+
+/** Host path operations: `node:path` for disk, `node:path/posix` for memfs. */
+export interface PathApi {
+  join(...parts: string[]): string;
+  dirname(path: string): string;
+  sep: string;
+}

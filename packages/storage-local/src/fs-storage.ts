@@ -1,0 +1,472 @@
+import { randomBytes } from 'node:crypto';
+import {
+  StorageError,
+  basename,
+  joinPath,
+  pathSegments,
+  resolvePath,
+  storageErrorFromErrno,
+  type FileStat,
+  type ReadOptions,
+  type StorageAdapter,
+  type WriteOptions,
+  type WriteResult,
+} from '@ftpkit/storage';
+import type { FsConstants, FsFileHandle, FsPromisesApi, FsStats, PathApi } from './fs-api.js';
+
+/** Prefix of the hidden temporary file an atomic upload writes before it renames. Never listed. */
+export const UPLOAD_TEMP_PREFIX = '.ftpkit-upload-';
+
+/** Default read chunk and write batch: 1 MiB (measured against 64 KiB, see README). */
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+export interface FsStorageOptions {
+  /** The filesystem API (node:fs/promises or memfs's `vol.promises`). */
+  fs: FsPromisesApi;
+  /** Open flags and copy modes of that filesystem. */
+  constants: FsConstants;
+  /** Host path helpers matching `fs`. */
+  path: PathApi;
+  /** Host directory that is `/` to clients. Must exist. */
+  root: string;
+  /** Refuse every change with `EACCES`. Default false. */
+  readOnly?: boolean;
+  /** Bytes per read chunk and per batched write. Default 1 MiB. */
+  chunkBytes?: number;
+  /** Flush file data to the device before an atomic rename. Default true. */
+  syncBeforeRename?: boolean;
+}
+
+/** Marks an error that came out of the caller's data source, so it passes through unchanged. */
+class SourceFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Marks an abort, carrying the signal's reason. */
+class Aborted {
+  constructor(readonly reason: unknown) {}
+}
+
+/**
+ * A `StorageAdapter` over a directory of any node:fs-compatible filesystem.
+ *
+ * Theory of operation — containment: every virtual path is normalised again (adapters never trust
+ * callers), joined below the real path of the root, and the real path (`realpath`) of its parent
+ * must lie inside the root, else `EACCES`. Operations that follow the last component (stat, read,
+ * list, write, setMtime, chmod) also resolve it and refuse a target outside the root or a dangling
+ * link (writing through it would create a file outside); opens use `O_NOFOLLOW`, so a component
+ * swapped for a symlink after the check fails with `ELOOP` (-> `EACCES`). Operations on the entry
+ * itself (delete, rmdir, rename) act on the link, never on its target.
+ *
+ * Writes: `resumable` opens the target in place (truncating only for a plain STOR; with `start`
+ * it writes from the offset and keeps the rest; `append` appends) and stores every byte consumed
+ * before a source error or abort. `atomic` writes a hidden `.ftpkit-upload-<random>` in the target's
+ * directory (a copy of the old file first when `start`/`append` need its bytes), syncs it and
+ * renames it over the target only on a clean end; on failure it is removed.
+ */
+export function fsStorage(options: FsStorageOptions): StorageAdapter {
+  const { fs, constants: c, path: hostPath } = options;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const readOnly = options.readOnly ?? false;
+  const syncBeforeRename = options.syncBeforeRename ?? true;
+  let rootReal: Promise<string> | undefined;
+
+  const root = (): Promise<string> => {
+    rootReal ??= fs.realpath(options.root);
+    return rootReal.catch((err: unknown) => {
+      rootReal = undefined;
+      throw storageErrorFromErrno(err, '/');
+    });
+  };
+
+  const inside = (rootPath: string, real: string): boolean => {
+    const prefix = rootPath.endsWith(hostPath.sep) ? rootPath : rootPath + hostPath.sep;
+    return real === rootPath || real.startsWith(prefix);
+  };
+
+  const normal = (v: string): string => resolvePath('/', v);
+
+  const guardWrite = (v: string): void => {
+    if (readOnly) throw new StorageError('EACCES', `read-only storage: ${v}`);
+  };
+
+  /** Real parent directory (inside the root) and the last segment; undefined for the root. */
+  const parentOf = async (v: string): Promise<{ parent: string; name: string } | undefined> => {
+    const segments = pathSegments(v);
+    const name = segments.pop();
+    if (name === undefined) return undefined;
+    const r = await root();
+    let parent: string;
+    try {
+      parent = await fs.realpath(hostPath.join(r, ...segments));
+    } catch (err) {
+      throw storageErrorFromErrno(err, v);
+    }
+    if (!inside(r, parent)) throw new StorageError('EACCES', `outside the root: ${v}`);
+    return { parent, name };
+  };
+
+  /** Real host path of an existing entry, following a last-component link that stays inside. */
+  const existing = async (v: string): Promise<string> => {
+    const at = await parentOf(v);
+    if (at === undefined) return root();
+    let real: string;
+    try {
+      real = await fs.realpath(hostPath.join(at.parent, at.name));
+    } catch (err) {
+      throw storageErrorFromErrno(err, v);
+    }
+    if (!inside(await root(), real)) throw new StorageError('EACCES', `outside the root: ${v}`);
+    return real;
+  };
+
+  /** Host path to create or overwrite, plus what is there now (following links inside the root). */
+  const target = async (v: string): Promise<{ path: string; stats: FsStats | undefined }> => {
+    const at = await parentOf(v);
+    if (at === undefined) throw new StorageError('EISDIR', v);
+    const host = hostPath.join(at.parent, at.name);
+    let lst: FsStats;
+    try {
+      lst = await fs.lstat(host);
+    } catch (err) {
+      const e = storageErrorFromErrno(err, v);
+      if (e.code === 'ENOENT') return { path: host, stats: undefined };
+      throw e;
+    }
+    if (!lst.isSymbolicLink()) return { path: host, stats: lst };
+    // A dangling link counts as outside: writing through it would create its target.
+    const real = await fs.realpath(host).catch(() => undefined);
+    if (real === undefined || !inside(await root(), real)) {
+      throw new StorageError('EACCES', `link leaves the root: ${v}`);
+    }
+    return { path: real, stats: await fs.stat(real) };
+  };
+
+  /** The entry itself (a link is not followed): for delete, rmdir, rename. */
+  const entry = async (v: string): Promise<string> => {
+    const at = await parentOf(v);
+    if (at === undefined) throw new StorageError('EACCES', 'the root cannot be changed');
+    return hostPath.join(at.parent, at.name);
+  };
+
+  const toStat = (v: string, st: FsStats): FileStat => ({
+    name: basename(v),
+    path: v,
+    type: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'file',
+    size: st.isDirectory() ? 0 : st.size,
+    mtime: st.mtime,
+    mode: st.mode & 0o7777,
+    unique: `${st.dev.toString(16)}-${st.ino.toString(16)}`,
+  });
+
+  const wrap = async <T>(v: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw storageErrorFromErrno(err, v);
+    }
+  };
+
+  const adapter: StorageAdapter = {
+    async stat(path: string): Promise<FileStat> {
+      const v = normal(path);
+      return wrap(v, async () => toStat(v, await fs.stat(await existing(v))));
+    },
+
+    async *list(path: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat> {
+      const v = normal(path);
+      const signal = opts?.signal;
+      const r = await root();
+      const dirPath = await wrap(v, () => existing(v));
+      const dir = await wrap(v, () => fs.opendir(dirPath, { bufferSize: 256 }));
+      // The Dir's iterator closes the directory when the loop ends, breaks or throws.
+      for await (const dirent of dir) {
+        signal?.throwIfAborted();
+        if (dirent.name.startsWith(UPLOAD_TEMP_PREFIX)) continue;
+        const child = joinPath(v, dirent.name);
+        const host = hostPath.join(dirPath, dirent.name);
+        let st: FsStats;
+        try {
+          st = await fs.lstat(host);
+          if (st.isSymbolicLink()) {
+            const real = await fs.realpath(host).catch(() => undefined);
+            // A link leaving the root is shown as a link without its target or facts.
+            if (real === undefined || !inside(r, real)) {
+              yield { name: dirent.name, path: child, type: 'symlink', size: 0, mtime: st.mtime };
+              continue;
+            }
+            st = await fs.stat(real);
+          }
+        } catch {
+          // Removed between readdir and lstat: it is simply not there any more.
+          continue;
+        }
+        yield toStat(child, st);
+      }
+    },
+
+    async *read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array> {
+      const v = normal(path);
+      const signal = opts?.signal;
+      signal?.throwIfAborted();
+      let pos = opts?.start ?? 0;
+      if (!Number.isSafeInteger(pos) || pos < 0) throw new StorageError('EINVAL', `bad offset ${pos}`);
+      const fh = await wrap(v, async () => fs.open(await existing(v), c.O_RDONLY | c.O_NOFOLLOW));
+      // Close at once on abort, even while the consumer sits on a chunk and never resumes us.
+      const onAbort = (): void => void fh.close().catch(() => undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const st = await wrap(v, () => fh.stat());
+        if (st.isDirectory()) throw new StorageError('EISDIR', v);
+        for (;;) {
+          signal?.throwIfAborted();
+          const want = Math.min(chunkBytes, Math.max(st.size - pos, 64 * 1024));
+          const buf = Buffer.allocUnsafeSlow(want);
+          let n: number;
+          try {
+            n = (await fh.read(buf, 0, want, pos)).bytesRead;
+          } catch (err) {
+            signal?.throwIfAborted();
+            throw storageErrorFromErrno(err, v);
+          }
+          if (n === 0) return;
+          pos += n;
+          yield n === want ? buf : buf.subarray(0, n);
+        }
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        await fh.close().catch(() => undefined);
+      }
+    },
+
+    async write(path: string, data: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WriteResult> {
+      const v = normal(path);
+      guardWrite(v);
+      const signal = opts.signal;
+      signal?.throwIfAborted();
+      const append = opts.mode === 'append';
+      const start = append ? undefined : opts.start;
+      if (start !== undefined && (!Number.isSafeInteger(start) || start < 0)) {
+        throw new StorageError('EINVAL', `bad offset ${start}`);
+      }
+      const t = await wrap(v, () => target(v));
+      if (t.stats?.isDirectory()) throw new StorageError('EISDIR', v);
+      try {
+        if (opts.uploadMode === 'atomic') return { bytes: await writeAtomic(t.path, t.stats, data, append, start, signal) };
+        let flags = c.O_WRONLY | c.O_CREAT | c.O_NOFOLLOW;
+        if (append) flags |= c.O_APPEND;
+        else if (start === undefined) flags |= c.O_TRUNC;
+        const fh = await fs.open(t.path, flags, 0o666);
+        try {
+          return { bytes: await pump(fh, data, append ? null : (start ?? 0), signal, true) };
+        } finally {
+          await fh.close().catch(() => undefined);
+        }
+      } catch (err) {
+        throw unwrapWriteError(err, v);
+      }
+    },
+
+    async mkdir(path: string): Promise<void> {
+      const v = normal(path);
+      guardWrite(v);
+      const at = await parentOf(v);
+      if (at === undefined) throw new StorageError('EEXIST', v);
+      await wrap(v, () => fs.mkdir(hostPath.join(at.parent, at.name)));
+    },
+
+    async rmdir(path: string): Promise<void> {
+      const v = normal(path);
+      guardWrite(v);
+      const host = await entry(v);
+      try {
+        await fs.rmdir(host);
+      } catch (err) {
+        const e = storageErrorFromErrno(err, v);
+        // Some systems answer a non-empty rmdir with EEXIST.
+        throw e.code === 'EEXIST' ? new StorageError('ENOTEMPTY', v, { cause: err }) : e;
+      }
+    },
+
+    async delete(path: string): Promise<void> {
+      const v = normal(path);
+      guardWrite(v);
+      if (v === '/') throw new StorageError('EISDIR', v);
+      const host = await entry(v);
+      try {
+        await fs.unlink(host);
+      } catch (err) {
+        const e = storageErrorFromErrno(err, v);
+        // unlink(dir) is EISDIR on Linux but EPERM (-> EACCES) on macOS and in some filesystems.
+        if (e.code === 'EACCES' && (await fs.lstat(host).catch(() => undefined))?.isDirectory()) {
+          throw new StorageError('EISDIR', v, { cause: err });
+        }
+        throw e;
+      }
+    },
+
+    async rename(from: string, to: string): Promise<void> {
+      const a = normal(from);
+      const b = normal(to);
+      guardWrite(a);
+      const hostFrom = await entry(a);
+      const hostTo = await entry(b);
+      await wrap(a, async () => {
+        // Moving a directory below itself: some filesystems report it late or oddly.
+        if (b.startsWith(`${a}/`)) throw new StorageError('EINVAL', `${a} into itself`);
+        await fs.rename(hostFrom, hostTo);
+      });
+    },
+
+    async setMtime(path: string, mtime: Date): Promise<void> {
+      const v = normal(path);
+      guardWrite(v);
+      await wrap(v, async () => {
+        const real = await existing(v);
+        const st = await fs.stat(real);
+        await fs.utimes(real, st.atime, mtime);
+      });
+    },
+
+    async chmod(path: string, mode: number): Promise<void> {
+      const v = normal(path);
+      guardWrite(v);
+      if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new StorageError('EINVAL', `bad mode ${mode}`);
+      await wrap(v, async () => fs.chmod(await existing(v), mode));
+    },
+  };
+
+  async function writeAtomic(
+    finalPath: string,
+    old: FsStats | undefined,
+    data: AsyncIterable<Uint8Array>,
+    append: boolean,
+    start: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const temp = hostPath.join(hostPath.dirname(finalPath), UPLOAD_TEMP_PREFIX + randomBytes(8).toString('hex'));
+    const keepOld = old !== undefined && (append || (start !== undefined && start > 0) || start === 0);
+    try {
+      if (keepOld) await fs.copyFile(finalPath, temp, c.COPYFILE_FICLONE);
+      const flags = c.O_WRONLY | c.O_NOFOLLOW | (keepOld ? 0 : c.O_CREAT | c.O_EXCL);
+      const fh = await fs.open(temp, flags, 0o666);
+      let bytes: number;
+      try {
+        if (old !== undefined && !keepOld) await fh.chmod(old.mode & 0o7777);
+        const at = append ? (old?.size ?? 0) : (start ?? 0);
+        bytes = await pump(fh, data, at, signal, false);
+        if (syncBeforeRename) await fh.datasync();
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+      await fs.rename(temp, finalPath);
+      return bytes;
+    } catch (err) {
+      await fs.unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Moves `data` into `fh` from `position`, batching chunks into writes of about `chunkBytes`.
+   * Pulls the next chunk only after the batch is written, so a slow disk slows the source.
+   * With `keepConsumed`, bytes already taken from the source are written before an error is
+   * re-thrown (resumable uploads); otherwise they are dropped.
+   */
+  async function pump(
+    fh: FsFileHandle,
+    data: AsyncIterable<Uint8Array>,
+    position: number | null,
+    signal: AbortSignal | undefined,
+    keepConsumed: boolean,
+  ): Promise<number> {
+    const it = data[Symbol.asyncIterator]();
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let total = 0;
+    let pos = position;
+    let finished = false;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Aborted(signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const buffers = pending;
+      const n = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      await writeAll(fh, buffers, n, pos);
+      if (pos !== null) pos += n;
+    };
+
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new Aborted(signal.reason);
+        let step: IteratorResult<Uint8Array>;
+        try {
+          step = await (signal ? Promise.race([it.next(), aborted]) : it.next());
+        } catch (err) {
+          if (err instanceof Aborted) throw err;
+          finished = true;
+          throw new SourceFailure(err);
+        }
+        if (step.done) {
+          finished = true;
+          break;
+        }
+        const chunk = step.value;
+        if (chunk.byteLength === 0) continue;
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        total += chunk.byteLength;
+        if (pendingBytes >= chunkBytes) await flush();
+      }
+      await flush();
+      return total;
+    } catch (err) {
+      if (keepConsumed) await flush().catch(() => undefined);
+      // Stop the source; don't wait on it, it may be stuck in a read that never finishes.
+      if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
+      throw err;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return adapter;
+}
+
+/** Writes every byte of `buffers`, looping over short writes. */
+async function writeAll(fh: FsFileHandle, buffers: Uint8Array[], total: number, position: number | null): Promise<void> {
+  let rest = buffers;
+  let left = total;
+  let pos = position;
+  while (left > 0) {
+    const { bytesWritten } = await fh.writev(rest, pos);
+    if (bytesWritten <= 0) throw new StorageError('EIO', 'short write');
+    left -= bytesWritten;
+    if (pos !== null) pos += bytesWritten;
+    if (left === 0) return;
+    let skip = bytesWritten;
+    const next: Uint8Array[] = [];
+    for (const b of rest) {
+      if (skip >= b.byteLength) {
+        skip -= b.byteLength;
+        continue;
+      }
+      next.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    rest = next;
+  }
+}
+
+function unwrapWriteError(err: unknown, v: string): unknown {
+  if (err instanceof SourceFailure) return err.error;
+  if (err instanceof Aborted) return err.reason;
+  return storageErrorFromErrno(err, v);
+}

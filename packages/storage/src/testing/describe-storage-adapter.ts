@@ -1,0 +1,654 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { capabilitiesOf, type StorageCapabilities } from '../capabilities.js';
+import { joinPath } from '../resolve-path.js';
+import type { FileStat, StorageAdapter, UploadMode } from '../storage-adapter.js';
+import type { StorageErrorCode } from '../storage-error.js';
+import { MemoryProbe, mib, type MemoryMetric } from './memory-probe.js';
+import {
+  PatternSource,
+  chunksOf,
+  collectBytes,
+  collectText,
+  failingAfter,
+  hashStream,
+} from './stream-helpers.js';
+
+/** What the factory hands the suite for one test. */
+export interface StorageTestHarness {
+  adapter: StorageAdapter;
+  /**
+   * Handles (file descriptors, sockets) the adapter holds open right now. Lets the suite prove
+   * that an aborted read releases its handle; without it the suite only checks that the read
+   * stops and the file can be deleted.
+   */
+  openHandles?: () => number | Promise<number>;
+  /** Called after each test (after `adapter.dispose`), e.g. to remove a temporary directory. */
+  cleanup?: () => void | Promise<void>;
+}
+
+/** What the adapter declares about itself, so the suite tests exactly that. */
+export interface StorageAdapterTestOptions {
+  /** Optional members the adapter claims; each one claimed is asserted present and tested. */
+  capabilities?: Partial<StorageCapabilities>;
+  /** `stat` reports Unix permission bits in `mode`. Default false. */
+  reportsMode?: boolean;
+  /**
+   * How the big-file test bounds memory. `'rss'` (default): process RSS may not grow by more than
+   * `memoryBoundBytes`. `'heap'`: for adapters whose data lives in the JS heap (in-memory), RSS
+   * must grow by the file itself, so the suite checks that live heap + Buffer memory after the
+   * write is at most the file size plus the bound, and that reading it back grows by at most the
+   * bound.
+   */
+  memoryMetric?: MemoryMetric;
+  /** Size of the big streamed file. Default 256 MiB. */
+  bigFileBytes?: number;
+  /** Allowed memory growth in the big-file test. Default 64 MiB. */
+  memoryBoundBytes?: number;
+  /** Entries in the big-directory test. Default 10,000. */
+  bigDirEntries?: number;
+  /** Time limit of the big-file test in ms. Default 90,000. */
+  bigFileTimeoutMs?: number;
+  /** Called with the measured figures of the big-file test (for reports). */
+  onMemoryReport?: (report: MemoryReport) => void;
+}
+
+/** Figures measured by the big-file test. */
+export interface MemoryReport {
+  adapter: string;
+  metric: MemoryMetric;
+  fileBytes: number;
+  /** Peak growth while writing. */
+  writePeakBytes: number;
+  /** Live growth after the write, after a full GC. */
+  retainedAfterWriteBytes: number;
+  /** Peak growth while reading, over the level after the write. */
+  readPeakBytes: number;
+}
+
+type Factory = () => StorageTestHarness | StorageAdapter | Promise<StorageTestHarness | StorageAdapter>;
+
+const MiB = 1 << 20;
+
+/** Awaits `promise` and asserts it rejected with a StorageError carrying one of `codes`. */
+export async function expectStorageError(
+  promise: Promise<unknown>,
+  ...codes: StorageErrorCode[]
+): Promise<void> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    error = err;
+  }
+  expect(error, `expected a StorageError ${codes.join('|')}`).toBeDefined();
+  // Duck-typed: a bundled copy of the suite may hold its own StorageError class.
+  expect(error).toMatchObject({ name: 'StorageError' });
+  expect(codes).toContain((error as { code?: unknown }).code);
+}
+
+async function listAll(adapter: StorageAdapter, dir: string): Promise<FileStat[]> {
+  const out: FileStat[] = [];
+  for await (const entry of adapter.list(dir)) out.push(entry);
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Names a client may legitimately use and that break naive path handling. */
+export const AWKWARD_NAMES: readonly string[] = [
+  'with space.txt',
+  ' leading space',
+  "single'quote.txt",
+  'double"quote.txt',
+  'hash#tag.txt',
+  'percent%20encoded.txt',
+  '100%.txt',
+  'semi;colon&amp=1?.txt',
+  '[brackets]{braces}(parens).txt',
+  'ünïcödé-名前-🚀.txt',
+  'Ελληνικά and עברית.txt',
+  '-dash-first',
+  '...dots',
+];
+
+/**
+ * The conformance suite every storage adapter passes. `factory` runs before each test and gives a
+ * fresh, empty adapter (and optionally a handle counter and a cleanup).
+ *
+ * Contract details the suite pins down (beyond the interface comments):
+ * - errors are `StorageError`s; an error from the `data` source of `write` (or an abort) is passed
+ *   through unchanged so the caller can tell a broken data connection from a storage failure;
+ * - `write` in `resumable` mode stores every byte it consumed before a source error; in `atomic`
+ *   mode the old content (or absence) stays until the source ends cleanly, and no temporary
+ *   entry is ever listed;
+ * - `write` with `start` overwrites from that offset and keeps what follows; `append` adds at the
+ *   end; both create a missing file;
+ * - `read` past the end yields nothing; reading a directory is `EISDIR`.
+ */
+export function describeStorageAdapter(
+  name: string,
+  factory: Factory,
+  options: StorageAdapterTestOptions = {},
+): void {
+  const bigFileBytes = options.bigFileBytes ?? 256 * MiB;
+  const memoryBound = options.memoryBoundBytes ?? 64 * MiB;
+  const metric = options.memoryMetric ?? 'rss';
+  const bigDirEntries = options.bigDirEntries ?? 10_000;
+
+  describe(`storage adapter conformance: ${name}`, () => {
+    let harness: StorageTestHarness;
+    let s: StorageAdapter;
+
+    beforeEach(async () => {
+      const made = await factory();
+      harness = 'adapter' in made ? made : { adapter: made };
+      s = harness.adapter;
+    });
+
+    afterEach(async () => {
+      await s.dispose?.();
+      await harness.cleanup?.();
+    });
+
+    const put = async (path: string, text: string, uploadMode?: UploadMode): Promise<void> => {
+      await s.write(path, chunksOf(text), { uploadMode });
+    };
+    const text = async (path: string): Promise<string> => collectText(s.read(path));
+
+    describe('capabilities', () => {
+      it('has exactly the optional members it declares', () => {
+        const have = capabilitiesOf(s);
+        for (const [cap, expected] of Object.entries(options.capabilities ?? {})) {
+          expect(have[cap as keyof StorageCapabilities], cap).toBe(expected);
+        }
+      });
+    });
+
+    describe('stat and list', () => {
+      it('stats the root as a directory', async () => {
+        const root = await s.stat('/');
+        expect(root.type).toBe('dir');
+        expect(root.path).toBe('/');
+      });
+
+      it('stats a file with size, mtime, name and path', async () => {
+        const before = Date.now();
+        await s.mkdir('/d');
+        await put('/d/f.txt', 'hello');
+        const st = await s.stat('/d/f.txt');
+        expect(st).toMatchObject({ name: 'f.txt', path: '/d/f.txt', type: 'file', size: 5 });
+        expect(st.mtime).toBeInstanceOf(Date);
+        // Filesystems store mtimes at coarse granularity; allow 2 s either side.
+        expect(st.mtime.getTime()).toBeGreaterThanOrEqual(before - 2000);
+        expect(st.mtime.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
+        if (options.reportsMode) expect(st.mode).toBeTypeOf('number');
+      });
+
+      it('stats a directory', async () => {
+        await s.mkdir('/dir');
+        const st = await s.stat('/dir');
+        expect(st).toMatchObject({ name: 'dir', path: '/dir', type: 'dir' });
+        expect(st.mtime).toBeInstanceOf(Date);
+      });
+
+      it('stat of a missing path is ENOENT, below a file ENOENT or ENOTDIR', async () => {
+        await expectStorageError(s.stat('/nope'), 'ENOENT');
+        await put('/f', 'x');
+        await expectStorageError(s.stat('/f/child'), 'ENOENT', 'ENOTDIR');
+      });
+
+      it('lists files and directories with types, sizes and virtual paths', async () => {
+        await s.mkdir('/d');
+        await s.mkdir('/d/sub');
+        await put('/d/a.txt', 'abc');
+        await put('/d/empty', '');
+        const entries = await listAll(s, '/d');
+        expect(entries.map((e) => [e.name, e.path, e.type])).toEqual([
+          ['a.txt', '/d/a.txt', 'file'],
+          ['empty', '/d/empty', 'file'],
+          ['sub', '/d/sub', 'dir'],
+        ]);
+        expect(entries.find((e) => e.name === 'a.txt')?.size).toBe(3);
+        expect(entries.find((e) => e.name === 'empty')?.size).toBe(0);
+        for (const e of entries) expect(e.mtime).toBeInstanceOf(Date);
+      });
+
+      it('lists the root and an empty directory', async () => {
+        await s.mkdir('/empty');
+        await put('/top.txt', 'x');
+        expect((await listAll(s, '/')).map((e) => e.path)).toEqual(['/empty', '/top.txt']);
+        expect(await listAll(s, '/empty')).toEqual([]);
+      });
+
+      it('list of a missing dir is ENOENT, of a file ENOTDIR', async () => {
+        await expectStorageError(listAll(s, '/missing'), 'ENOENT');
+        await put('/file', 'x');
+        await expectStorageError(listAll(s, '/file'), 'ENOTDIR');
+      });
+
+      it(`lists a directory of ${bigDirEntries} entries`, { timeout: 120_000 }, async () => {
+        await s.mkdir('/big');
+        const width = 16;
+        for (let i = 0; i < bigDirEntries; i += width) {
+          const batch: Promise<unknown>[] = [];
+          for (let j = i; j < Math.min(i + width, bigDirEntries); j++) {
+            batch.push(s.write(`/big/entry-${String(j).padStart(6, '0')}`, chunksOf()));
+          }
+          await Promise.all(batch);
+        }
+        const seen = new Set<string>();
+        for await (const entry of s.list('/big')) {
+          expect(entry.type).toBe('file');
+          seen.add(entry.name);
+        }
+        expect(seen.size).toBe(bigDirEntries);
+        expect(seen.has('entry-000000')).toBe(true);
+        expect(seen.has(`entry-${String(bigDirEntries - 1).padStart(6, '0')}`)).toBe(true);
+        // Stopping early is allowed and must not throw.
+        let taken = 0;
+        for await (const _ of s.list('/big')) if (++taken === 3) break;
+        expect(taken).toBe(3);
+      });
+    });
+
+    describe('read', () => {
+      it('reads a whole file and from an offset', async () => {
+        await put('/r.txt', '0123456789');
+        expect(await text('/r.txt')).toBe('0123456789');
+        expect(await collectText(s.read('/r.txt', { start: 4 }))).toBe('456789');
+        expect(await collectText(s.read('/r.txt', { start: 10 }))).toBe('');
+        expect(await collectText(s.read('/r.txt', { start: 50 }))).toBe('');
+      });
+
+      it('reads a multi-chunk file from an offset in the middle of a chunk', async () => {
+        const big = Buffer.alloc(3 * MiB + 123);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 11)) & 0xff;
+        await s.write('/m.bin', chunksOf(big.subarray(0, MiB), big.subarray(MiB)));
+        expect((await collectBytes(s.read('/m.bin', { start: MiB + 17 }))).equals(big.subarray(MiB + 17))).toBe(true);
+      });
+
+      it('read of a missing file is ENOENT, of a directory EISDIR', async () => {
+        await expectStorageError(collectBytes(s.read('/missing')), 'ENOENT');
+        await s.mkdir('/dir');
+        await expectStorageError(collectBytes(s.read('/dir')), 'EISDIR');
+      });
+
+      it('an aborted read stops and releases its file handle', async () => {
+        await s.write('/abort.bin', new PatternSource(8 * MiB, 256 * 1024).chunks());
+        const before = harness.openHandles ? await harness.openHandles() : 0;
+        const ac = new AbortController();
+        let chunks = 0;
+        await expect(
+          (async () => {
+            for await (const _ of s.read('/abort.bin', { signal: ac.signal })) {
+              chunks++;
+              ac.abort();
+            }
+          })(),
+        ).rejects.toBeDefined();
+        expect(chunks).toBe(1);
+        const { openHandles } = harness;
+        if (openHandles) {
+          expect(await waitFor(async () => (await openHandles()) <= before, 2000)).toBe(true);
+        }
+        await s.delete('/abort.bin');
+        await expectStorageError(s.stat('/abort.bin'), 'ENOENT');
+      });
+
+      it('a read left early (break) releases its file handle', async () => {
+        await s.write('/break.bin', new PatternSource(8 * MiB, 256 * 1024).chunks());
+        const before = harness.openHandles ? await harness.openHandles() : 0;
+        for await (const _ of s.read('/break.bin')) break;
+        const { openHandles } = harness;
+        if (openHandles) {
+          expect(await waitFor(async () => (await openHandles()) <= before, 2000)).toBe(true);
+        }
+      });
+
+      it('a read with an already aborted signal yields nothing', async () => {
+        await put('/a.txt', 'abc');
+        const ac = new AbortController();
+        ac.abort();
+        await expect(collectBytes(s.read('/a.txt', { signal: ac.signal }))).rejects.toBeDefined();
+      });
+    });
+
+    describe.each(['resumable', 'atomic'] as const)('write (%s)', (uploadMode) => {
+      it('truncate replaces the whole content and reports the byte count', async () => {
+        await s.write('/w.txt', chunksOf('a much longer old content'), { uploadMode });
+        const result = await s.write('/w.txt', chunksOf('new', ' one'), { uploadMode });
+        expect(result.bytes).toBe(7);
+        expect(await text('/w.txt')).toBe('new one');
+      });
+
+      it('append adds at the end, and creates a missing file', async () => {
+        await s.write('/ap.txt', chunksOf('abc'), { uploadMode, mode: 'append' });
+        const r = await s.write('/ap.txt', chunksOf('de', 'f'), { uploadMode, mode: 'append' });
+        expect(r.bytes).toBe(3);
+        expect(await text('/ap.txt')).toBe('abcdef');
+      });
+
+      it('writes at an offset without truncating the rest (REST + STOR)', async () => {
+        await put('/off.txt', '0123456789');
+        const r = await s.write('/off.txt', chunksOf('XY'), { uploadMode, start: 3 });
+        expect(r.bytes).toBe(2);
+        expect(await text('/off.txt')).toBe('012XY56789');
+        await s.write('/off.txt', chunksOf('tail!'), { uploadMode, start: 8 });
+        expect(await text('/off.txt')).toBe('012XY567tail!');
+        await s.write('/off.txt', chunksOf('whole'), { uploadMode, start: 0 });
+        expect(await text('/off.txt')).toBe('whole567tail!');
+      });
+
+      it('writes 0 bytes: creates an empty file, and empties an existing one', async () => {
+        expect((await s.write('/zero', chunksOf(), { uploadMode })).bytes).toBe(0);
+        expect(await s.stat('/zero')).toMatchObject({ type: 'file', size: 0 });
+        await put('/zero2', 'content');
+        await s.write('/zero2', chunksOf(), { uploadMode });
+        expect((await s.stat('/zero2')).size).toBe(0);
+        expect(await text('/zero2')).toBe('');
+      });
+
+      it('writes many small chunks in order', async () => {
+        const parts = Array.from({ length: 500 }, (_, i) => `${i},`);
+        await s.write('/many.txt', chunksOf(...parts), { uploadMode });
+        expect(await text('/many.txt')).toBe(parts.join(''));
+      });
+
+      it('write below a missing dir is ENOENT, onto a directory EISDIR', async () => {
+        await expectStorageError(s.write('/no/such/f', chunksOf('x'), { uploadMode }), 'ENOENT');
+        await s.mkdir('/isdir');
+        await expectStorageError(s.write('/isdir', chunksOf('x'), { uploadMode }), 'EISDIR');
+      });
+
+      it('never reports success for a source that errors halfway, and passes its error on', async () => {
+        await put('/keep.txt', 'old content');
+        const boom = new Error('data connection reset');
+        await expect(
+          s.write('/keep.txt', failingAfter(boom, 'partial', ' data'), { uploadMode }),
+        ).rejects.toBe(boom);
+        const names = (await listAll(s, '/')).map((e) => e.name);
+        expect(names).toEqual(['keep.txt']);
+        if (uploadMode === 'atomic') {
+          expect(await text('/keep.txt')).toBe('old content');
+        } else {
+          // Everything consumed before the failure is stored, so REST/APPE can resume it.
+          expect(await text('/keep.txt')).toBe('partial data');
+        }
+      });
+
+      it('a failed first upload of a new file leaves nothing (atomic) or the partial data (resumable)', async () => {
+        const boom = new Error('reset');
+        await expect(s.write('/new.txt', failingAfter(boom, 'half'), { uploadMode })).rejects.toBe(boom);
+        if (uploadMode === 'atomic') {
+          await expectStorageError(s.stat('/new.txt'), 'ENOENT');
+          expect(await listAll(s, '/')).toEqual([]);
+        } else {
+          expect(await text('/new.txt')).toBe('half');
+        }
+      });
+
+      it('an abort signal stops the write and it rejects', async () => {
+        await put('/ab.txt', 'old');
+        const ac = new AbortController();
+        async function* slow(): AsyncGenerator<Uint8Array> {
+          yield new TextEncoder().encode('first');
+          ac.abort();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          yield new TextEncoder().encode('second');
+        }
+        await expect(s.write('/ab.txt', slow(), { uploadMode, signal: ac.signal })).rejects.toBeDefined();
+        const content = await text('/ab.txt');
+        if (uploadMode === 'atomic') expect(content).toBe('old');
+        // Resumable stores what it consumed before the abort, and nothing after it.
+        else expect(content).toBe('first');
+      });
+
+      it('concurrent writes to different files do not interfere', async () => {
+        const n = 12;
+        const sources = Array.from({ length: n }, (_, i) => new PatternSource(300_000 + i * 1000, 16_384));
+        const results = await Promise.all(
+          sources.map((src, i) => s.write(`/c${i}.bin`, src.chunks(), { uploadMode })),
+        );
+        for (let i = 0; i < n; i++) {
+          const src = sources[i];
+          if (src === undefined) throw new Error('unreachable');
+          expect(results[i]?.bytes).toBe(src.totalBytes);
+          const got = await hashStream(s.read(`/c${i}.bin`));
+          expect(got).toEqual({ bytes: src.totalBytes, sha256: src.digest() });
+        }
+        expect((await listAll(s, '/')).length).toBe(n);
+      });
+    });
+
+    describe('atomic uploads', () => {
+      it('readers and listings see the old file, and no temporary entry, until the end', async () => {
+        await put('/doc.txt', 'old');
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let sentFirst!: () => void;
+        const first = new Promise<void>((resolve) => {
+          sentFirst = resolve;
+        });
+        async function* gated(): AsyncGenerator<Uint8Array> {
+          yield new TextEncoder().encode('new ');
+          sentFirst();
+          await gate;
+          yield new TextEncoder().encode('content');
+        }
+        const writing = s.write('/doc.txt', gated(), { uploadMode: 'atomic' });
+        await first;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await text('/doc.txt')).toBe('old');
+        expect((await listAll(s, '/')).map((e) => e.name)).toEqual(['doc.txt']);
+        release();
+        expect((await writing).bytes).toBe(11);
+        expect(await text('/doc.txt')).toBe('new content');
+        expect((await listAll(s, '/')).map((e) => e.name)).toEqual(['doc.txt']);
+      });
+    });
+
+    it(
+      `streams a ${mib(bigFileBytes)} file in and out with memory growth under ${mib(memoryBound)}` +
+        (metric === 'heap'
+          ? ' (in-memory adapter: live heap holds at most the file + bound; reading back grows by at most the bound; RSS not applicable)'
+          : ' of process RSS'),
+      { timeout: options.bigFileTimeoutMs ?? 90_000 },
+      async () => {
+        const src = new PatternSource(bigFileBytes);
+        const writeProbe = new MemoryProbe(metric);
+        let written: number;
+        let writePeak: number;
+        let retained: number;
+        try {
+          written = (await s.write('/big.bin', src.chunks(() => writeProbe.sample()), { uploadMode: 'resumable' })).bytes;
+          writePeak = writeProbe.growth();
+          retained = writeProbe.retained();
+        } finally {
+          writeProbe.stop();
+        }
+        expect(written).toBe(bigFileBytes);
+        expect((await s.stat('/big.bin')).size).toBe(bigFileBytes);
+
+        const readProbe = new MemoryProbe(metric);
+        let got: { bytes: number; sha256: string };
+        let readPeak: number;
+        try {
+          got = await hashStream(s.read('/big.bin'), () => readProbe.sample());
+          readPeak = readProbe.growth();
+        } finally {
+          readProbe.stop();
+        }
+        expect(got).toEqual({ bytes: bigFileBytes, sha256: src.digest() });
+
+        const report: MemoryReport = {
+          adapter: name,
+          metric,
+          fileBytes: bigFileBytes,
+          writePeakBytes: writePeak,
+          retainedAfterWriteBytes: retained,
+          readPeakBytes: readPeak,
+        };
+        options.onMemoryReport?.(report);
+        if (metric === 'rss') {
+          expect(writePeak, `RSS growth while writing: ${mib(writePeak)}`).toBeLessThanOrEqual(memoryBound);
+        } else {
+          expect(retained, `live memory after the write: ${mib(retained)}`).toBeLessThanOrEqual(
+            bigFileBytes + memoryBound,
+          );
+        }
+        expect(readPeak, `${metric} growth while reading: ${mib(readPeak)}`).toBeLessThanOrEqual(memoryBound);
+        await s.delete('/big.bin');
+      },
+    );
+
+    describe('directories', () => {
+      it('mkdir creates; mkdir of an existing dir or file is EEXIST; under a missing parent ENOENT', async () => {
+        await s.mkdir('/d');
+        expect((await s.stat('/d')).type).toBe('dir');
+        await expectStorageError(s.mkdir('/d'), 'EEXIST');
+        await put('/f', 'x');
+        await expectStorageError(s.mkdir('/f'), 'EEXIST');
+        await expectStorageError(s.mkdir('/missing/child'), 'ENOENT');
+        await expectStorageError(s.mkdir('/'), 'EEXIST');
+      });
+
+      it('rmdir removes an empty dir; non-empty ENOTEMPTY; file ENOTDIR; missing ENOENT', async () => {
+        await s.mkdir('/e');
+        await s.rmdir('/e');
+        await expectStorageError(s.stat('/e'), 'ENOENT');
+        await s.mkdir('/full');
+        await put('/full/x', 'x');
+        await expectStorageError(s.rmdir('/full'), 'ENOTEMPTY');
+        expect(await text('/full/x')).toBe('x');
+        await put('/file', 'x');
+        await expectStorageError(s.rmdir('/file'), 'ENOTDIR');
+        await expectStorageError(s.rmdir('/missing'), 'ENOENT');
+      });
+
+      it('delete removes a file; a dir is EISDIR; missing ENOENT', async () => {
+        await put('/del', 'x');
+        await s.delete('/del');
+        await expectStorageError(s.stat('/del'), 'ENOENT');
+        await s.mkdir('/dir');
+        await expectStorageError(s.delete('/dir'), 'EISDIR');
+        expect((await s.stat('/dir')).type).toBe('dir');
+        await expectStorageError(s.delete('/missing'), 'ENOENT');
+      });
+
+      it('refuses to remove the root', async () => {
+        await expectStorageError(s.rmdir('/'), 'EACCES', 'EINVAL', 'ENOTEMPTY');
+        await expectStorageError(s.delete('/'), 'EACCES', 'EISDIR', 'EINVAL');
+        expect((await s.stat('/')).type).toBe('dir');
+      });
+    });
+
+    describe('rename', () => {
+      it('renames a file', async () => {
+        await put('/a.txt', 'A');
+        await s.rename('/a.txt', '/b.txt');
+        await expectStorageError(s.stat('/a.txt'), 'ENOENT');
+        expect(await text('/b.txt')).toBe('A');
+      });
+
+      it('moves a file into another directory', async () => {
+        await s.mkdir('/x');
+        await put('/a.txt', 'A');
+        await s.rename('/a.txt', '/x/a2.txt');
+        expect(await text('/x/a2.txt')).toBe('A');
+      });
+
+      it('renames a directory with its contents', async () => {
+        await s.mkdir('/src');
+        await s.mkdir('/src/inner');
+        await put('/src/one.txt', '1');
+        await put('/src/inner/two.txt', '22');
+        await s.rename('/src', '/dst');
+        await expectStorageError(s.stat('/src'), 'ENOENT');
+        expect(await text('/dst/one.txt')).toBe('1');
+        expect(await text('/dst/inner/two.txt')).toBe('22');
+        expect((await listAll(s, '/dst')).map((e) => e.name)).toEqual(['inner', 'one.txt']);
+      });
+
+      it('rename over an existing file replaces it', async () => {
+        await put('/from.txt', 'new');
+        await put('/to.txt', 'old and longer');
+        await s.rename('/from.txt', '/to.txt');
+        expect(await text('/to.txt')).toBe('new');
+        await expectStorageError(s.stat('/from.txt'), 'ENOENT');
+      });
+
+      it('rename of a missing path is ENOENT; into a missing dir ENOENT', async () => {
+        await expectStorageError(s.rename('/nope', '/x'), 'ENOENT');
+        await put('/f', 'x');
+        await expectStorageError(s.rename('/f', '/missing/f'), 'ENOENT');
+        expect(await text('/f')).toBe('x');
+      });
+
+      it('a file cannot replace a directory, nor a directory move into itself', async () => {
+        await put('/f', 'x');
+        await s.mkdir('/d');
+        await put('/d/inner', 'y');
+        await expectStorageError(s.rename('/f', '/d'), 'EISDIR', 'EEXIST', 'ENOTEMPTY');
+        await expectStorageError(s.rename('/d', '/d/sub'), 'EINVAL', 'EACCES');
+        expect(await text('/d/inner')).toBe('y');
+      });
+    });
+
+    describe('awkward names', () => {
+      it.each(AWKWARD_NAMES)('%j survives write, stat, list, read, rename and delete', async (n) => {
+        const dir = `/dir ${n}`;
+        await s.mkdir(dir);
+        const path = joinPath(dir, n);
+        await put(path, `content of ${n}`);
+        expect(await s.stat(path)).toMatchObject({ name: n, path, type: 'file' });
+        expect((await listAll(s, dir)).map((e) => e.name)).toEqual([n]);
+        expect((await listAll(s, '/')).map((e) => e.name)).toEqual([`dir ${n}`]);
+        expect(await text(path)).toBe(`content of ${n}`);
+        const moved = joinPath(dir, `${n}.moved`);
+        await s.rename(path, moved);
+        expect(await text(moved)).toBe(`content of ${n}`);
+        await s.delete(moved);
+        await s.rmdir(dir);
+        expect(await listAll(s, '/')).toEqual([]);
+      });
+    });
+
+    describe('optional members', () => {
+      if (options.capabilities?.setMtime) {
+        it('setMtime sets the modification time', async () => {
+          await put('/t.txt', 'x');
+          const when = new Date('2001-02-03T04:05:06Z');
+          await s.setMtime?.('/t.txt', when);
+          expect((await s.stat('/t.txt')).mtime.getTime()).toBe(when.getTime());
+          await expectStorageError(s.setMtime?.('/missing', when) ?? Promise.resolve(), 'ENOENT');
+        });
+      }
+      if (options.capabilities?.chmod) {
+        it('chmod sets permission bits', async () => {
+          await put('/p.txt', 'x');
+          await s.chmod?.('/p.txt', 0o640);
+          if (options.reportsMode) expect(((await s.stat('/p.txt')).mode ?? 0) & 0o777).toBe(0o640);
+          await s.chmod?.('/p.txt', 0o644);
+          if (options.reportsMode) expect(((await s.stat('/p.txt')).mode ?? 0) & 0o777).toBe(0o644);
+          await expectStorageError(s.chmod?.('/missing', 0o600) ?? Promise.resolve(), 'ENOENT');
+        });
+      }
+      it('error messages and codes never name a host path', async () => {
+        try {
+          await s.stat('/definitely/not/here');
+        } catch (err) {
+          expect(String((err as Error).message)).not.toMatch(/\/tmp\/|\/var\/|\/home\//);
+        }
+      });
+    });
+  });
+}
