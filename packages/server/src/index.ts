@@ -1,1 +1,7 @@
-export {};
+export * from './crc32.js';
+export * from './events.js';
+export * from './ftp-server.js';
+export * from './listing.js';
+export * from './logger.js';
+export * from './options.js';
+export type { PublicAddressOption } from '@ftpkit/transport';

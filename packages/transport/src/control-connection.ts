@@ -22,6 +22,8 @@ export interface TlsUpgradeOptions {
 export class ControlConnection {
   #socket: Socket;
   #ended = false;
+  /** Wakes a pending read() when the socket is swapped by upgradeToTls. */
+  #wake: (() => void) | undefined;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -74,8 +76,10 @@ export class ControlConnection {
           socket.off('readable', done);
           socket.off('end', done);
           socket.off('close', done);
+          this.#wake = undefined;
           resolve();
         };
+        this.#wake = done;
         socket.on('readable', done);
         socket.on('end', done);
         socket.on('close', done);
@@ -158,6 +162,7 @@ export class ControlConnection {
     });
     this.#socket = secure;
     this.#watch(secure);
+    this.#wake?.();
     options.onSecure?.(secure);
   }
 

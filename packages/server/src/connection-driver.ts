@@ -1,0 +1,382 @@
+import type { Socket } from 'node:net';
+import { encodeReply } from '@ftpkit/codec';
+import type { Effect, Outcome, Output, ServerSession, SessionUser, StorageOp } from '@ftpkit/session';
+import { StorageError, type StorageAdapter } from '@ftpkit/storage';
+import { ControlConnection } from '@ftpkit/transport';
+import { DataChannel } from './data-channel.js';
+import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
+import type { Logger } from './logger.js';
+import type { Authenticate, Limits, StorageOption, FtpServerOptions } from './options.js';
+import { listingLines } from './listing.js';
+import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
+
+/** What every connection shares: resolved options, the event sink, the session factory. */
+export interface DriverContext {
+  options: FtpServerOptions;
+  limits: Limits;
+  storage: StorageOption;
+  authenticate: Authenticate;
+  logger: Logger;
+  now: () => Date;
+  createSession: () => ServerSession;
+  emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
+}
+
+const SHUTDOWN_REPLY = encodeReply(421, 'Service not available, closing control connection (server shutting down).');
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * THE driver of one control connection (DESIGN.md "the one imperative loop"): socket bytes go to
+ * `session.receive`, the Output's bytes are written in order, its effects run, and their outcomes
+ * go back through `session.resolve`. Reading never stops during a transfer (ABOR/STAT/QUIT must
+ * get in); it only waits for the output buffer to drain and for an AUTH TLS switch.
+ */
+export class ConnectionDriver {
+  readonly info: ConnectionInfo;
+  readonly #ctx: DriverContext;
+  readonly #control: ControlConnection;
+  readonly #session: ServerSession;
+  readonly #data: DataChannel;
+  readonly #log: Logger;
+  /** Aborted when the connection ends: cancels login delays and pending effects. */
+  readonly #life = new AbortController();
+  readonly #started = Date.now();
+  #storage: StorageAdapter | undefined;
+  #user: SessionUser | undefined;
+  #loginFailures = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #upgrade: Promise<void> | undefined;
+  #closing = false;
+  #ended = false;
+  /** Settles when the running transfer effect has been resolved into the session. */
+  #transfer: Promise<void> | undefined;
+
+  constructor(socket: Socket, id: number, ctx: DriverContext) {
+    this.#ctx = ctx;
+    this.#control = new ControlConnection(socket);
+    this.info = {
+      id,
+      remoteAddress: this.#control.remoteAddress,
+      remotePort: this.#control.remotePort,
+      localAddress: this.#control.localAddress,
+      localPort: this.#control.localPort,
+      secure: this.#control.secure,
+    };
+    this.#log = ctx.logger.child({ conn: id, remote: `${this.info.remoteAddress}:${this.info.remotePort}` });
+    this.#session = ctx.createSession();
+    this.#data = new DataChannel({
+      control: this.#control,
+      passive: ctx.options.passive ?? {},
+      active: ctx.options.active ?? {},
+      dataTimeoutMs: ctx.limits.dataTimeoutMs,
+      onHijackAttempt: (address, port) =>
+        this.#log.warn({ address, port }, 'data connection from a foreign address dropped (anti-hijack)'),
+    });
+  }
+
+  /** True while a transfer effect is outstanding. */
+  get transferring(): boolean {
+    return this.#session.transferring;
+  }
+
+  /** Serve the connection until it closes. Never rejects. */
+  async run(): Promise<void> {
+    this.#ctx.emit('connection-start', this.info);
+    this.#log.info({}, 'connection start');
+    try {
+      this.#apply(this.#session.start());
+      this.#armIdle();
+      for (;;) {
+        const chunk = await this.#control.read();
+        if (chunk === null) break;
+        if (this.#closing) continue;
+        this.#armIdle();
+        this.#apply(this.#session.receive(chunk));
+        if (this.#upgrade !== undefined) await this.#upgrade;
+        await this.#control.drained();
+      }
+    } catch (err) {
+      this.#fail(err);
+    } finally {
+      await this.#teardown();
+    }
+  }
+
+  /**
+   * Graceful close: let a running transfer finish (until `deadline` settles), then 421 and close.
+   */
+  async shutdown(deadline: Promise<void>): Promise<void> {
+    if (this.#ended) return;
+    if (this.#transfer !== undefined) await Promise.race([this.#transfer, deadline]);
+    if (this.#ended) return;
+    this.#closing = true;
+    this.#control.write([SHUTDOWN_REPLY]);
+    await this.#control.end();
+  }
+
+  /** Close at once. */
+  destroy(): void {
+    this.#control.destroy();
+  }
+
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#ended) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#ended || this.#closing) return;
+      // The idle clock does not run during a transfer (RFC 959 leaves this to the server).
+      if (this.#session.transferring) {
+        this.#armIdle();
+        return;
+      }
+      this.#log.info({}, 'idle timeout');
+      this.#apply(this.#session.idleTimeout());
+    }, this.#ctx.limits.idleTimeoutMs);
+  }
+
+  #apply(out: Output): void {
+    if (this.#ended) return;
+    if (out.write.length > 0) this.#control.write(out.write);
+    for (const effect of out.effects) this.#start(effect);
+    if (out.close && !this.#closing) {
+      this.#closing = true;
+      void this.#control.end();
+    }
+  }
+
+  #resolve(id: number, outcome: Outcome): void {
+    if (this.#ended) return;
+    try {
+      this.#apply(this.#session.resolve(id, outcome));
+    } catch (err) {
+      this.#fail(err);
+      this.#control.destroy();
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#log.error({ err }, 'connection failed');
+    this.#ctx.emit('error', asError(err));
+  }
+
+  #start(effect: Effect): void {
+    switch (effect.kind) {
+      case 'abort-transfer':
+        this.#data.abort();
+        return;
+      case 'close-data':
+        this.#data.close();
+        return;
+      case 'tls-upgrade': {
+        const upgrade = this.#upgradeTls().then(
+          (outcome) => this.#resolve(effect.id, outcome),
+          (error: unknown) => this.#resolve(effect.id, { ok: false, error }),
+        );
+        this.#upgrade = upgrade.finally(() => {
+          this.#upgrade = undefined;
+        });
+        return;
+      }
+      case 'transfer': {
+        const done = this.#runTransfer(effect).then((outcome) => this.#resolve(effect.id, outcome));
+        this.#transfer = done;
+        void done.finally(() => {
+          if (this.#transfer === done) this.#transfer = undefined;
+          this.#armIdle();
+        });
+        return;
+      }
+      default: {
+        this.#perform(effect).then(
+          (outcome) => this.#resolve(effect.id, outcome),
+          (error: unknown) => this.#resolve(effect.id, { ok: false, error }),
+        );
+      }
+    }
+  }
+
+  async #perform(effect: Exclude<Effect, { kind: 'abort-transfer' | 'close-data' | 'tls-upgrade' | 'transfer' }>): Promise<Outcome> {
+    switch (effect.kind) {
+      case 'authenticate':
+        return this.#authenticate(effect.user, effect.password);
+      case 'storage':
+        return this.#storageOp(effect.call);
+      case 'passive': {
+        const { host, port } = await this.#data.preparePassive(effect.extended);
+        return { ok: true, host, port };
+      }
+      case 'active':
+        this.#data.prepareActive(effect.host, effect.port);
+        return { ok: true };
+      case 'open-data':
+        await this.#data.open(effect.secure);
+        return { ok: true };
+      case 'hash': {
+        const range: { start?: number; end?: number } = {};
+        if (effect.start !== undefined) range.start = effect.start;
+        if (effect.end !== undefined) range.end = effect.end;
+        const digest = await hashFile(this.#requireStorage(), effect.path, effect.algorithm, range, this.#life.signal);
+        return { ok: true, digest };
+      }
+      case 'list-control': {
+        const lines = await listingLines(
+          this.#requireStorage(),
+          effect.path,
+          effect.single,
+          this.#ctx.now(),
+          this.#ctx.limits.maxControlListingLines,
+        );
+        return { ok: true, lines };
+      }
+    }
+  }
+
+  #requireStorage(): StorageAdapter {
+    if (this.#storage === undefined) throw new StorageError('EACCES', 'not logged in');
+    return this.#storage;
+  }
+
+  async #authenticate(user: string, password: string): Promise<Outcome> {
+    let accepted: SessionUser | null | undefined;
+    try {
+      accepted = await this.#ctx.authenticate(user, password, this.info);
+      if (accepted) {
+        const { storage } = this.#ctx;
+        this.#storage = typeof storage === 'function' ? await storage(accepted, this.info) : storage;
+      }
+    } catch (err) {
+      this.#fail(err);
+      accepted = null;
+    }
+    if (accepted) {
+      this.#user = accepted;
+      this.#loginFailures = 0;
+      this.#log.info({ user: accepted.name }, 'login');
+      this.#ctx.emit('login', { connection: this.info, user: accepted });
+      return { ok: true, user: accepted };
+    }
+    this.#loginFailures++;
+    this.#log.warn({ user, failures: this.#loginFailures }, 'login failed');
+    this.#ctx.emit('login-failed', { connection: this.info, user, failures: this.#loginFailures });
+    // Same delay for an unknown user and a wrong password; it grows to slow down guessing.
+    await sleep(this.#ctx.limits.loginFailureDelayMs * Math.min(this.#loginFailures, 10), this.#life.signal);
+    return { ok: true };
+  }
+
+  async #storageOp(call: StorageOp): Promise<Outcome> {
+    const storage = this.#requireStorage();
+    switch (call.op) {
+      case 'stat':
+        return { ok: true, stat: await storage.stat(call.path) };
+      case 'mkdir':
+        await storage.mkdir(call.path);
+        return { ok: true };
+      case 'rmdir':
+        await storage.rmdir(call.path);
+        return { ok: true };
+      case 'delete':
+        await storage.delete(call.path);
+        return { ok: true };
+      case 'rename':
+        await storage.rename(call.from, call.to);
+        return { ok: true };
+      case 'setMtime':
+        if (storage.setMtime === undefined) throw new StorageError('ENOTSUP', 'setMtime');
+        await storage.setMtime(call.path, call.mtime);
+        return { ok: true };
+      case 'chmod':
+        if (storage.chmod === undefined) throw new StorageError('ENOTSUP', 'chmod');
+        await storage.chmod(call.path, call.mode);
+        return { ok: true };
+    }
+  }
+
+  async #upgradeTls(): Promise<Outcome> {
+    const tls = this.#ctx.options.tls;
+    if (tls === undefined) return { ok: false, error: new Error('TLS not configured') };
+    const secureContext = typeof tls.secureContext === 'function' ? tls.secureContext() : tls.secureContext;
+    await this.#control.upgradeToTls({ secureContext });
+    this.info.secure = true;
+    return { ok: true };
+  }
+
+  async #runTransfer(effect: Extract<Effect, { kind: 'transfer' }>): Promise<Outcome> {
+    const { spec } = effect;
+    const direction: TransferDirection = spec.type === 'retr' ? 'download' : spec.type === 'stor' ? 'upload' : 'list';
+    const base = { connection: this.info, user: this.#user?.name, direction, path: spec.path };
+    const counter: ByteCounter = { bytes: 0 };
+    const started = Date.now();
+    let signal: AbortSignal | undefined;
+    this.#ctx.emit('transfer-start', base);
+    let outcome: Outcome;
+    try {
+      const taken = this.#data.take();
+      signal = taken.signal;
+      const bytes = await runTransfer(spec, {
+        storage: this.#requireStorage(),
+        socket: taken.socket,
+        signal: taken.signal,
+        user: this.#user,
+        now: this.#ctx.now(),
+        counter,
+      });
+      outcome = { ok: true, bytes };
+    } catch (error) {
+      const aborted = signal?.aborted === true;
+      outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
+    } finally {
+      this.#data.finish();
+    }
+    const durationMs = Date.now() - started;
+    const end = {
+      ...base,
+      bytes: counter.bytes,
+      durationMs,
+      ok: outcome.ok,
+      aborted: !outcome.ok && outcome.aborted === true,
+      ...(outcome.ok ? {} : { error: outcome.error }),
+    };
+    this.#log.info({ ...end, connection: undefined, error: outcome.ok ? undefined : String(outcome.error) }, 'transfer end');
+    this.#ctx.emit('transfer-end', end);
+    return outcome;
+  }
+
+  async #teardown(): Promise<void> {
+    clearTimeout(this.#idleTimer);
+    const out = this.#ended ? undefined : this.#session.end();
+    this.#ended = true;
+    this.#life.abort();
+    for (const effect of out?.effects ?? []) {
+      if (effect.kind === 'abort-transfer' || effect.kind === 'close-data') this.#start(effect);
+    }
+    this.#data.close();
+    // Let a transfer notice its abort so 'transfer-end' is emitted before 'connection-end'.
+    if (this.#transfer !== undefined) {
+      const stop = new AbortController();
+      await Promise.race([this.#transfer, sleep(5_000, stop.signal)]);
+      stop.abort();
+    }
+    this.#control.destroy();
+    this.#log.info({ user: this.#user?.name }, 'connection end');
+    this.#ctx.emit('connection-end', { connection: this.info, user: this.#user?.name, durationMs: Date.now() - this.#started });
+  }
+}

@@ -1,0 +1,148 @@
+import type { Socket } from 'node:net';
+import { DataChannelError } from '@ftpkit/codec';
+import {
+  checkActiveTarget,
+  connectActive,
+  isIPv4Address,
+  listenPassive,
+  normalizeAddress,
+  resolvePublicAddress,
+  type ControlConnection,
+  type PassiveListener,
+} from '@ftpkit/transport';
+import type { ActiveOptions, PassiveOptions } from './options.js';
+
+/** What a data channel needs from its connection. */
+export interface DataChannelDeps {
+  control: ControlConnection;
+  passive: PassiveOptions;
+  active: ActiveOptions;
+  dataTimeoutMs: number;
+  onHijackAttempt: (remoteAddress: string, remotePort: number) => void;
+}
+
+/**
+ * The data-connection side of one control connection: at most one prepared channel (a passive
+ * listener or an active target) and at most one open data socket. Opening and transferring share
+ * one AbortController so ABOR (or the connection ending) stops either.
+ */
+export class DataChannel {
+  readonly #deps: DataChannelDeps;
+  #listener: PassiveListener | undefined;
+  #activeTarget: { host: string; port: number } | undefined;
+  #socket: Socket | undefined;
+  #op: AbortController | undefined;
+
+  constructor(deps: DataChannelDeps) {
+    this.#deps = deps;
+  }
+
+  /** PASV/EPSV: a new listener (replacing any prepared channel); the host and port to announce. */
+  async preparePassive(extended: boolean): Promise<{ host: string; port: number }> {
+    this.close();
+    const { control, passive } = this.#deps;
+    const controlPeer = control.remoteAddress;
+    const listener = await listenPassive({
+      host: passive.host ?? control.localAddress,
+      controlPeer,
+      ...(passive.ports === undefined ? {} : { portRange: passive.ports }),
+      onRejected: this.#deps.onHijackAttempt,
+    });
+    this.#listener = listener;
+    let host = normalizeAddress(await resolvePublicAddress(passive.publicAddress, normalizeAddress(controlPeer), control.localAddress));
+    if (!extended && !isIPv4Address(host) && isIPv4Address(listener.host)) host = normalizeAddress(listener.host);
+    return { host, port: listener.port };
+  }
+
+  /** PORT/EPRT: check the target now (anti-bounce, RFC 2577) and remember it. */
+  prepareActive(host: string, port: number): void {
+    const bad = checkActiveTarget(host, port, this.#deps.control.remoteAddress);
+    if (bad !== undefined) throw bad;
+    this.close();
+    this.#activeTarget = { host, port };
+  }
+
+  /** Establish the prepared data connection: accept on the listener, or connect to the target. */
+  async open(secure: boolean): Promise<void> {
+    if (secure) {
+      // Seam for RFC 4217 data-channel TLS (issue 5): wrap the socket here, server side for
+      // passive and client side for active, resuming the control connection's TLS session.
+      this.close();
+      throw new DataChannelError('tls', 'TLS on data connections is not configured');
+    }
+    this.#destroySocket();
+    const op = new AbortController();
+    this.#op = op;
+    const { dataTimeoutMs, control } = this.#deps;
+    const listener = this.#listener;
+    const target = this.#activeTarget;
+    this.#activeTarget = undefined;
+    let socket: Socket;
+    if (listener !== undefined) {
+      this.#listener = undefined;
+      try {
+        socket = await listener.accept(dataTimeoutMs, op.signal);
+      } finally {
+        listener.close();
+      }
+    } else if (target !== undefined) {
+      const sourcePort = this.#deps.active.sourcePortMinusOne === true && control.localPort > 1 ? control.localPort - 1 : undefined;
+      socket = await connectActive({
+        host: target.host,
+        port: target.port,
+        controlPeer: control.remoteAddress,
+        localAddress: control.localAddress,
+        ...(sourcePort === undefined ? {} : { sourcePort }),
+        timeoutMs: dataTimeoutMs,
+        signal: op.signal,
+      });
+    } else {
+      throw new DataChannelError('not-prepared', 'no PASV/PORT before the transfer');
+    }
+    if (op.signal.aborted) {
+      socket.destroy();
+      throw new DataChannelError('reset', 'aborted');
+    }
+    // A transfer that stalls longer than the data timeout is dropped.
+    socket.setTimeout(dataTimeoutMs, () => socket.destroy(new DataChannelError('timeout', 'data connection stalled')));
+    socket.setNoDelay(false);
+    this.#socket = socket;
+  }
+
+  /** The open data socket and the signal of the current operation; throws when none is open. */
+  take(): { socket: Socket; signal: AbortSignal } {
+    const socket = this.#socket;
+    const op = this.#op;
+    if (socket === undefined || op === undefined || socket.destroyed) {
+      throw new DataChannelError('not-prepared', 'no open data connection');
+    }
+    return { socket, signal: op.signal };
+  }
+
+  /** The transfer is over: close its socket and forget the operation. */
+  finish(): void {
+    this.#destroySocket();
+    this.#op = undefined;
+  }
+
+  /** ABOR or connection end: stop the accept/connect or the transfer now. */
+  abort(): void {
+    this.#op?.abort(new DataChannelError('reset', 'aborted'));
+    this.#destroySocket();
+  }
+
+  /** Drop everything prepared or open (REIN, a new PASV/PORT, connection end). */
+  close(): void {
+    this.#listener?.close();
+    this.#listener = undefined;
+    this.#activeTarget = undefined;
+    this.abort();
+    this.#op = undefined;
+  }
+
+  #destroySocket(): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket !== undefined && !socket.destroyed) socket.destroy();
+  }
+}

@@ -1,0 +1,47 @@
+import type { SessionUser } from '@ftpkit/session';
+
+/** Plain facts about one control connection; hooks and events never see a socket. */
+export interface ConnectionInfo {
+  /** Unique per server instance. */
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  /** The control connection is TLS. */
+  secure: boolean;
+}
+
+export type TransferDirection = 'download' | 'upload' | 'list';
+
+/** Emitted when a data transfer begins. */
+export interface TransferStartEvent {
+  connection: ConnectionInfo;
+  user: string | undefined;
+  direction: TransferDirection;
+  path: string;
+}
+
+/** Emitted when a data transfer ends, successfully or not: the hook for processing finished uploads. */
+export interface TransferEndEvent extends TransferStartEvent {
+  bytes: number;
+  durationMs: number;
+  ok: boolean;
+  /** Stopped by ABOR or by the connection ending. */
+  aborted: boolean;
+  error?: unknown;
+}
+
+/** The typed event map of {@link FtpServer}. */
+export interface FtpServerEvents {
+  'connection-start': [ConnectionInfo];
+  /** A connection refused by limits before any session started. */
+  'connection-refused': [{ remoteAddress: string; reason: 'max-connections' | 'max-connections-per-ip' | 'closing' }];
+  login: [{ connection: ConnectionInfo; user: SessionUser }];
+  'login-failed': [{ connection: ConnectionInfo; user: string; failures: number }];
+  'transfer-start': [TransferStartEvent];
+  'transfer-end': [TransferEndEvent];
+  'connection-end': [{ connection: ConnectionInfo; user: string | undefined; durationMs: number }];
+  /** Unexpected failures (a throwing hook, an effect that failed outside the protocol). Only emitted when listened to. */
+  error: [Error];
+}

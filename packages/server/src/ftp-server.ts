@@ -1,0 +1,176 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { encodeReply } from '@ftpkit/codec';
+import { createServerSession, type SessionConfig } from '@ftpkit/session';
+import { normalizeAddress } from '@ftpkit/transport';
+import { ConnectionDriver, type DriverContext } from './connection-driver.js';
+import type { FtpServerEvents } from './events.js';
+import { silentLogger } from './logger.js';
+import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
+
+/** Options of {@link FtpServer.close}. */
+export interface CloseOptions {
+  /** How long running transfers may go on before everyone gets 421. Default 10 000 ms. */
+  graceMs?: number;
+}
+
+const TOO_MANY = encodeReply(421, 'Too many connections, try again later.');
+const TOO_MANY_FROM_IP = encodeReply(421, 'Too many connections from your address.');
+const CLOSING = encodeReply(421, 'Service not available, server shutting down.');
+
+function refuse(socket: Socket, reply: Uint8Array): void {
+  socket.on('error', () => socket.destroy());
+  socket.end(reply);
+  socket.setTimeout(2_000, () => socket.destroy());
+}
+
+/**
+ * An FTP server (RFC 959) driving one pure session per control connection. Installs no signal
+ * handlers and never exits the process: the host application owns both.
+ */
+export class FtpServer extends EventEmitter<FtpServerEvents> {
+  readonly #options: FtpServerOptions;
+  readonly #limits: Limits;
+  readonly #ctx: DriverContext;
+  readonly #server: Server;
+  readonly #drivers = new Set<ConnectionDriver>();
+  readonly #perIp = new Map<string, number>();
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: FtpServerOptions) {
+    super();
+    this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const storage = options.storage;
+    const adapter = typeof storage === 'function' ? undefined : storage;
+    const sessionConfig: SessionConfig = {
+      capabilities: {
+        tls: options.tls !== undefined,
+        setMtime: typeof adapter?.setMtime === 'function',
+        chmod: typeof adapter?.chmod === 'function',
+      },
+      maxLineLength: this.#limits.maxLineLength,
+      uploadMode: options.uploadMode ?? 'resumable',
+      ...(options.greeting === undefined ? {} : { greeting: options.greeting }),
+    };
+    this.#ctx = {
+      options,
+      limits: this.#limits,
+      storage,
+      authenticate: options.authenticate ?? (() => null),
+      logger: options.logger ?? silentLogger,
+      now: options.now ?? (() => new Date()),
+      createSession: () => createServerSession(sessionConfig),
+      emit: (event, ...args) => {
+        // 'error' without a listener would throw from emit(); it is logged instead.
+        if (event === 'error' && this.listenerCount('error') === 0) return;
+        (this.emit as (name: string, ...values: unknown[]) => boolean)(event, ...args);
+      },
+    };
+    this.#server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.#onConnection(socket));
+    this.#server.on('error', (err) => this.#ctx.emit('error', err));
+  }
+
+  /** The limits in force (defaults merged with the options). */
+  get limits(): Readonly<Limits> {
+    return this.#limits;
+  }
+
+  /** Control connections open now. */
+  get connectionCount(): number {
+    return this.#drivers.size;
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined {
+    const a = this.#server.address();
+    return typeof a === 'object' && a !== null ? a : undefined;
+  }
+
+  /** Start accepting on `host:port` (default 127.0.0.1; port 0 picks a free one); resolves to the bound address. */
+  listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.#server.once('error', onError);
+      this.#server.listen({ port, host }, () => {
+        this.#server.off('error', onError);
+        const a = this.address();
+        if (a === undefined) reject(new Error('server has no address'));
+        else resolve(a);
+      });
+    });
+  }
+
+  #onConnection(socket: Socket): void {
+    const ip = normalizeAddress(socket.remoteAddress ?? '');
+    if (this.#closing !== undefined) {
+      refuse(socket, CLOSING);
+      this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'closing' });
+      return;
+    }
+    if (this.#drivers.size >= this.#limits.maxConnections) {
+      refuse(socket, TOO_MANY);
+      this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections' });
+      return;
+    }
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (fromIp >= this.#limits.maxConnectionsPerIp) {
+      refuse(socket, TOO_MANY_FROM_IP);
+      this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections-per-ip' });
+      return;
+    }
+    this.#perIp.set(ip, fromIp + 1);
+    let driver: ConnectionDriver;
+    try {
+      driver = new ConnectionDriver(socket, this.#nextId++, this.#ctx);
+    } catch (err) {
+      socket.destroy();
+      this.#release(ip);
+      this.#ctx.emit('error', err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.#drivers.add(driver);
+    void driver.run().finally(() => {
+      this.#drivers.delete(driver);
+      this.#release(ip);
+    });
+  }
+
+  #release(ip: string): void {
+    const n = (this.#perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, n);
+  }
+
+  /**
+   * Stop accepting, let running transfers finish for up to `graceMs`, then send 421 to every
+   * connection and close it. Resolves when every connection is gone. Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.graceMs ?? 10_000);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    const listenerClosed = new Promise<void>((resolve) => {
+      if (!this.#server.listening) resolve();
+      else this.#server.close(() => resolve());
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    const drivers = [...this.#drivers];
+    await Promise.all(drivers.map((d) => d.shutdown(deadline)));
+    clearTimeout(timer);
+    // Anything still open (a peer that never read its 421) is cut.
+    for (const d of this.#drivers) d.destroy();
+    await listenerClosed;
+  }
+}
+
+/** Build an FTP server; call `listen(port, host)` to start it. */
+export function createFtpServer(options: FtpServerOptions): FtpServer {
+  return new FtpServer(options);
+}

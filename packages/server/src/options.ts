@@ -1,0 +1,93 @@
+import type { SecureContext } from 'node:tls';
+import type { SessionUser } from '@ftpkit/session';
+import type { StorageAdapter, UploadMode } from '@ftpkit/storage';
+import type { PublicAddressOption } from '@ftpkit/transport';
+import type { ConnectionInfo } from './events.js';
+import type { Logger } from './logger.js';
+
+/** The adapter every user shares, or a function choosing one per logged-in user (per-user roots). */
+export type StorageOption = StorageAdapter | ((user: SessionUser, connection: ConnectionInfo) => StorageAdapter | Promise<StorageAdapter>);
+
+/**
+ * Checks a login. Return the user (name, readOnly, deny) to accept it, or null to refuse (530).
+ * Anonymous login is whatever this function accepts for `anonymous`/`ftp`: nothing by default.
+ * It never sees a socket; a throw counts as a refusal and is reported on 'error'.
+ */
+export type Authenticate = (
+  user: string,
+  password: string,
+  connection: ConnectionInfo,
+) => SessionUser | null | undefined | Promise<SessionUser | null | undefined>;
+
+/** Passive mode (PASV/EPSV). */
+export interface PassiveOptions {
+  /** Address the listeners bind. Default: the control connection's local address. */
+  host?: string;
+  /** Inclusive port range. Default: ephemeral ports chosen by the kernel. */
+  ports?: readonly [number, number];
+  /** Address announced in 227 replies (fixed, or chosen per client). Default: the control connection's local address. */
+  publicAddress?: PublicAddressOption;
+}
+
+/** Active mode (PORT/EPRT). */
+export interface ActiveOptions {
+  /**
+   * Connect from control port minus one (port 20 for 21, RFC 959 §3.2) when the process may bind
+   * it; otherwise from an ephemeral port. Default false (ephemeral).
+   */
+  sourcePortMinusOne?: boolean;
+}
+
+/** Every limit, with its default. */
+export interface Limits {
+  /** Connections at once; the next one gets 421. Default 256. */
+  maxConnections: number;
+  /** Connections at once from one IP address; the next one gets 421. Default 16. */
+  maxConnectionsPerIp: number;
+  /** Control connection idle time before 421 and close (not counted while a transfer runs). Default 300 000 ms. */
+  idleTimeoutMs: number;
+  /** Wait for a data connection (accept/connect), and longest stall of a running transfer. Default 30 000 ms. */
+  dataTimeoutMs: number;
+  /** Longest command line, bytes. Default 4096. */
+  maxLineLength: number;
+  /** Delay before answering a failed login; it grows linearly with each failure on the connection (capped at 10×). Default 1000 ms. */
+  loginFailureDelayMs: number;
+  /** Lines an over-the-control-connection listing (STAT <path>) may have. Default 10 000. */
+  maxControlListingLines: number;
+}
+
+/** Defaults of {@link Limits}. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxConnections: 256,
+  maxConnectionsPerIp: 16,
+  idleTimeoutMs: 300_000,
+  dataTimeoutMs: 30_000,
+  maxLineLength: 4096,
+  loginFailureDelayMs: 1000,
+  maxControlListingLines: 10_000,
+});
+
+/** TLS (AUTH TLS). Seam for FTPS; data-channel TLS arrives with the FTPS work. */
+export interface TlsOptions {
+  /** The certificate and key; a function so it can be swapped (reloaded) without a restart. */
+  secureContext: SecureContext | (() => SecureContext);
+}
+
+/** Options of {@link createFtpServer}. */
+export interface FtpServerOptions {
+  storage: StorageOption;
+  /** Default: refuse every login. */
+  authenticate?: Authenticate;
+  passive?: PassiveOptions;
+  active?: ActiveOptions;
+  limits?: Partial<Limits>;
+  /** How STOR/APPE land in storage. Default 'resumable'. */
+  uploadMode?: UploadMode;
+  /** A pino logger (or anything with the same methods). Default: silent. */
+  logger?: Logger;
+  /** Text of the 220 greeting. Default: the session's. */
+  greeting?: string;
+  tls?: TlsOptions;
+  /** The clock for LIST dates ("Mon DD HH:MM" vs "Mon DD  YYYY"). Default: `() => new Date()`. */
+  now?: () => Date;
+}

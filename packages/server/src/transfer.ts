@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
+import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
+import type { StorageAdapter } from '@ftpkit/storage';
+import { Crc32 } from './crc32.js';
+import { listingChunks } from './listing.js';
+
+/** Counts what flows through; the count survives a failure so transfer-end can report it. */
+export interface ByteCounter {
+  bytes: number;
+}
+
+function counting(counter: ByteCounter) {
+  return async function* count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source) {
+      counter.bytes += chunk.length;
+      yield chunk;
+    }
+  };
+}
+
+function asciiEncode() {
+  return async function* encode(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const encoder = new AsciiEncoder();
+    for await (const chunk of source) {
+      const out = encoder.push(chunk);
+      if (out.length > 0) yield out;
+    }
+    const tail = encoder.end();
+    if (tail.length > 0) yield tail;
+  };
+}
+
+function asciiDecode() {
+  return async function* decode(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const decoder = new AsciiDecoder();
+    for await (const chunk of source) {
+      const out = decoder.push(chunk);
+      if (out.length > 0) yield out;
+    }
+    const tail = decoder.end();
+    if (tail.length > 0) yield tail;
+  };
+}
+
+/** Network failures of the data socket become DataChannelError('reset'); storage errors pass unchanged. */
+function isSocketError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ERR_STREAM_DESTROYED' ||
+    code === 'ETIMEDOUT'
+  );
+}
+
+function mapError(err: unknown): unknown {
+  if (err instanceof DataChannelError) return err;
+  if (isSocketError(err)) return new DataChannelError('reset', 'data connection lost', { cause: err });
+  return err;
+}
+
+/** What a transfer needs besides the spec. */
+export interface TransferContext {
+  storage: StorageAdapter;
+  socket: Socket;
+  signal: AbortSignal;
+  user: SessionUser | undefined;
+  now: Date;
+  counter: ByteCounter;
+}
+
+/**
+ * Move the bytes of one RETR/STOR/APPE/STOU/LIST/NLST/MLSD over an open data connection with
+ * `stream.pipeline` (backpressure by the streams themselves; `signal` aborts). Resolves with the
+ * number of file bytes moved (before TYPE A conversion). Raw errors are thrown for the session's
+ * error table, socket failures as DataChannelError('reset').
+ */
+export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Promise<number> {
+  const { storage, socket, signal, counter } = ctx;
+  try {
+    switch (spec.type) {
+      case 'retr': {
+        const source = storage.read(spec.path, { start: spec.offset, signal });
+        if (spec.ascii) await pipeline(source, counting(counter), asciiEncode(), socket, { signal });
+        else await pipeline(source, counting(counter), socket, { signal });
+        break;
+      }
+      case 'stor': {
+        const sink = async (data: AsyncIterable<Uint8Array>): Promise<void> => {
+          await storage.write(spec.path, data, {
+            mode: spec.append ? 'append' : 'truncate',
+            ...(spec.offset > 0 && !spec.append ? { start: spec.offset } : {}),
+            uploadMode: spec.uploadMode,
+            signal,
+          });
+        };
+        if (spec.ascii) await pipeline(socket, asciiDecode(), counting(counter), sink, { signal });
+        else await pipeline(socket, counting(counter), sink, { signal });
+        break;
+      }
+      case 'list': {
+        await pipeline(listingChunks(storage, spec, ctx.user, ctx.now, signal), counting(counter), socket, { signal });
+        break;
+      }
+    }
+  } catch (err) {
+    throw mapError(err);
+  }
+  return counter.bytes;
+}
+
+interface Digester {
+  update(chunk: Uint8Array): unknown;
+  digest(): string;
+}
+
+function digester(algorithm: HashAlgorithm): Digester {
+  if (algorithm === 'CRC32') return new Crc32();
+  const name = algorithm === 'SHA-256' ? 'sha256' : algorithm === 'SHA-1' ? 'sha1' : 'md5';
+  const hash = createHash(name);
+  return { update: (c) => hash.update(c), digest: () => hash.digest('hex') };
+}
+
+/**
+ * HASH (draft-bryan-ftpext-hash): the digest of a file, or of bytes [start, end) of it, streamed
+ * so memory stays constant whatever the size. Lower-case hex.
+ */
+export async function hashFile(
+  storage: StorageAdapter,
+  path: string,
+  algorithm: HashAlgorithm,
+  range: { start?: number; end?: number },
+  signal?: AbortSignal,
+): Promise<string> {
+  const d = digester(algorithm);
+  const start = range.start ?? 0;
+  let remaining = range.end === undefined ? Number.POSITIVE_INFINITY : Math.max(0, range.end - start);
+  if (remaining > 0) {
+    for await (const chunk of storage.read(path, { start, ...(signal === undefined ? {} : { signal }) })) {
+      const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+      remaining -= part.length;
+      d.update(part);
+      if (remaining <= 0) break;
+    }
+  }
+  return d.digest();
+}
