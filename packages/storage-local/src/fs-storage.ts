@@ -314,6 +314,21 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       await wrap(a, async () => {
         // Moving a directory below itself: some filesystems report it late or oddly.
         if (b.startsWith(`${a}/`)) throw new StorageError('EINVAL', `${a} into itself`);
+        // POSIX rename rules, checked up front because not every fs-compatible backend (memfs)
+        // enforces them; the disk re-checks them atomically anyway.
+        const src = await fs.lstat(hostFrom);
+        const dst = await fs.lstat(hostTo).catch(() => undefined);
+        if (dst?.isDirectory() && !src.isDirectory()) throw new StorageError('EISDIR', b);
+        if (dst !== undefined && !dst.isDirectory() && src.isDirectory()) throw new StorageError('ENOTDIR', b);
+        if (dst?.isDirectory() && src.isDirectory() && hostFrom !== hostTo) {
+          const d = await fs.opendir(hostTo);
+          let empty = true;
+          for await (const _ of d) {
+            empty = false;
+            break;
+          }
+          if (!empty) throw new StorageError('ENOTEMPTY', b);
+        }
         await fs.rename(hostFrom, hostTo);
       });
     },

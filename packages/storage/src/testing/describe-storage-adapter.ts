@@ -599,7 +599,13 @@ export function describeStorageAdapter(
         await put('/d/inner', 'y');
         await expectStorageError(s.rename('/f', '/d'), 'EISDIR', 'EEXIST', 'ENOTEMPTY');
         await expectStorageError(s.rename('/d', '/d/sub'), 'EINVAL', 'EACCES');
+        await expectStorageError(s.rename('/d', '/f'), 'ENOTDIR', 'EEXIST');
+        await s.mkdir('/other');
+        await put('/other/z', 'z');
+        await expectStorageError(s.rename('/d', '/other'), 'ENOTEMPTY', 'EEXIST');
         expect(await text('/d/inner')).toBe('y');
+        expect(await text('/other/z')).toBe('z');
+        expect(await text('/f')).toBe('x');
       });
     });
 

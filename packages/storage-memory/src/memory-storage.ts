@@ -1,0 +1,41 @@
+import { posix } from 'node:path';
+import { resolvePath, type StorageAdapter } from '@ftpkit/storage';
+import { fsStorage, type FsPromisesApi } from '@ftpkit/storage-local';
+import { Volume, createFsFromVolume } from 'memfs';
+
+export interface MemoryStorageOptions {
+  /** Initial files: virtual path -> content (UTF-8 string or bytes). Parent dirs are created. */
+  files?: Readonly<Record<string, string | Uint8Array>>;
+  /** An existing memfs volume to serve (shared with the caller). Default: a new, private one. */
+  volume?: Volume;
+  /** Directory inside the volume that clients see as `/`; created if missing. Default `/`. */
+  root?: string;
+  /** Refuse every change with `EACCES`. Default false. */
+  readOnly?: boolean;
+}
+
+/**
+ * An in-memory tree on memfs as a storage adapter: the same semantics as `localStorage`
+ * (containment, atomic and resumable uploads, `mode`), because it runs the same fs-backed core
+ * on memfs's promises API. Capabilities: `setMtime` and `chmod`. Everything lives in the heap.
+ */
+export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
+  const volume = options.volume ?? new Volume();
+  const fs = createFsFromVolume(volume);
+  const root = resolvePath('/', options.root ?? '/');
+  fs.mkdirSync(root, { recursive: true });
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    const target = posix.join(root, resolvePath('/', path));
+    fs.mkdirSync(posix.dirname(target), { recursive: true });
+    fs.writeFileSync(target, typeof content === 'string' ? content : Buffer.from(content));
+  }
+  return fsStorage({
+    fs: fs.promises as unknown as FsPromisesApi,
+    constants: fs.constants,
+    path: posix,
+    root,
+    readOnly: options.readOnly,
+    // There is no device to flush.
+    syncBeforeRename: false,
+  });
+}
