@@ -1,0 +1,47 @@
+/**
+ * The shared flow of every command that moves bytes over a data connection (RETR, STOR, STOU,
+ * APPE, LIST, NLST, MLSD):
+ *
+ *   checks (PROT policy 521, a prepared channel 425) -> the handler's own checks (path, stat)
+ *   -> open-data (failure: error table, 425) -> 150 -> transfer -> 226 | 426 | error table
+ *
+ * The prepared channel is consumed by open-data's failure or by the transfer, whatever its
+ * outcome; a refusal before open-data keeps it, so the client can retry with another name.
+ *
+ * @see RFC 959 §5.4 (RETR: 125/150 then 226/250, 425, 426, 451, 550), RFC 4217 §10.2 (521)
+ */
+import type { CommandContext } from './command-spec.js';
+import { failureStep } from './error-replies.js';
+import type { TransferSpec } from './session-io.js';
+import { dataConsumed } from './session-state.js';
+import { reply, request, type Step } from './step.js';
+
+/** Why no transfer can start now, or undefined when one can. */
+export function dataChannelRefusal(ctx: CommandContext): Step | undefined {
+  if (ctx.config.requireTlsData && ctx.state.prot !== 'P') {
+    return reply(521, 'Data connection cannot be opened with this PROT setting.');
+  }
+  if (ctx.state.data.mode === 'none') return reply(425, 'Use PORT or PASV first.');
+  return undefined;
+}
+
+/** open-data, then `150 <preliminary>`, then the transfer and its final reply. */
+export function runTransfer(ctx: CommandContext, spec: TransferSpec, preliminary: string): Step {
+  const { state } = ctx;
+  return request({ kind: 'open-data', secure: state.prot === 'P' }, (opened) => {
+    if (!opened.ok) {
+      dataConsumed(state);
+      return failureStep(opened);
+    }
+    return reply(
+      150,
+      preliminary,
+      request({ kind: 'transfer', spec }, (moved) => (moved.ok ? reply(226, 'Transfer complete.') : failureStep(moved))),
+    );
+  });
+}
+
+/** "BINARY" or "ASCII" for 150 texts. */
+export function modeName(ctx: CommandContext): string {
+  return ctx.state.type === 'A' ? 'ASCII' : 'BINARY';
+}
