@@ -135,3 +135,25 @@ ftp = ftplib.FTP()
 ftp.connect('127.0.0.1', int(os.environ['FTP_PORT']), timeout=30)
 ftp.login(os.environ['FTP_USER'], os.environ['FTP_PASS'])
 `;
+
+/** Put a file straight into storage (test set-up, not under test). */
+export async function putFile(storage: StorageAdapter, path: string, data: Uint8Array): Promise<void> {
+  async function* source(): AsyncGenerator<Uint8Array> {
+    if (data.length > 0) yield data;
+  }
+  await storage.write(path, source());
+}
+
+/** Read a file straight from storage. */
+export async function getFile(storage: StorageAdapter, path: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of storage.read(path)) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+export const SIZES: ReadonlyArray<[string, number]> = [
+  ['0 B', 0],
+  ['1 B', 1],
+  ['64 KiB', 64 * 1024],
+];
+export const BIG = 50 * 1024 * 1024;
