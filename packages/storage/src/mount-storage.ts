@@ -55,7 +55,8 @@ export function mountStorage(table: MountTable): StorageAdapter {
   // Longest first, so the first match is the most specific mount.
   mounts.sort((a, b) => b.point.length - a.point.length);
 
-  const route = (path: string): Route | undefined => {
+  const route = (raw: string): Route | undefined => {
+    const path = resolvePath('/', raw);
     const mount = mounts.find((m) => isPathWithin(m.point, path));
     if (mount === undefined) return undefined;
     const inner = mount.point === '/' ? path : path.slice(mount.point.length) || '/';
@@ -63,8 +64,10 @@ export function mountStorage(table: MountTable): StorageAdapter {
   };
 
   /** True for a mount point itself and for every directory that holds one below it. */
-  const isStructural = (path: string): boolean =>
-    mounts.some((m) => m.point !== '/' && isPathWithin(path, m.point));
+  const isStructural = (raw: string): boolean => {
+    const path = resolvePath('/', raw);
+    return mounts.some((m) => m.point !== '/' && isPathWithin(path, m.point));
+  };
 
   const routeOrThrow = (path: string): Route => {
     const r = route(path);
@@ -85,7 +88,8 @@ export function mountStorage(table: MountTable): StorageAdapter {
     mtime: new Date(0),
   });
 
-  const stat = async (path: string): Promise<FileStat> => {
+  const stat = async (raw: string): Promise<FileStat> => {
+    const path = resolvePath('/', raw);
     const r = route(path);
     if (r === undefined) {
       if (isStructural(path)) return syntheticDir(path);
@@ -118,7 +122,8 @@ export function mountStorage(table: MountTable): StorageAdapter {
   const adapter: StorageAdapter = {
     stat,
 
-    async *list(dir: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat> {
+    async *list(raw: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat> {
+      const dir = resolvePath('/', raw);
       const extra = mountedChildren(dir);
       const r = route(dir);
       if (r === undefined && extra.size === 0) throw new StorageError('ENOENT', dir);
@@ -135,10 +140,14 @@ export function mountStorage(table: MountTable): StorageAdapter {
     },
 
     read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array> {
-      if (isStructural(path)) return failing(new StorageError('EISDIR', path));
-      const r = route(path);
-      if (r === undefined) return failing(new StorageError('ENOENT', path));
-      return r.mount.adapter.read(r.inner, opts);
+      try {
+        if (isStructural(path)) return failing(new StorageError('EISDIR', path));
+        const r = routeOrThrow(path);
+        return r.mount.adapter.read(r.inner, opts);
+      } catch (err) {
+        // A NUL in the path: report it when the caller iterates, like every other read error.
+        return failing(err);
+      }
     },
 
     async write(
@@ -219,7 +228,7 @@ export function mountStorage(table: MountTable): StorageAdapter {
   return adapter;
 }
 
-async function* failing(err: StorageError): AsyncIterable<Uint8Array> {
+async function* failing(err: unknown): AsyncIterable<Uint8Array> {
   yield* [];
   throw err;
 }
