@@ -32,7 +32,8 @@ const STANDARD_TYPES = new Set(['file', 'dir', 'cdir', 'pdir']);
 const FACT_NAME = /^[^\s=;]+$/;
 
 function checkValue(name: string, value: string): string {
-  if (/[;\r\n\0]/.test(value)) throw new FactsError(`fact ${name} value holds ';', CR, LF or NUL`);
+  // RFC 3659 §7.1: values are RCHARs; a space would end the fact list early.
+  if (/[;\s\0]/.test(value)) throw new FactsError(`fact ${name} value holds ';', white space or NUL`);
   return value;
 }
 
@@ -40,7 +41,7 @@ function checkValue(name: string, value: string): string {
  * Writes one entry as "type=file;size=3;modify=20240101000000;perm=r;unix.mode=0644; name".
  * Facts are written in the order type, size, modify, perm, unique, unix.mode, then `extra` in its own
  * order. `select` (lower-case fact names, from OPTS MLST) limits which facts are written. Throws
- * {@link FactsError} for a name with CR/LF/NUL, a value with ';', a bad size or mode, or a bad extra
+ * {@link FactsError} for a name with CR/LF/NUL, a value with ';' or white space, a bad size or mode, or a bad extra
  * fact name.
  *
  * @see RFC 3659 §7.2
