@@ -17,16 +17,22 @@ export function abortReason(signal: AbortSignal): Error {
 }
 
 /**
- * Yields `source`'s chunks and counts their bytes. When `signal` aborts it throws at once, even
- * while the source is stalled waiting for the peer: an upload must be able to abort its multipart
- * upload without the data connection's cooperation. The stalled source is told to `return()` but
- * not awaited, since a stalled producer may never settle.
+ * Yields `source`'s chunks and counts their bytes. When `signal` aborts it stops at once, even
+ * while the source is stalled waiting for the peer: an upload must be able to finish or abort its
+ * multipart upload without the data connection's cooperation. The stalled source is told to
+ * `return()` but not awaited, since a stalled producer may never settle.
+ *
+ * On a source error, an abort or going over `maxBytes`, the failure is recorded in
+ * `counter.failure` and then either thrown (`onFailure: 'throw'`, atomic uploads: the multipart
+ * upload is aborted) or turned into a clean end (`'end'`, resumable uploads: what was consumed is
+ * stored and the caller rethrows the failure afterwards).
  */
 export async function* guardSource(
   source: AsyncIterable<Uint8Array>,
   counter: ByteCounter,
   signal?: AbortSignal,
   maxBytes = Number.MAX_SAFE_INTEGER,
+  onFailure: 'throw' | 'end' = 'throw',
 ): AsyncGenerator<Uint8Array> {
   if (signal?.aborted) {
     const error = abortReason(signal);
@@ -54,6 +60,7 @@ export async function* guardSource(
         }
       } catch (error) {
         counter.failure = { error };
+        if (onFailure === 'end' && !(error instanceof StorageError)) return;
         throw error;
       }
       if (step.done) {

@@ -183,23 +183,28 @@ async function uploadParts(
       .finally(() => inFlight.delete(promise));
     inFlight.add(promise);
   };
-  let chunks: Uint8Array[] = [];
-  let buffered = 0;
+  // One preallocated buffer per part: the bytes are copied once from the source chunks, and no
+  // part ever holds on to a larger concatenation.
+  let part = Buffer.allocUnsafeSlow(ctx.partSize);
+  let filled = 0;
   try {
     for await (const chunk of source) {
-      chunks.push(chunk);
-      buffered += chunk.byteLength;
-      while (buffered >= ctx.partSize) {
-        const joined = Buffer.concat(chunks, buffered);
-        send(joined.subarray(0, ctx.partSize));
-        const remainder = joined.subarray(ctx.partSize);
-        chunks = remainder.byteLength > 0 ? [remainder] : [];
-        buffered = remainder.byteLength;
-        while (inFlight.size >= ctx.queueSize && failure === undefined) await Promise.race(inFlight);
-        if (failure !== undefined) throw failure.error;
+      let used = 0;
+      while (used < chunk.byteLength) {
+        const take = Math.min(chunk.byteLength - used, ctx.partSize - filled);
+        part.set(chunk.subarray(used, used + take), filled);
+        filled += take;
+        used += take;
+        if (filled === ctx.partSize) {
+          send(part);
+          part = Buffer.allocUnsafeSlow(ctx.partSize);
+          filled = 0;
+          while (inFlight.size >= ctx.queueSize && failure === undefined) await Promise.race(inFlight);
+          if (failure !== undefined) throw failure.error;
+        }
       }
     }
-    if (buffered > 0) send(Buffer.concat(chunks, buffered));
+    if (filled > 0) send(part.subarray(0, filled));
   } finally {
     await Promise.all(inFlight);
   }

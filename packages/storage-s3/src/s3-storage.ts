@@ -191,6 +191,7 @@ export class S3StorageAdapter implements StorageAdapter {
 
   async *read(path: string, opts: ReadOptions = {}): AsyncIterable<Uint8Array> {
     const start = opts.start ?? 0;
+    opts.signal?.throwIfAborted();
     if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `read ${path}: bad offset ${start}`);
     if (path === '/') throw new StorageError('EISDIR', `read ${path}: is a directory`);
     const key = this.ctx.keys.fileKey(path);
@@ -207,37 +208,50 @@ export class S3StorageAdapter implements StorageAdapter {
     // servers, a reset connection for a 0-byte object).
     if (start >= object.size) return;
     try {
-      yield* readObjectRange(this.ctx, object, start, object.size, opts.signal);
+      for await (const chunk of readObjectRange(this.ctx, object, start, object.size, opts.signal)) {
+        yield chunk;
+        opts.signal?.throwIfAborted();
+      }
     } catch (err) {
+      if (opts.signal?.aborted && err === opts.signal.reason) throw err;
       throw toStorageError(err, 'read', path);
     }
   }
 
+  /**
+   * STOR, APPE and REST + STOR. Every write is one new object (a multipart upload when larger than
+   * a part), visible only when complete. `uploadMode` decides what a source error or abort leaves:
+   * `atomic` aborts the multipart upload (no object, no parts, the old object untouched);
+   * `resumable` completes it with the bytes consumed so far, as a partial file on disk would be, so
+   * REST/APPE can resume; both then rethrow the source's error. A failure of S3 itself always
+   * aborts, leaving the old object.
+   */
   async write(path: string, data: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WriteResult> {
     const counter: ByteCounter = { bytes: 0 };
+    const resumable = (opts.uploadMode ?? 'resumable') === 'resumable';
     // S3 allows 10,000 parts: a larger upload would fail at the end, so refuse it as it crosses.
-    const source = guardSource(data, counter, opts.signal, this.ctx.partSize * MAX_PARTS);
-    let existing: ObjectInfo | undefined;
-    let offset: number;
+    const source = guardSource(data, counter, opts.signal, this.ctx.partSize * MAX_PARTS, resumable ? 'end' : 'throw');
     try {
       if (path === '/') throw new StorageError('EISDIR', `write ${path}: is a directory`);
+      opts.signal?.throwIfAborted();
       const start = opts.start ?? 0;
       if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `write ${path}: bad offset ${start}`);
-      await this.requireDir(parentOf(path), 'write');
       const key = this.ctx.keys.fileKey(path);
-      existing = await this.head(key);
-      if (existing === undefined && (await this.statDir(path))) {
-        throw new StorageError('EISDIR', `write ${path}: is a directory`);
-      }
+      const parent = parentOf(path);
+      const [existing, dir, parentDir] = await Promise.all([this.head(key), this.statDir(path), this.statDir(parent)]);
+      if (!parentDir) await this.requireDir(parent, 'write');
+      if (existing === undefined && dir) throw new StorageError('EISDIR', `write ${path}: is a directory`);
+      const append = opts.mode === 'append';
       const size = existing?.size ?? 0;
-      offset = opts.mode === 'append' ? size : start;
+      const offset = append ? size : start;
       if (offset > size) throw new StorageError('EINVAL', `write ${path}: offset ${offset} is past the end (${size})`);
-      if (offset === 0 || existing === undefined) {
+      // REST + STOR (even REST 0) overwrites from the offset and keeps what follows.
+      const keepTail = !append && opts.start !== undefined;
+      if (existing === undefined || (offset === 0 && (!keepTail || size === 0))) {
         await uploadStream(this.ctx, key, source);
       } else {
-        await this.writeAfter(key, existing, offset, source, counter, opts.mode === 'append', opts.signal);
+        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal);
       }
-      return { bytes: counter.bytes };
     } catch (err) {
       // Not awaited: a source stalled on its peer may never settle.
       source.return(undefined).catch(() => undefined);
@@ -246,6 +260,8 @@ export class S3StorageAdapter implements StorageAdapter {
       if (counter.failure !== undefined && err === counter.failure.error) throw err;
       throw toStorageError(err, 'write', path);
     }
+    if (counter.failure !== undefined) throw counter.failure.error;
+    return { bytes: counter.bytes };
   }
 
   /**
@@ -260,7 +276,7 @@ export class S3StorageAdapter implements StorageAdapter {
     offset: number,
     data: AsyncGenerator<Uint8Array>,
     counter: ByteCounter,
-    append: boolean,
+    keepTail: boolean,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const ctx = this.ctx;
@@ -271,7 +287,7 @@ export class S3StorageAdapter implements StorageAdapter {
     async function* dataThenTail(): AsyncGenerator<Uint8Array> {
       yield* data;
       const tailStart = offset + counter.bytes;
-      if (!append && tailStart < existing.size) {
+      if (keepTail && tailStart < existing.size) {
         yield* readObjectRange(ctx, existing, tailStart, existing.size, signal);
       }
     }
