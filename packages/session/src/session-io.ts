@@ -137,8 +137,11 @@ export interface Output {
 }
 
 export interface ServerSession {
-  /** The greeting (220), or 421 when the driver decided to refuse the connection. */
-  start(): Output;
+  /**
+   * The greeting (220), or 421 when the driver decided to refuse the connection: pass the
+   * refusal text (e.g. "Too many connections.") and the output closes. Call once.
+   */
+  start(refusal?: string): Output;
   receive(bytes: Uint8Array): Output;
   resolve(id: number, outcome: Outcome): Output;
   /** The peer closed the connection: abort what runs, emit nothing more. */

@@ -105,7 +105,8 @@ export class Transcript {
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
       try {
-        this.#step(line);
+        // C: keeps trailing spaces: arguments are raw.
+        this.#step(line.startsWith('C:') ? raw.trimStart() : line);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         throw new Error(
