@@ -16,6 +16,13 @@ describe('AsciiEncoder (RFC 959 §3.1.1.1)', () => {
     expectAllSplits(() => new AsciiEncoder(), 'a\nb\r\nc\rd\n\n日本\r', 'a\r\nb\r\nc\rd\r\n\r\n日本\r');
   });
 
+  test('a chunk without LF comes back as it is', () => {
+    const chunk = bytes('abc\r');
+    const e = new AsciiEncoder();
+    expect(e.push(chunk)).toBe(chunk);
+    expect([...e.push(bytes('\n'))]).toEqual([0x0a]);
+  });
+
   test('empty chunks and reuse after end()', () => {
     const e = new AsciiEncoder();
     expect(e.push(new Uint8Array(0))).toHaveLength(0);
@@ -28,6 +35,11 @@ describe('AsciiEncoder (RFC 959 §3.1.1.1)', () => {
 describe('AsciiDecoder (RFC 959 §3.1.1.1)', () => {
   test('CRLF becomes LF, CR at a chunk end waits, lone CR stays, at every split', () => {
     expectAllSplits(() => new AsciiDecoder(), 'a\r\nb\rc\r\r\nd\n日本\r', 'a\nb\rc\r\nd\n日本\r');
+  });
+
+  test('a chunk without CR comes back as it is', () => {
+    const chunk = bytes('abc\n');
+    expect(new AsciiDecoder().push(chunk)).toBe(chunk);
   });
 
   test('a held CR followed by a non-LF chunk is written out', () => {

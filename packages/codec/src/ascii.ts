@@ -17,8 +17,13 @@ const EMPTY = new Uint8Array(0);
 export class AsciiEncoder {
   #lastWasCr = false;
 
-  /** Converts a chunk. */
+  /** Converts a chunk. A chunk without LF is returned as it is (no copy). */
   push(chunk: Uint8Array): Uint8Array {
+    if (chunk.length === 0) return EMPTY;
+    if (chunk.indexOf(LF) < 0) {
+      this.#lastWasCr = chunk[chunk.length - 1] === CR;
+      return chunk;
+    }
     let extra = 0;
     let prevCr = this.#lastWasCr;
     for (let i = 0; i < chunk.length; i++) {
@@ -26,7 +31,6 @@ export class AsciiEncoder {
       if (b === LF && !prevCr) extra++;
       prevCr = b === CR;
     }
-    if (chunk.length === 0) return EMPTY;
     const out = new Uint8Array(chunk.length + extra);
     let o = 0;
     prevCr = this.#lastWasCr;
@@ -56,9 +60,10 @@ export class AsciiEncoder {
 export class AsciiDecoder {
   #heldCr = false;
 
-  /** Converts a chunk. */
+  /** Converts a chunk. A chunk without CR, when no CR is held, is returned as it is (no copy). */
   push(chunk: Uint8Array): Uint8Array {
     if (chunk.length === 0) return EMPTY;
+    if (!this.#heldCr && chunk.indexOf(CR) < 0) return chunk;
     const out = new Uint8Array(chunk.length + 1);
     let o = 0;
     let i = 0;

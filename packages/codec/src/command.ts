@@ -33,13 +33,14 @@ const FORBIDDEN = /[\r\n\0]/;
 
 /**
  * Builds "VERB arg\r\n" (or "VERB\r\n" when `arg` is undefined or ''). Throws
- * {@link CommandEncodingError} when the verb or argument holds CR, LF or NUL, or the verb is empty
- * or holds a space (it would not parse back as the same command).
+ * {@link CommandEncodingError} when the verb or argument holds CR, LF or NUL (they would end the
+ * line early and let a value smuggle in a second command), or the verb is empty. A verb with a space
+ * ('SITE CHMOD') is allowed: it gives the same bytes as verb 'SITE' with the rest in the argument.
  *
  * @see RFC 959 §4.1.3
  */
 export function formatCommand(verb: string, arg?: string): string {
-  if (verb === '' || verb.includes(' ') || FORBIDDEN.test(verb)) {
+  if (verb === '' || FORBIDDEN.test(verb)) {
     throw new CommandEncodingError(`bad command verb ${JSON.stringify(verb)}`);
   }
   if (arg !== undefined && FORBIDDEN.test(arg)) {

@@ -174,6 +174,9 @@ describe('parseListLine', () => {
     '13-01-24  10:00AM  12 bad month',
     '01-01-24  13:00PM  12 bad hour',
     '01-01-24  00:00AM  12 zero hour',
+    '01-01-24  10:00AM  99999999999999999999 too big',
+    '-rw-r--r-- 1 a b 99999999999999999999 Jan 10 10:00 too big',
+    'type=file;unix.owner=a b; space in a fact value',
   ])('refuses %j', (line) => {
     expect(parseListLine(line, now)).toBeUndefined();
     let err: unknown;

@@ -22,7 +22,7 @@ export interface ParseListOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MLSX = /^(?:[^\s=;]+=[^;]*;)+ /;
+const MLSX = /^(?:[^\s=;]+=[^;\s]*;)+ /;
 const DOS = /^(\d{1,2})-(\d{1,2})-(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})\s*([AP]M)?\s+(<DIR>|\d+)\s+(.+)$/i;
 const UNIX =
   /^([-bcdlpsDnw?])([-rwxsStTlL]{9})[.+@]?\s+(?:(\d+)\s+)?(.+?)\s+(\d+|\d+,\s*\d+)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+(\d{1,2}:\d{2}|\d{4})\s(.*)$/i;
@@ -82,8 +82,10 @@ function parseDos(m: RegExpExecArray, line: string): Outcome {
   const modified = utcDate(year, Number(mm) - 1, Number(dd), hour, Number(min));
   if (!modified) return 'bad';
   const isDir = (sizeText as string).toUpperCase() === '<DIR>';
+  const size = isDir ? 0 : Number(sizeText);
+  if (!Number.isSafeInteger(size)) return 'bad';
   if (name === '.' || name === '..') return 'skip';
-  return { name: name as string, type: isDir ? 'dir' : 'file', size: isDir ? 0 : Number(sizeText), modified, raw: line };
+  return { name: name as string, type: isDir ? 'dir' : 'file', size, modified, raw: line };
 }
 
 function resolveYearless(month: number, day: number, hour: number, minute: number, now: Date): Date | undefined {
@@ -117,11 +119,13 @@ function parseUnix(m: RegExpExecArray, line: string, now: Date): Outcome {
     }
   }
   if (name === '.' || name === '..') return 'skip';
+  const size = (sizeText as string).includes(',') ? 0 : Number(sizeText);
+  if (!Number.isSafeInteger(size)) return 'bad';
   const [owner, ...groupParts] = (people as string).split(/\s+/);
   const entry: ListEntry = {
     name,
     type,
-    size: (sizeText as string).includes(',') ? 0 : Number(sizeText),
+    size,
     modified,
     permissions: perms as string,
     raw: line,
