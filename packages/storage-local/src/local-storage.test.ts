@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,8 @@ describeStorageAdapter(
     const dir = tempRoot();
     return {
       adapter: localStorage({ root: dir }),
-      openHandles: () => handlesUnder(dir),
+      // Linux shows open descriptors in /proc; elsewhere the suite checks only that the read stops.
+      ...(existsSync('/proc/self/fd') ? { openHandles: () => handlesUnder(dir) } : {}),
       cleanup: () => fsp.rm(dir, { recursive: true, force: true }),
     };
   },
