@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { Authenticate, Limits, StorageOption, FtpServerOptions } from './options.js';
 import { listingLines } from './listing.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
+import { UrgentAbortRepair } from './urgent-abort.js';
 
 /** What every connection shares: resolved options, the event sink, the session factory. */
 export interface DriverContext {
@@ -60,6 +61,7 @@ export class ConnectionDriver {
   /** Aborted when the connection ends: cancels login delays and pending effects. */
   readonly #life = new AbortController();
   readonly #started = Date.now();
+  readonly #urgent = new UrgentAbortRepair();
   #storage: StorageAdapter | undefined;
   #user: SessionUser | undefined;
   #loginFailures = 0;
@@ -110,7 +112,7 @@ export class ConnectionDriver {
         if (chunk === null) break;
         if (this.#closing) continue;
         this.#armIdle();
-        this.#apply(this.#session.receive(chunk));
+        this.#apply(this.#session.receive(this.#urgent.push(chunk)));
         if (this.#upgrade !== undefined) await this.#upgrade;
         await this.#control.drained();
       }

@@ -103,8 +103,8 @@ export class DataChannel {
       socket.destroy();
       throw new DataChannelError('reset', 'aborted');
     }
-    // A transfer that stalls longer than the data timeout is dropped.
-    socket.setTimeout(dataTimeoutMs, () => socket.destroy(new DataChannelError('timeout', 'data connection stalled')));
+    // A transfer that stalls longer than the data timeout is dropped; it broke, so 426, not 425.
+    socket.setTimeout(dataTimeoutMs, () => socket.destroy(new DataChannelError('reset', 'data connection stalled')));
     socket.setNoDelay(false);
     this.#socket = socket;
   }
