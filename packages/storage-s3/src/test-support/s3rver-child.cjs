@@ -8,6 +8,9 @@
 // - AbortMultipartUpload answers 405: answer DELETE ?uploadId= by removing the upload's folder.
 // - x-amz-copy-source is read with decodeURI: re-encode it so decodeURI yields the real key.
 // - UploadPartCopy is missing: implement it (optional, so the streaming fallback is tested too).
+// - ListObjectsV2 with a delimiter misses common prefixes whose keys all sit two or more levels
+//   down, counts MaxKeys over objects only and builds its continuation token from the last object
+//   (crashing on a page of prefixes only): answer delimited V2 listings here, from the same files.
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -55,12 +58,108 @@ function uploadDir(bucket, uploadId) {
   return path.join(directory, bucket, '._S3rver_uploads', uploadId);
 }
 
+const OBJECT_SUFFIX = '._S3rver_object';
+
+/** Every key under `prefix` in `bucket`, in S3 order (UTF-8 bytes). */
+function keysUnder(bucket, prefix) {
+  const bucketDir = path.join(directory, bucket);
+  const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+  const keys = [];
+  const visit = (rel) => {
+    let names;
+    try {
+      names = fs.readdirSync(path.join(bucketDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of names) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (child !== '._S3rver_uploads') visit(child);
+      } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+        const key = child.slice(0, -OBJECT_SUFFIX.length);
+        if (key.startsWith(prefix)) keys.push(key);
+      }
+    }
+  };
+  visit(start);
+  return keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function escapeXml(text) {
+  return String(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+async function listV2WithDelimiter(ctx, bucket) {
+  if (!fs.existsSync(path.join(directory, bucket))) {
+    s3Error(ctx, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+    return;
+  }
+  const prefix = ctx.query.prefix || '';
+  const delimiter = ctx.query.delimiter;
+  const maxKeys = Math.min(1000, ctx.query['max-keys'] ? Number(ctx.query['max-keys']) : 1000);
+  const token = ctx.query['continuation-token'];
+  const startAfter = token ? Buffer.from(token, 'base64url').toString('utf8') : ctx.query['start-after'] || '';
+  const entries = [];
+  let truncated = false;
+  for (const key of keysUnder(bucket, prefix)) {
+    const cut = key.indexOf(delimiter, prefix.length);
+    const entry = cut === -1 ? { key } : { prefix: key.slice(0, cut + delimiter.length) };
+    const name = entry.key ?? entry.prefix;
+    if (Buffer.compare(Buffer.from(name), Buffer.from(startAfter)) <= 0) continue;
+    const last = entries[entries.length - 1];
+    if (entry.prefix !== undefined && last !== undefined && last.prefix === entry.prefix) continue;
+    if (entries.length === maxKeys) {
+      truncated = true;
+      break;
+    }
+    entries.push(entry);
+  }
+  const parts = [];
+  for (const entry of entries) {
+    if (entry.key !== undefined) {
+      const meta = await ctx.store.getMetadata(bucket, entry.key);
+      parts.push(
+        `<Contents><Key>${escapeXml(entry.key)}</Key><LastModified>${new Date(meta['last-modified']).toISOString()}</LastModified>` +
+          `<ETag>${escapeXml(meta.etag)}</ETag><Size>${meta['content-length']}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+    } else {
+      parts.push(`<CommonPrefixes><Prefix>${escapeXml(entry.prefix)}</Prefix></CommonPrefixes>`);
+    }
+  }
+  const lastEntry = entries[entries.length - 1];
+  const next = truncated && lastEntry ? Buffer.from(lastEntry.key ?? lastEntry.prefix).toString('base64url') : undefined;
+  xml(
+    ctx,
+    200,
+    '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix><Delimiter>${escapeXml(delimiter)}</Delimiter>` +
+      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${entries.length}</KeyCount><IsTruncated>${truncated}</IsTruncated>` +
+      (token ? `<ContinuationToken>${escapeXml(token)}</ContinuationToken>` : '') +
+      (next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') +
+      parts.join('') +
+      '</ListBucketResult>',
+  );
+}
+
 async function fixes(ctx, next) {
   const segments = ctx.path.split('/');
   const bucket = segments[1] ? decodeURIComponent(segments[1]) : '';
   const uploadId = typeof ctx.query.uploadId === 'string' ? ctx.query.uploadId : undefined;
   if (uploadId !== undefined && !/^[0-9a-f]{1,64}$/.test(uploadId)) {
     s3Error(ctx, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+    return;
+  }
+
+  if (
+    ctx.method === 'GET' &&
+    (segments.length === 2 || (segments.length === 3 && segments[2] === '')) &&
+    bucket !== '' &&
+    ctx.query['list-type'] === '2' &&
+    typeof ctx.query.delimiter === 'string' &&
+    ctx.query.delimiter !== ''
+  ) {
+    await listV2WithDelimiter(ctx, bucket);
     return;
   }
 
