@@ -14,6 +14,30 @@ describe('dispatcher guards', () => {
       S: 502
       C: ADAT abc
       S: 502
+      C: MIC x
+      S: 502
+      C: CONF x
+      S: 502
+      C: ENC x
+      S: 502
+      C: LPRT 4,4,127,0,0,1,2,4,1
+      S: 502
+      C: LANG EN
+      S: 502
+      C: MLFL
+      S: 502
+      C: MAIL
+      S: 502
+      C: MSND
+      S: 502
+      C: MSOM
+      S: 502
+      C: MSAM
+      S: 502
+      C: MRSQ
+      S: 502
+      C: MRCP
+      S: 502
     `);
   });
 

@@ -13,7 +13,7 @@
  *   S! AUTH TLS              ... and does not contain "AUTH TLS"
  *   E: storage op=stat path=/a.txt => file 3
  *                            the next effect has kind `storage` and these fields (looked up on the
- *                            effect, then on its `call`/`spec`; values compared as strings, JSON
+ *                            effect, then on its `call`/`spec`; values compared as strings, dates as ISO strings, JSON
  *                            quotes allowed: path="/a b"); "=> outcome" resolves it at once
  *   E: transfer type=retr    matched but left running (resolved later with R:)
  *   R: transfer => aborted   resolve the running effect of that kind
@@ -199,7 +199,8 @@ export class Transcript {
     for (const token of fieldTokens) {
       const [key, expected] = keyValue(token);
       const actual = fieldOf(e, key);
-      if (String(actual) !== expected) {
+      const shown = actual instanceof Date ? actual.toISOString() : String(actual);
+      if (shown !== expected) {
         throw new Error(`effect ${kind}: ${key} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
       }
     }
