@@ -1,1 +1,16 @@
-export {};
+export * from './errors.js';
+export * from './url.js';
+export * from './features.js';
+export * from './dialog.js';
+export * from './login-dialog.js';
+export * from './data-channel-dialog.js';
+export * from './mkdir-dialog.js';
+export * from './remote-path.js';
+export * from './listing.js';
+export * from './mirror-plan.js';
+export * from './segments.js';
+export * from './node/options.js';
+export * from './node/ftp-client.js';
+export * from './node/ftp-pool.js';
+export * from './node/segmented-download.js';
+export * from './node/mirror.js';

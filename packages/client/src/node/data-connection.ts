@@ -1,0 +1,111 @@
+import type { HostPort } from '@ftpkit/codec';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { FtpConnectionError, FtpProtocolError, FtpTimeoutError } from '../errors.js';
+import { connectTls, ControlConnection } from './control-connection.js';
+import type { ResolvedOptions } from './options.js';
+
+/** Strips the IPv4-mapped prefix so '::ffff:127.0.0.1' and '127.0.0.1' compare equal. */
+export function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/**
+ * Wraps a data socket in TLS, resuming the control connection's session: vsftpd
+ * (`require_ssl_reuse`) and FileZilla Server refuse data connections that do not.
+ * The handshake starts now and finishes while the server answers the transfer command.
+ * @see RFC 4217 §10.2
+ */
+export function wrapDataTls(raw: Socket, ctrl: ControlConnection, opts: ResolvedOptions): TLSSocket {
+  const session = ctrl.session;
+  const t = connectTls({
+    ...ControlConnection.tlsOptions(opts),
+    socket: raw,
+    host: opts.host,
+    ...(session ? { session } : {}),
+  });
+  // Failures surface through reading or writing the stream; an unheard 'error' would crash the process.
+  t.on('error', () => undefined);
+  return t;
+}
+
+/** Connects to a passive data port within `connectTimeout`. */
+export async function connectPassive(target: HostPort, opts: ResolvedOptions): Promise<Socket> {
+  return await new Promise((resolve, reject) => {
+    const s = netConnect({ host: target.host, port: target.port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new FtpTimeoutError('connect', opts.connectTimeout));
+    }, opts.connectTimeout);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.removeAllListeners('error');
+      s.on('error', () => undefined);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new FtpConnectionError(`cannot open data connection to ${target.host}:${target.port}: ${err.message}`, { cause: err }));
+    });
+  });
+}
+
+/**
+ * A listener for one active-mode data connection, on the local address of the control connection.
+ * Only a connection from the control peer's address is accepted (anything else is dropped).
+ */
+export class ActiveListener {
+  private accepted: Socket | undefined;
+  private waiting: ((s: Socket) => void) | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly address: HostPort,
+    private readonly peer: string,
+  ) {
+    server.on('connection', (s: Socket) => {
+      if (plainAddress(s.remoteAddress) !== plainAddress(this.peer) || this.accepted) {
+        s.destroy();
+        return;
+      }
+      s.on('error', () => undefined);
+      this.accepted = s;
+      this.server.close();
+      this.waiting?.(s);
+    });
+  }
+
+  static async listen(ctrl: ControlConnection, opts: ResolvedOptions): Promise<ActiveListener> {
+    const local = ctrl.socket.localAddress;
+    const peer = ctrl.socket.remoteAddress;
+    if (!local || !peer) throw new FtpConnectionError('the control connection has no address');
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, local, () => resolve());
+    });
+    const addr = server.address();
+    if (!addr || typeof addr === 'string') throw new FtpProtocolError('no listening address');
+    return new ActiveListener(server, { host: plainAddress(local), port: addr.port }, peer);
+  }
+
+  /** The server's connection, within `timeoutMs`. */
+  accept(timeoutMs: number): Promise<Socket> {
+    if (this.accepted) return Promise.resolve(this.accepted);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.close();
+        reject(new FtpTimeoutError('data', timeoutMs));
+      }, timeoutMs);
+      this.waiting = (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      };
+    });
+  }
+
+  close(): void {
+    this.server.close();
+  }
+}
