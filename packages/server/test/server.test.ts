@@ -1,0 +1,253 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TransferEndEvent } from '../src/index.js';
+import { PASS, payload, putFile, python, PY_LOGIN, requireProgram, startServer, USER, type Harness } from './harness.js';
+import { pasvPort, RawClient } from './raw-client.js';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function start(...args: Parameters<typeof startServer>): Promise<Harness> {
+  const h = await startServer(...args);
+  cleanup.push(() => h.close());
+  return h;
+}
+
+async function client(port: number): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  cleanup.push(() => c.close());
+  return c;
+}
+
+function dataSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+    cleanup.push(() => s.destroy());
+  });
+}
+
+function readAll(s: Socket): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+describe('FtpServer', () => {
+  it('emits typed events for a session with a failed login and transfers', async () => {
+    const h = await start('memory');
+    await putFile(h.storage, '/e.txt', Buffer.from('event data'));
+    const seen: string[] = [];
+    const ends: TransferEndEvent[] = [];
+    h.server.on('connection-start', (c) => seen.push(`start ${c.remoteAddress}`));
+    h.server.on('login-failed', (e) => seen.push(`failed ${e.user} ${e.failures}`));
+    h.server.on('login', (e) => seen.push(`login ${e.user.name}`));
+    h.server.on('transfer-start', (e) => seen.push(`tstart ${e.direction} ${e.path}`));
+    h.server.on('transfer-end', (e) => ends.push(e));
+    const ended = new Promise<void>((resolve) => h.server.on('connection-end', (e) => {
+      seen.push(`end ${e.user}`);
+      resolve();
+    }));
+    const c = await client(h.port);
+    expect((await c.next())?.code).toBe(220);
+    await c.cmd('USER nobody');
+    expect((await c.cmd('PASS nope')).code).toBe(530);
+    await c.cmd(`USER ${USER}`);
+    expect((await c.cmd(`PASS ${PASS}`)).code).toBe(230);
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    const ds = await dataSocket(port);
+    const body = readAll(ds);
+    expect((await c.cmd('RETR e.txt')).code).toBe(150);
+    expect((await c.next())?.code).toBe(226);
+    expect((await body).toString()).toBe('event data');
+    expect((await c.cmd('QUIT')).code).toBe(221);
+    await ended;
+    expect(seen).toEqual(['start 127.0.0.1', 'failed nobody 1', `login ${USER}`, 'tstart download /e.txt', `end ${USER}`]);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ path: '/e.txt', bytes: 10, direction: 'download', ok: true, user: USER });
+    expect(ends[0]?.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports failed uploads in transfer-end (missing directory; data connection reset)', async () => {
+    const h = await start('memory');
+    const ends: TransferEndEvent[] = [];
+    h.server.on('transfer-end', (e) => ends.push(e));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    let { port } = pasvPort((await c.cmd('PASV')).text);
+    let ds = await dataSocket(port);
+    expect((await c.cmd('STOR /no/such/dir/x.txt')).code).toBe(150);
+    ds.end('data');
+    expect((await c.next())?.code).toBe(550);
+    ({ port } = pasvPort((await c.cmd('PASV')).text));
+    ds = await dataSocket(port);
+    expect((await c.cmd('STOR reset.bin')).code).toBe(150);
+    ds.write(payload(100_000));
+    await new Promise((r) => setTimeout(r, 100));
+    ds.resetAndDestroy();
+    expect((await c.next())?.code).toBe(426);
+    expect(ends.map((e) => [e.path, e.direction, e.ok])).toEqual([
+      ['/no/such/dir/x.txt', 'upload', false],
+      ['/reset.bin', 'upload', false],
+    ]);
+    expect(ends[0]?.error).toMatchObject({ code: 'ENOENT' });
+    expect(ends[1]?.bytes).toBeGreaterThan(0);
+  });
+
+  it('refuses connections above maxConnections and maxConnectionsPerIp with 421', async () => {
+    const h = await start('memory', { limits: { maxConnections: 2, loginFailureDelayMs: 0 } });
+    const a = await client(h.port);
+    const b = await client(h.port);
+    expect((await a.next())?.code).toBe(220);
+    expect((await b.next())?.code).toBe(220);
+    const c = await client(h.port);
+    expect((await c.next())?.code).toBe(421);
+    a.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const d = await client(h.port);
+    expect((await d.next())?.code).toBe(220);
+
+    const h2 = await start('memory', { limits: { maxConnectionsPerIp: 1 } });
+    const e = await client(h2.port);
+    expect((await e.next())?.code).toBe(220);
+    const f = await client(h2.port);
+    expect((await f.next())?.code).toBe(421);
+  });
+
+  it('closes an idle connection with 421', async () => {
+    const h = await start('memory', { limits: { idleTimeoutMs: 200 } });
+    const c = await client(h.port);
+    expect((await c.next())?.code).toBe(220);
+    expect((await c.next(5_000))?.code).toBe(421);
+    expect(await c.next(5_000)).toBeUndefined();
+  });
+
+  it('announces a public address and uses the passive port range', async () => {
+    const probe = await start('memory');
+    const base = probe.port + 1;
+    const h = await start('memory', {
+      passive: { ports: [base, base + 4], publicAddress: (client) => (client === '127.0.0.1' ? '10.9.8.7' : '1.2.3.4') },
+    });
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    const r = await c.cmd('PASV');
+    expect(r.code).toBe(227);
+    const hp = pasvPort(r.text);
+    expect(hp.host).toBe('10.9.8.7');
+    expect(hp.port).toBeGreaterThanOrEqual(base);
+    expect(hp.port).toBeLessThanOrEqual(base + 4);
+    const e = await c.cmd('EPSV');
+    expect(e.code).toBe(229);
+  });
+
+  it('close(): lets a running transfer finish within graceMs, then 421; new connections refused', async () => {
+    const h = await start('memory');
+    const data = payload(8 * 1024 * 1024, 8);
+    await putFile(h.storage, '/slow.bin', data);
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    await c.cmd('TYPE I');
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    const ds = await dataSocket(port);
+    ds.pause();
+    expect((await c.cmd('RETR slow.bin')).code).toBe(150);
+    // The control connection is read during the transfer: STAT answers at once.
+    const stat = await c.cmd('STAT');
+    expect(stat.code).toBe(211);
+    const closing = h.server.close({ graceMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const late = await RawClient.connect(h.port).catch(() => undefined);
+    if (late) {
+      cleanup.push(() => late.close());
+      const r = await late.next().catch(() => undefined);
+      expect(r === undefined || r.code === 421).toBe(true);
+    }
+    const body = readAll(ds);
+    ds.resume();
+    expect((await body).length).toBe(data.length);
+    expect((await c.next())?.code).toBe(226);
+    expect((await c.next())?.code).toBe(421);
+    await closing;
+  });
+
+  it('close(): cuts a transfer that outlives graceMs', async () => {
+    const h = await start('memory');
+    await putFile(h.storage, '/stuck.bin', payload(16 * 1024 * 1024, 6));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    const ds = await dataSocket(port);
+    ds.pause();
+    expect((await c.cmd('RETR stuck.bin')).code).toBe(150);
+    const t0 = Date.now();
+    await h.server.close({ graceMs: 300 });
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    const codes: number[] = [];
+    for (;;) {
+      const r = await c.next(5_000).catch(() => undefined);
+      if (!r) break;
+      codes.push(r.code);
+    }
+    expect(codes).toContain(421);
+  });
+
+  it('serves 50 clients at once, each doing a round trip', async (ctx) => {
+    if (!requireProgram('/usr/bin/python3')) return ctx.skip();
+    const h = await start('local', { limits: { maxConnectionsPerIp: 64 } });
+    const r = await python(
+      `
+import ftplib, io, os, hashlib, threading
+port = int(os.environ['FTP_PORT'])
+errors = []
+ok = []
+def worker(i):
+    try:
+        ftp = ftplib.FTP()
+        ftp.connect('127.0.0.1', port, timeout=60)
+        ftp.login(os.environ['FTP_USER'], os.environ['FTP_PASS'])
+        data = os.urandom(10000 + i * 1000)
+        ftp.storbinary('STOR client-%d.bin' % i, io.BytesIO(data))
+        buf = io.BytesIO()
+        ftp.retrbinary('RETR client-%d.bin' % i, buf.write)
+        assert buf.getvalue() == data
+        ftp.quit()
+        ok.append(i)
+    except Exception as e:
+        errors.append('%d: %r' % (i, e))
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
+for t in threads: t.start()
+for t in threads: t.join(90)
+print(len(ok), errors)
+`,
+      h.port,
+      120_000,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('50 []');
+  });
+
+  it('HASH streams SHA-256, MD5, CRC32 and SHA-1 digests', async (ctx) => {
+    if (!requireProgram('/usr/bin/python3')) return ctx.skip();
+    const h = await start('memory');
+    await putFile(h.storage, '/h.txt', Buffer.from('123456789'));
+    const r = await python(
+      `${PY_LOGIN}
+for alg in ['SHA-256', 'MD5', 'CRC32', 'SHA-1']:
+    ftp.sendcmd('OPTS HASH ' + alg)
+    print(ftp.sendcmd('HASH h.txt'))
+ftp.quit()
+`,
+      h.port,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225');
+    expect(r.stdout).toContain('25f9e794323b453885f5181f1b624d0b');
+    expect(r.stdout).toContain('cbf43926');
+    expect(r.stdout).toContain('f7c3bc1d808e04732adf679965ccc34ca7ae3441');
+  });
+});
