@@ -100,6 +100,7 @@ describe('dispatcher guards', () => {
       C: HOST ftp.example.com
       S: 220
       C: REIN
+      E: close-data
       S: 220
       C: QUIT
       S: 221

@@ -14,8 +14,8 @@ export const reinCommand: CommandSpec = {
   arg: 'none',
   syntax: 'REIN -- reinitialize the session',
   run(ctx) {
-    const hadData = reinitialize(ctx.state);
-    const ready = reply(220, 'Service ready for new user.');
-    return hadData ? fire({ kind: 'close-data' }, ready) : ready;
+    // close-data always: the driver may hold a listener the session no longer counts as prepared.
+    reinitialize(ctx.state);
+    return fire({ kind: 'close-data' }, reply(220, 'Service ready for new user.'));
   },
 };

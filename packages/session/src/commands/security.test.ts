@@ -180,6 +180,7 @@ describe('PBSZ / PROT / CCC', () => {
       C: PROT P
       S: 200
       C: REIN
+      E: close-data
       S: 220
       @login
       C: STAT
