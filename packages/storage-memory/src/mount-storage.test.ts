@@ -30,6 +30,7 @@ describeStorageAdapter('mountStorage({ "/": memoryStorage() })', () => mountStor
   capabilities: { setMtime: true, chmod: true, dispose: true },
   reportsMode: true,
   memoryMetric: 'heap',
+  heapGrowthFactor: 2,
   bigFileBytes: 32 << 20,
   bigDirEntries: 2000,
 });
