@@ -24,7 +24,6 @@ export function withStat(path: string, then: (stat: FileStat) => Step): Step {
  * start a new reply line. (Names are still used unchanged for storage.)
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 

@@ -147,6 +147,11 @@ describe('life cycle', () => {
     expect(() => createServerSession({ capabilities: caps, maxLineLength: 3 })).toThrow(RangeError);
   });
 
+  it('rejects requireTls / requireTlsData without the tls capability', () => {
+    expect(() => createServerSession({ capabilities: caps, requireTls: true })).toThrow(/capabilities.tls/);
+    expect(() => createServerSession({ capabilities: caps, requireTlsData: true })).toThrow(/capabilities.tls/);
+  });
+
   it('outcomes missing the data a command needs are answered 451, never crash', () => {
     transcript(`
       @login

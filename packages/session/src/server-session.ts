@@ -50,6 +50,10 @@ function resolveConfig(config: SessionConfig): ResolvedSessionConfig {
   if (!Number.isSafeInteger(maxLineLength) || maxLineLength < 16) {
     throw new RangeError(`maxLineLength must be an integer >= 16, got ${maxLineLength}`);
   }
+  if ((config.requireTls === true || config.requireTlsData === true) && !config.capabilities.tls) {
+    // Without AUTH TLS nobody could ever satisfy the requirement.
+    throw new RangeError('requireTls and requireTlsData need capabilities.tls');
+  }
   return {
     capabilities: { ...config.capabilities },
     greeting: config.greeting ?? DEFAULT_GREETING,
