@@ -1,0 +1,38 @@
+/**
+ * `pnpm bench`: measures ftpkit against vsftpd, pure-ftpd, pyftpdlib, ftp-srv (servers) and curl,
+ * lftp, basic-ftp (clients) on this machine, and writes bench/results/<date>.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseOptions, USAGE } from './options.js';
+import { killTracked } from './process-utils.js';
+import { runBench } from './run-bench.js';
+
+const opts = (() => {
+  try {
+    return parseOptions(process.argv.slice(2).filter((a) => a !== '--'), join(import.meta.dirname, '../results'));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
+if (opts === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (process.getuid?.() !== 0) {
+  process.stderr.write('bench: needs root (vsftpd and pure-ftpd switch to a local account created for the run)\n');
+  process.exit(2);
+}
+try {
+  const t0 = new Date();
+  const result = await runBench(opts, (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`));
+  await mkdir(opts.outDir, { recursive: true });
+  const file = join(opts.outDir, `${t0.toISOString().slice(0, 10)}.md`);
+  await writeFile(file, result.markdown);
+  process.stdout.write(`${result.summary}; written to ${file}\n`);
+} catch (err) {
+  killTracked();
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+}
