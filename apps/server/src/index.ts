@@ -1,1 +1,6 @@
-export {};
+export { runCli, processIo, programVersion, EXIT_CONFIG, type CliIo } from './cli.js';
+export { ConfigError } from './config-error.js';
+export { hashPassword, verifyPassword, isPasswordHash } from './password-hash.js';
+export { runServer, type RunningServer } from './run-server.js';
+export { resolveConfig, loadUsersFile, type ServerConfig, type UserEntry, type FlagValues } from './server-config.js';
+export { SETTINGS, type Setting, type SettingKey } from './settings.js';

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from './config-error.js';
+import { createLogger } from './logger.js';
+import { hashPassword } from './password-hash.js';
+import { runServer } from './run-server.js';
+import { resolveConfig, type FlagValues } from './server-config.js';
+import { SETTINGS } from './settings.js';
+
+/** Exit status for bad usage or configuration. */
+export const EXIT_CONFIG = 2;
+
+/** The version in package.json (read at run time so src and dist agree). */
+export function programVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Where the program writes; injectable so tests can capture it. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Called once the server runs, with a function that stops it gracefully. */
+  onRunning?: (stop: () => Promise<void>) => void;
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The process's own I/O. */
+export function processIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin: readAllStdin,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Run `ftpkit-server` with `argv` (without node and script). Resolves with an exit status when
+ * the program should end (help, version, hash-password, an error), or `undefined` once the
+ * server is running (it then ends through `onRunning`'s stop function or a signal).
+ */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number | undefined> {
+  let result: number | undefined;
+  const program = new Command('ftpkit-server')
+    .description('An FTP server: serves a directory (or memory) over FTP.')
+    .version(programVersion(), '--version', 'print the version')
+    .helpOption('--help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
+    .showHelpAfterError(false);
+  for (const s of SETTINGS) {
+    const option = new Option(s.flag, `${s.description} (default: ${s.defaultText}; env ${s.env})`);
+    if (s.key === 'user') option.argParser(collect);
+    program.addOption(option);
+  }
+  program.addOption(new Option('--config <file>', 'JSON or YAML file with any of these settings (env FTPKIT_CONFIG)'));
+  program.addHelpText('after', '\nPrecedence: flags, then FTPKIT_* variables, then the config file, then defaults.');
+
+  program
+    .command('hash-password')
+    .description('read a password from stdin and print its scrypt hash for a users file')
+    .action(async () => {
+      const input = (await io.readStdin()).replace(/\r?\n$/, '');
+      if (input === '') throw new ConfigError('hash-password', 'no password on stdin');
+      io.stdout(`${await hashPassword(input)}\n`);
+      result = 0;
+    });
+
+  program.action(async (opts: FlagValues) => {
+    const config = resolveConfig(opts, io.env, io.cwd);
+    const logger = createLogger(config.logLevel, config.logFormat);
+    const running = await runServer(config, logger);
+    io.stdout(`${running.banner.join('\n')}\n`);
+    io.onRunning?.(() => running.server.close({ graceMs: 10_000 }));
+    result = undefined;
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      io.stderr(`ftpkit-server: ${err.message.replace(/^error: /, '')}\n`);
+      return EXIT_CONFIG;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(`ftpkit-server: ${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    io.stderr(`ftpkit-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

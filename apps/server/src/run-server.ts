@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createFtpServer, type Authenticate, type FtpServer, type Logger, type StorageOption } from '@ftpkit/server';
+import type { SessionUser } from '@ftpkit/session';
+import type { StorageAdapter } from '@ftpkit/storage';
+import { localStorage } from '@ftpkit/storage-local';
+import { memoryStorage } from '@ftpkit/storage-memory';
+import { Volume } from 'memfs';
+import { ConfigError } from './config-error.js';
+import { verifyPassword } from './password-hash.js';
+import type { ServerConfig, UserEntry } from './server-config.js';
+
+/** A started server and what to tell the person who started it. */
+export interface RunningServer {
+  server: FtpServer;
+  address: AddressInfo;
+  /** Lines for stdout: where, who, how to connect. */
+  banner: string[];
+}
+
+const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
+
+function makeStorage(config: ServerConfig): { storage: StorageOption } {
+  if (config.storage === 's3') {
+    throw new ConfigError('--storage', 's3 is not available yet (it arrives with the S3 storage work); use local or memory');
+  }
+  if (config.storage === 'memory') {
+    const volume = new Volume();
+    const cache = new Map<string, StorageAdapter>();
+    const forUser = (root: string, readOnly: boolean): StorageAdapter => {
+      const key = `${readOnly ? 'ro' : 'rw'}:${root}`;
+      let adapter = cache.get(key);
+      if (adapter === undefined) {
+        adapter = memoryStorage({ volume, root, readOnly });
+        cache.set(key, adapter);
+      }
+      return adapter;
+    };
+    return { storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true) };
+  }
+  mkdirSync(config.root, { recursive: true });
+  return {
+    storage: (user: SessionUser & { root?: string }) => {
+      const root = user.root ?? config.root;
+      mkdirSync(root, { recursive: true });
+      return localStorage({ root, readOnly: user.readOnly === true });
+    },
+  };
+}
+
+function memoryRoot(config: ServerConfig, root: string | undefined): string | undefined {
+  if (root === undefined) return undefined;
+  // Per-user roots of a memory volume are paths inside it, taken relative to --root.
+  const rel = root.startsWith(config.root) ? root.slice(config.root.length) : root;
+  return rel === '' ? '/' : rel;
+}
+
+function makeAuthenticate(config: ServerConfig, users: UserEntry[]): Authenticate {
+  const byName = new Map(users.map((u) => [u.name, u]));
+  return async (name, password) => {
+    const entry = byName.get(name);
+    if (entry !== undefined) {
+      const ok = entry.passwordHash !== undefined ? await verifyPassword(password, entry.passwordHash) : entry.password === password;
+      if (!ok) return null;
+      const user: SessionUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
+      const root = config.storage === 'memory' ? memoryRoot(config, entry.root) : entry.root;
+      if (root !== undefined) user.root = root;
+      return user;
+    }
+    if (config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
+      return { name: 'anonymous', readOnly: !config.anonymousWrite };
+    }
+    return null;
+  };
+}
+
+/** Build and start the server described by `config`. Listens before resolving. */
+export async function runServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const users = [...config.users];
+  let generatedPassword: string | undefined;
+  if (config.defaultUser) {
+    generatedPassword = randomBytes(12).toString('base64url');
+    users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
+  }
+  const { storage } = makeStorage(config);
+  const server = createFtpServer({
+    storage,
+    authenticate: makeAuthenticate(config, users),
+    passive: {
+      ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
+      ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),
+    },
+    limits: config.limits,
+    uploadMode: config.uploadMode,
+    logger,
+  });
+  server.on('error', (err) => logger.error({ err }, 'server error'));
+  let address: AddressInfo;
+  try {
+    address = await server.listen(config.port, config.host);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(code === 'EADDRINUSE' || code === 'EACCES' ? '--port' : '--host', `cannot listen on ${config.host}:${config.port} (${code})`);
+  }
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const where = config.storage === 'memory' ? 'memory (lost on exit)' : config.root;
+  const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
+  if (generatedPassword !== undefined) {
+    banner.push(`user: ftp  password: ${generatedPassword}`);
+    banner.push(`connect: ftp://ftp:${generatedPassword}@${hostForUrl}:${address.port}/`);
+  } else {
+    for (const u of users) banner.push(`user: ${u.name}${u.readOnly ? ' (read-only)' : ''}`);
+    banner.push(`connect: ftp://${hostForUrl}:${address.port}/`);
+  }
+  if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'})`);
+  return { server, address, banner };
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Limits } from '@ftpkit/server';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error.js';
+import { SETTINGS, type SettingKey } from './settings.js';
+
+/** One user, from `--user` (plain password) or a users file (scrypt hash). */
+export interface UserEntry {
+  name: string;
+  password?: string;
+  passwordHash?: string;
+  /** Absolute directory (local) or path inside the volume (memory) served to this user. */
+  root?: string;
+  readOnly: boolean;
+}
+
+export type StorageKind = 'local' | 'memory' | 's3';
+export type LogFormat = 'json' | 'pretty';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything ftpkit-server runs with, resolved and checked. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  root: string;
+  storage: StorageKind;
+  users: UserEntry[];
+  /** No user was configured: the default `ftp` user with a random password is created. */
+  defaultUser: boolean;
+  anonymous: boolean;
+  anonymousWrite: boolean;
+  pasvPorts: [number, number] | undefined;
+  pasvAddress: string | undefined;
+  uploadMode: 'resumable' | 'atomic';
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  limits: Partial<Limits>;
+}
+
+/** Raw flag values as commander gives them (camelCase keys). */
+export type FlagValues = Partial<Record<SettingKey | 'config', unknown>>;
+
+interface Raw {
+  value: unknown;
+  /** Where it came from, for error messages. */
+  source: string;
+  /** Directory relative paths resolve against. */
+  base: string;
+}
+
+const LIMIT_KEYS: ReadonlyArray<keyof Limits> = [
+  'maxConnections',
+  'maxConnectionsPerIp',
+  'idleTimeoutMs',
+  'dataTimeoutMs',
+  'maxLineLength',
+  'loginFailureDelayMs',
+  'maxControlListingLines',
+];
+
+function loadFile(path: string, source: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(source, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(source, `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(source, `${path} must hold a mapping of settings`);
+  return parsed as Record<string, unknown>;
+}
+
+function asText(raw: Raw): string {
+  if (typeof raw.value === 'string' && raw.value.trim() !== '') return raw.value.trim();
+  if (typeof raw.value === 'number') return String(raw.value);
+  throw new ConfigError(raw.source, 'must be a non-empty string');
+}
+
+function asBool(raw: Raw): boolean {
+  if (typeof raw.value === 'boolean') return raw.value;
+  const text = String(raw.value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
+  throw new ConfigError(raw.source, `must be true or false (got ${JSON.stringify(raw.value)})`);
+}
+
+function asPort(raw: Raw, min = 0): number {
+  const text = String(raw.value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(n) || n < min || n > 65535) {
+    throw new ConfigError(raw.source, `must be an integer ${min}-65535 (got ${JSON.stringify(raw.value)})`);
+  }
+  return n;
+}
+
+function asChoice<T extends string>(raw: Raw, choices: readonly T[]): T {
+  const text = String(raw.value).trim();
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new ConfigError(raw.source, `must be one of ${choices.join(', ')} (got ${JSON.stringify(raw.value)})`);
+  }
+  return text as T;
+}
+
+function asRange(raw: Raw): [number, number] {
+  let min: unknown;
+  let max: unknown;
+  if (Array.isArray(raw.value) && raw.value.length === 2) [min, max] = raw.value as unknown[];
+  else {
+    const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(String(raw.value));
+    if (!m) throw new ConfigError(raw.source, `must be MIN-MAX (got ${JSON.stringify(raw.value)})`);
+    [min, max] = [m[1], m[2]];
+  }
+  const lo = asPort({ ...raw, value: min }, 1024);
+  const hi = asPort({ ...raw, value: max }, 1024);
+  if (lo > hi) throw new ConfigError(raw.source, `MIN must not exceed MAX (got ${lo}-${hi})`);
+  return [lo, hi];
+}
+
+function parsePlainUser(text: string, source: string): UserEntry {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new ConfigError(source, `must be NAME:PASSWORD (got ${JSON.stringify(text)})`);
+  return { name: text.slice(0, colon), password: text.slice(colon + 1), readOnly: false };
+}
+
+function plainUsers(raw: Raw, fromEnv: boolean): UserEntry[] {
+  const values: unknown[] = Array.isArray(raw.value) ? raw.value : fromEnv ? String(raw.value).split(/\s+/).filter(Boolean) : [raw.value];
+  return values.map((v) => {
+    if (typeof v !== 'string') throw new ConfigError(raw.source, 'must be NAME:PASSWORD text');
+    return parsePlainUser(v, raw.source);
+  });
+}
+
+/** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly? }`. */
+export function loadUsersFile(path: string, source: string, serverRoot: string): UserEntry[] {
+  const data = loadFile(path, source) as unknown;
+  const list = Array.isArray(data) ? data : (data as { users?: unknown }).users;
+  if (!Array.isArray(list)) throw new ConfigError(source, `${path} must hold a list "users"`);
+  return list.map((item: unknown, i) => {
+    const where = `${source} (users[${i}])`;
+    if (typeof item !== 'object' || item === null) throw new ConfigError(where, 'must be a mapping');
+    const u = item as Record<string, unknown>;
+    if (typeof u.name !== 'string' || u.name === '' || /[\s:]/.test(u.name)) throw new ConfigError(`${where}.name`, 'must be a name without spaces or colons');
+    const hash = u.password ?? u.passwordHash;
+    if (typeof hash !== 'string' || !hash.startsWith('scrypt$')) {
+      throw new ConfigError(`${where}.password`, 'must be an scrypt hash from `ftpkit-server hash-password`');
+    }
+    const entry: UserEntry = { name: u.name, passwordHash: hash, readOnly: false };
+    if (u.readOnly !== undefined) entry.readOnly = asBool({ value: u.readOnly, source: `${where}.readOnly`, base: '' });
+    if (u.root !== undefined) {
+      if (typeof u.root !== 'string' || u.root === '') throw new ConfigError(`${where}.root`, 'must be a directory');
+      entry.root = resolve(serverRoot, u.root);
+    }
+    return entry;
+  });
+}
+
+function defaultLogFormat(): LogFormat {
+  return process.stderr.isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * Merge defaults, the config file, `FTPKIT_*` variables and flags (flags win, then the
+ * environment, then the file) and check every value. Throws {@link ConfigError} naming the flag,
+ * variable or config key at fault.
+ */
+export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  let file: Record<string, unknown> = {};
+  let fileBase = cwd;
+  let fileName = '';
+  const configPath = flags.config ?? env.FTPKIT_CONFIG;
+  if (configPath !== undefined && configPath !== '') {
+    const source = flags.config !== undefined ? '--config' : 'FTPKIT_CONFIG';
+    const path = resolve(cwd, String(configPath));
+    file = loadFile(path, source);
+    fileBase = dirname(path);
+    fileName = path;
+  }
+  const known = new Set<string>([...SETTINGS.map((s) => s.key), 'limits']);
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) throw new ConfigError(`config key "${key}"`, `unknown setting in ${fileName}`);
+  }
+
+  const pick = (key: SettingKey): Raw | undefined => {
+    const setting = SETTINGS.find((s) => s.key === key);
+    if (setting === undefined) return undefined;
+    const flagName = setting.flag.split(' ')[0] ?? key;
+    if (flags[key] !== undefined) return { value: flags[key], source: flagName, base: cwd };
+    if (env[setting.env] !== undefined && env[setting.env] !== '') return { value: env[setting.env], source: setting.env, base: cwd };
+    if (file[key] !== undefined) return { value: file[key], source: `config key "${key}"`, base: fileBase };
+    return undefined;
+  };
+
+  const rootRaw = pick('root');
+  const root = rootRaw === undefined ? resolve(cwd, 'ftp-data') : resolve(rootRaw.base, asText(rootRaw));
+
+  const users: UserEntry[] = [];
+  const userRaw = pick('user');
+  if (userRaw !== undefined) users.push(...plainUsers(userRaw, userRaw.source.startsWith('FTPKIT_')));
+  const usersRaw = pick('users');
+  if (usersRaw !== undefined) users.push(...loadUsersFile(resolve(usersRaw.base, asText(usersRaw)), usersRaw.source, root));
+  const seen = new Set<string>();
+  for (const u of users) {
+    if (seen.has(u.name)) throw new ConfigError((userRaw ?? usersRaw)?.source ?? '--user', `user "${u.name}" is defined twice`);
+    seen.add(u.name);
+  }
+
+  const limits: Partial<Limits> = {};
+  if (file.limits !== undefined) {
+    if (typeof file.limits !== 'object' || file.limits === null) throw new ConfigError('config key "limits"', 'must be a mapping');
+    for (const [k, v] of Object.entries(file.limits as Record<string, unknown>)) {
+      if (!(LIMIT_KEYS as readonly string[]).includes(k)) throw new ConfigError(`config key "limits.${k}"`, `unknown limit (known: ${LIMIT_KEYS.join(', ')})`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`config key "limits.${k}"`, 'must be a non-negative integer');
+      limits[k as keyof Limits] = v;
+    }
+  }
+
+  const get = <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T): T => {
+    const raw = pick(key);
+    return raw === undefined ? fallback : parse(raw);
+  };
+  const anonymous = get('anonymous', asBool, false);
+  const pasvAddressRaw = pick('pasvAddress');
+
+  return {
+    host: get('host', asText, '127.0.0.1'),
+    port: get('port', (r) => asPort(r), 2121),
+    root,
+    storage: get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local'),
+    users,
+    defaultUser: users.length === 0 && !anonymous,
+    anonymous,
+    anonymousWrite: get('anonymousWrite', asBool, false),
+    pasvPorts: get<[number, number] | undefined>('pasvPorts', asRange, undefined),
+    pasvAddress: pasvAddressRaw === undefined ? undefined : asText(pasvAddressRaw),
+    uploadMode: get('uploadMode', (r) => asChoice(r, ['resumable', 'atomic'] as const), 'resumable'),
+    logLevel: get('logLevel', (r) => asChoice(r, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info'),
+    logFormat: get('logFormat', (r) => asChoice(r, ['json', 'pretty'] as const), defaultLogFormat()),
+    limits,
+  };
+}
