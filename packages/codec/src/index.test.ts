@@ -41,6 +41,10 @@ test('the agreed public API is exported', () => {
     'parseListLine',
     'AsciiEncoder',
     'AsciiDecoder',
+    'ProxyHeaderError',
+    'ProxyHeaderDecoder',
+    'formatProxyHeaderV1',
+    'encodeProxyHeaderV2',
   ];
   for (const name of names) expect(typeof (codec as Record<string, unknown>)[name], name).toBe('function');
   expect(Object.keys(codec).sort()).toEqual([...names].sort());
@@ -56,6 +60,7 @@ test('every error has its stable code and name', () => {
     [new codec.ListParseError('x'), 'BAD_LISTING'],
     [new codec.FactsError('x'), 'BAD_FACTS'],
     [new codec.MdtmError('x'), 'BAD_TIME'],
+    [new codec.ProxyHeaderError('x'), 'BAD_PROXY_HEADER'],
     [new codec.DataChannelError('timeout'), 'timeout'],
   ];
   for (const [err, code] of cases) {

@@ -12,3 +12,4 @@ export * from './mlsx-facts.js';
 export * from './list-entry.js';
 export * from './list-format.js';
 export * from './list-parse.js';
+export * from './proxy-header.js';
