@@ -147,6 +147,15 @@ export class ControlConnection {
     });
   }
 
+  /** The next reply that is not preliminary (1xx), e.g. a transfer's 226 after its 150s. */
+  async nextFinal(timeoutMs = this.opts.replyTimeout): Promise<Reply> {
+    for (let i = 0; i < 100; i++) {
+      const r = await this.nextReply(timeoutMs);
+      if (r.code >= 200) return r;
+    }
+    throw new FtpProtocolError('too many preliminary replies');
+  }
+
   /** Writes a command line (CR/LF/NUL in it throw before anything is sent). */
   send(verb: string, arg?: string): void {
     if (this.failure) throw this.failure;
@@ -162,11 +171,7 @@ export class ControlConnection {
   /** Sends a command and waits for its final reply (1xx replies are skipped). */
   async command(verb: string, arg?: string): Promise<Reply> {
     this.send(verb, arg);
-    for (let i = 0; i < 100; i++) {
-      const r = await this.nextReply();
-      if (r.code >= 200) return r;
-    }
-    throw new FtpProtocolError(`too many preliminary replies to ${verb}`);
+    return await this.nextFinal();
   }
 
   /** Replaces the socket with TLS over it (after 234 to AUTH TLS). @see RFC 4217 §4 */

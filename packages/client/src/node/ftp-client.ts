@@ -355,8 +355,11 @@ export class FtpClient {
   private async removeDirUnlocked(path: string, recursive: boolean, depth: number): Promise<void> {
     if (recursive) {
       if (depth > 64) throw new FtpLimitError('maxListingSize', 64, 'directory tree too deep');
-      for (const e of await this.listUnlocked(path, {})) {
-        const child = joinRemote(path, assertSafeName(e.name));
+      const entries = await this.listUnlocked(path, {});
+      // Check every name before deleting anything: a hostile listing must not cause half a deletion.
+      for (const e of entries) assertSafeName(e.name);
+      for (const e of entries) {
+        const child = joinRemote(path, e.name);
         if (e.type === 'dir') await this.removeDirUnlocked(child, true, depth + 1);
         else await this.cmd('DELE', child, [250, 2]);
       }
@@ -586,7 +589,7 @@ export class FtpClient {
     }
     // The final reply; no timeout while data moves (a 50 GiB file takes its time).
     let finalPending = first.code < 200;
-    const finalReply: Promise<Reply> = finalPending ? this.ctrl.nextReply(0) : Promise.resolve(first);
+    const finalReply: Promise<Reply> = finalPending ? this.ctrl.nextFinal(0) : Promise.resolve(first);
     finalReply.then(() => { finalPending = false; }, () => undefined);
 
     let socket: Socket | TLSSocket | undefined;
@@ -691,11 +694,17 @@ export class FtpClient {
     if (r.code >= 300) throw new FtpReplyError(r.code, r.text, what);
   }
 
+  /**
+   * After ABOR servers differ: vsftpd and pyftpdlib send the transfer's 426 then 226 for ABOR,
+   * pure-ftpd one 226, and a finished transfer gets 226 then 225. A NOOP sent right after ABOR
+   * marks the end: every reply up to its 200 belongs to the aborted transfer.
+   */
   private async drainAbortReplies(finalReply: Promise<Reply>, finalPending: boolean): Promise<void> {
     try {
-      if (finalPending) await this.withTimeout(finalReply);
-      else await finalReply.catch(() => undefined);
-      await this.ctrl.nextReply();
+      this.ctrl.send('NOOP');
+      let r = finalPending ? await this.withTimeout(finalReply) : await this.withTimeout(this.ctrl.nextFinal());
+      for (let i = 0; i < 4 && r.code !== 200; i++) r = await this.withTimeout(this.ctrl.nextFinal());
+      if (r.code !== 200) throw new FtpProtocolError('lost track of replies after ABOR');
     } catch {
       // A server that drops the connection on ABOR: the next operation reconnects.
       this.ctrl.destroy();

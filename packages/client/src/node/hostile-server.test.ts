@@ -1,0 +1,329 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FtpConnectionError, FtpLimitError, FtpReplyError, FtpTimeoutError, FtpUnsafePathError, FtpVerifyError } from '../errors.js';
+import { loginThen, startScriptedServer, type ScriptedConnection, type ScriptedServer } from '../test-support/scripted-server.js';
+import { FtpClient } from './ftp-client.js';
+import { mirror } from './mirror.js';
+import { downloadSegmented } from './segmented-download.js';
+
+let work = '';
+beforeAll(async () => { work = await mkdtemp(join(tmpdir(), 'ftpkit-hostile-')); });
+afterAll(async () => { await rm(work, { recursive: true, force: true }); });
+
+const servers: ScriptedServer[] = [];
+afterAll(async () => { for (const s of servers) await s.close(); });
+async function scripted(script: (c: ScriptedConnection) => Promise<void>, host?: string): Promise<ScriptedServer> {
+  const s = await startScriptedServer(script, host);
+  servers.push(s);
+  return s;
+}
+
+const quick = { replyTimeout: 2000, dataTimeout: 2000, connectTimeout: 2000, retryDelay: 10, keepaliveInterval: 0 };
+
+/** Passive data via PASV naming `pasvHost`; sends `body` for RETR/LIST/MLSD. */
+function pasvServer(pasvHost: string, body: Buffer): (c: ScriptedConnection) => Promise<void> {
+  return (c) => {
+    let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+    return loginThen(c, [], async (cmd) => {
+      if (cmd === 'EPSV') c.send('500 EPSV? never heard of it');
+      else if (cmd === 'PASV') {
+        data = await c.listen();
+        c.send(`227 Entering Passive Mode (${pasvHost.replaceAll('.', ',')},${data.port >> 8},${data.port & 255})`);
+      } else if (cmd === 'LIST' || cmd === 'RETR') {
+        c.send('150 here');
+        const s = await data!.accept();
+        s.end(body);
+        s.on('close', () => c.send('226 done'));
+      } else return false;
+    });
+  };
+}
+
+describe('a hostile or broken server', () => {
+  it('names another host in PASV: the client uses the control host instead', async () => {
+    const listing = Buffer.from('-rw-r--r-- 1 u g 3 Jan 01 2024 a.txt\r\n');
+    const s = await scripted(pasvServer('127.0.0.2', listing));
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    try {
+      const list = await c.list();
+      expect(list.map((e) => e.name)).toEqual(['a.txt']);
+      expect(c.warnings.join()).toContain('ignored PASV address 127.0.0.2');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('with allowPasvHost the PASV host is trusted (and here unreachable)', async () => {
+    const s = await scripted(pasvServer('127.0.0.2', Buffer.from('x')));
+    const c = await FtpClient.connect({ host: s.host, port: s.port, allowPasvHost: true, retries: 0, ...quick });
+    try {
+      await expect(c.list()).rejects.toBeInstanceOf(FtpConnectionError);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('sends an endless multi-line reply: capped by maxReplySize', async () => {
+    const s = await scripted(async (c) => {
+      c.send('220-welcome');
+      for (let i = 0; i < 100_000 && !c.socket.destroyed; i++) c.send(` line ${i} ${'x'.repeat(100)}`);
+    });
+    const err = await FtpClient.connect({ host: s.host, port: s.port, maxReplySize: 16 * 1024, ...quick }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpLimitError);
+    expect((err as FtpLimitError).limit).toBe('maxReplySize');
+  });
+
+  it('sends endless replies nobody asked for: capped', async () => {
+    const s = await scripted(async (c) => {
+      for (let i = 0; i < 100_000 && !c.socket.destroyed; i++) c.send('220 hello again');
+    });
+    const err = await FtpClient.connect({ host: s.host, port: s.port, ...quick }).then(async (c) => {
+      // The greeting flood may arrive after login finished: the next command sees the cap.
+      try { return await c.pwd(); } finally { await c.close(); }
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpLimitError);
+  });
+
+  it('sends an endless listing: capped by maxListingSize', async () => {
+    const s = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      return loginThen(c, [], async (cmd) => {
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'LIST') {
+          c.send('150 here');
+          const sock = await data!.accept();
+          const line = Buffer.from('-rw-r--r-- 1 u g 3 Jan 01 2024 file\r\n'.repeat(1000));
+          const pump = (): void => {
+            for (let i = 0; i < 10_000 && !sock.destroyed; i++) if (!sock.write(line)) { sock.once('drain', pump); return; }
+          };
+          pump();
+        } else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, maxListingSize: 1024 * 1024, ...quick });
+    try {
+      const err = await c.list().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FtpLimitError);
+      expect((err as FtpLimitError).limit).toBe('maxListingSize');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('lists ../ and absolute names: mirror refuses them and writes nothing outside', async () => {
+    const files = new Map([['good.txt', 'good'], ['../evil.txt', 'evil'], ['/tmp/evil-abs.txt', 'evil'], ['..', ''], ['sub/../../x', 'evil']]);
+    const s = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      return loginThen(c, ['MLST type*;size*;modify*;', 'UTF8'], async (cmd, arg) => {
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'MLSD') {
+          c.send('150 here');
+          const sock = await data!.accept();
+          const lines = [...files.keys()].map((n) => `type=${n === '..' ? 'dir' : 'file'};size=4;modify=20240101000000; ${n}`);
+          sock.end(lines.join('\r\n') + '\r\n');
+          sock.on('close', () => c.send('226 done'));
+        } else if (cmd === 'RETR') {
+          c.send('150 here');
+          const sock = await data!.accept();
+          sock.end(files.get(arg.replace(/^\/+/, '')) ?? '');
+          sock.on('close', () => c.send('226 done'));
+        } else if (cmd === 'OPTS') c.send('200 ok');
+        else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    const local = join(work, 'hostile', 'inside');
+    try {
+      const r = await mirror(c, '/', local);
+      expect(await readdir(local)).toEqual(['good.txt']);
+      expect(await readFile(join(local, 'good.txt'), 'utf8')).toBe('good');
+      expect(r.skipped.map((k) => k.path).sort()).toEqual(['../evil.txt', '/tmp/evil-abs.txt', 'sub/../../x'].sort());
+      expect(existsSync(join(work, 'hostile', 'evil.txt'))).toBe(false);
+      expect(existsSync('/tmp/evil-abs.txt')).toBe(false);
+      await expect(c.removeDir('/', { recursive: true })).rejects.toBeInstanceOf(FtpUnsafePathError);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('drops the connection mid-download: the client reconnects and resumes with REST', async () => {
+    const body = randomBytes(3 * 1024 * 1024);
+    const rests: number[] = [];
+    const s = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      let rest = 0;
+      return loginThen(c, ['REST STREAM', 'SIZE'], async (cmd, arg) => {
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'SIZE') c.send(`213 ${body.length}`);
+        else if (cmd === 'REST') {
+          rest = Number(arg);
+          rests.push(rest);
+          c.send('350 rest ok');
+        } else if (cmd === 'RETR') {
+          c.send('150 here');
+          const sock: Socket = await data!.accept();
+          if (c.index === 0) {
+            // Half the file, then both connections die.
+            sock.write(body.subarray(0, 1024 * 1024), () => {
+              setTimeout(() => { sock.destroy(); c.socket.destroy(); }, 50);
+            });
+          } else {
+            sock.end(body.subarray(rest));
+            sock.on('close', () => c.send('226 done'));
+          }
+        } else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    try {
+      const out = join(work, 'dropped.bin');
+      const r = await c.download('/big.bin', out);
+      expect(r.retries).toBe(1);
+      expect(rests.length).toBe(1);
+      expect(rests[0]).toBeGreaterThan(0);
+      expect((await readFile(out)).equals(body)).toBe(true);
+      expect(s.connections).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('never answers: reply timeout; stalls the data: data timeout', async () => {
+    const silent = await scripted(async (c) => { c.send('220 hi'); await c.next(); /* and nothing more */ await c.next(); });
+    const err = await FtpClient.connect({ host: silent.host, port: silent.port, ...quick, replyTimeout: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpTimeoutError);
+    expect((err as FtpTimeoutError).phase).toBe('reply');
+
+    const stall = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      return loginThen(c, [], async (cmd) => {
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'RETR') {
+          c.send('150 here');
+          const sock = await data!.accept();
+          sock.write('a few bytes and then nothing');
+        } else if (cmd === 'ABOR') c.send('226 ok');
+        else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: stall.host, port: stall.port, ...quick, dataTimeout: 300, retries: 0 });
+    try {
+      const e2 = await c.download('/x', new PassThrough().resume()).catch((e: unknown) => e);
+      expect(e2).toBeInstanceOf(FtpTimeoutError);
+      expect((e2 as FtpTimeoutError).phase).toBe('data');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('answers 550 and 530: typed FtpReplyError with the code, no password in the message', async () => {
+    const s = await scripted(async (c) => {
+      c.send('220 hi');
+      await c.next();
+      c.send('331 pass');
+      await c.next();
+      c.send('530 Login incorrect');
+    });
+    const err = await FtpClient.connect(`ftp://bob:s3cret-pw@127.0.0.1:${s.port}/`, quick).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpReplyError);
+    expect((err as FtpReplyError).replyCode).toBe(530);
+    expect((err as Error).message).toContain('530');
+    expect((err as Error).message).not.toContain('s3cret');
+  });
+
+  it('talks over IPv6 (EPSV on ::1)', async () => {
+    let s: ScriptedServer;
+    try {
+      s = await scripted((c) => {
+        let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+        return loginThen(c, [], async (cmd) => {
+          if (cmd === 'EPSV') {
+            data = await c.listen();
+            c.send(`229 ok (|||${data.port}|)`);
+          } else if (cmd === 'RETR') {
+            c.send('150 here');
+            const sock = await data!.accept();
+            sock.end('over ipv6');
+            sock.on('close', () => c.send('226 done'));
+          } else return false;
+        });
+      }, '::1');
+    } catch (err) {
+      if (process.env.CI) throw err;
+      return; // no IPv6 loopback on this machine
+    }
+    const c = await FtpClient.connect(`ftp://[::1]:${s.port}/`, quick);
+    try {
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (d: Buffer) => chunks.push(d));
+      await c.download('/x', out);
+      expect(Buffer.concat(chunks).toString()).toBe('over ipv6');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('segmented download verified by HASH; a wrong HASH is caught', async () => {
+    const body = randomBytes(5 * 1024 * 1024 + 11);
+    let lie = false;
+    const s = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      let rest = 0;
+      let active: Socket | undefined;
+      return loginThen(c, ['HASH SHA-256*;MD5', 'REST STREAM', 'SIZE'], async (cmd, arg) => {
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'SIZE') c.send(`213 ${body.length}`);
+        else if (cmd === 'REST') {
+          rest = Number(arg);
+          c.send('350 ok');
+        } else if (cmd === 'HASH') {
+          const hex = createHash('sha256').update(lie ? Buffer.from('other') : body).digest('hex');
+          c.send(`213 SHA-256 0-${body.length} ${hex} ${arg}`);
+        } else if (cmd === 'RETR') {
+          c.send('150 here');
+          const sock = await data!.accept();
+          active = sock;
+          sock.end(body.subarray(rest));
+          sock.on('close', () => { if (active === sock) { active = undefined; c.send('226 done'); } });
+          rest = 0;
+        } else if (cmd === 'ABOR') {
+          if (active) {
+            active.destroy();
+            active = undefined;
+            c.send('426 aborted');
+          }
+          c.send('226 abor ok');
+        }
+        else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    try {
+      const out = join(work, 'seg.bin');
+      const r = await downloadSegmented(c, '/f', out, { segments: 3 });
+      expect(r).toMatchObject({ segments: 3, verifiedWith: 'SHA-256', bytes: body.length });
+      expect((await readFile(out)).equals(body)).toBe(true);
+      lie = true;
+      await expect(downloadSegmented(c, '/f', out, { segments: 2 })).rejects.toBeInstanceOf(FtpVerifyError);
+    } finally {
+      await c.close();
+    }
+  });
+});
