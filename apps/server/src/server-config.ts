@@ -59,7 +59,7 @@ const LIMIT_KEYS: ReadonlyArray<keyof Limits> = [
   'maxControlListingLines',
 ];
 
-function loadFile(path: string, source: string): Record<string, unknown> {
+function loadFile(path: string, source: string, allowList = false): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -73,6 +73,7 @@ function loadFile(path: string, source: string): Record<string, unknown> {
     throw new ConfigError(source, `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (parsed === null || parsed === undefined) return {};
+  if (allowList && Array.isArray(parsed)) return parsed as unknown as Record<string, unknown>;
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(source, `${path} must hold a mapping of settings`);
   return parsed as Record<string, unknown>;
 }
@@ -139,7 +140,7 @@ function plainUsers(raw: Raw, fromEnv: boolean): UserEntry[] {
 
 /** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly? }`. */
 export function loadUsersFile(path: string, source: string, serverRoot: string): UserEntry[] {
-  const data = loadFile(path, source) as unknown;
+  const data = loadFile(path, source, true) as unknown;
   const list = Array.isArray(data) ? data : (data as { users?: unknown }).users;
   if (!Array.isArray(list)) throw new ConfigError(source, `${path} must hold a list "users"`);
   return list.map((item: unknown, i) => {

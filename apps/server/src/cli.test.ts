@@ -1,0 +1,125 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliIo } from './cli.js';
+import { hashPassword } from './password-hash.js';
+
+function io(cwd: string, stdin = ''): CliIo & { out: string[]; err: string[]; stops: Array<() => Promise<void>> } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  return {
+    out,
+    err,
+    stops,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readStdin: () => Promise.resolve(stdin),
+    env: {},
+    cwd,
+    onRunning: (stop) => stops.push(stop),
+  };
+}
+
+function curl(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-sS', '--max-time', '20', ...args], { encoding: 'utf8' }, (error, stdout) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout });
+    });
+  });
+}
+
+function hasCurl(): boolean {
+  const r = spawnSync('curl', ['--version'], { stdio: 'ignore' });
+  if (r.status === 0) return true;
+  if (process.env.CI) throw new Error('curl is missing: run `pnpm test:setup` to install the test programs');
+  return false;
+}
+
+describe('ftpkit-server CLI (in-process)', () => {
+  it('prints help and version with status 0', async () => {
+    const a = io(tmpdir());
+    expect(await runCli(['--help'], a)).toBe(0);
+    const help = a.out.join('');
+    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password']) {
+      expect(help).toContain(flag);
+    }
+    const b = io(tmpdir());
+    expect(await runCli(['--version'], b)).toBe(0);
+    expect(b.out.join('')).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('fails with one line and status 2 on bad configuration', async () => {
+    for (const [args, needle] of [
+      [['--port', 'x'], '--port'],
+      [['--storage', 's3'], 'not available yet'],
+      [['--frobnicate'], "unknown option '--frobnicate'"],
+      [['--pasv-ports', '10-5'], '--pasv-ports'],
+      [['--upload-mode', 'x'], '--upload-mode'],
+    ] as Array<[string[], string]>) {
+      const a = io(tmpdir());
+      expect(await runCli(args, a)).toBe(2);
+      const text = a.err.join('');
+      expect(text).toContain(needle);
+      expect(text.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('hash-password prints a hash of stdin', async () => {
+    const a = io(tmpdir(), 'hunter2\n');
+    expect(await runCli(['hash-password'], a)).toBe(0);
+    expect(a.out.join('')).toMatch(/^scrypt\$\d+\$8\$1\$[^$]+\$[^$]+\n$/);
+  });
+
+  it('serves users from a users file with per-user roots and read-only users', async () => {
+    if (!hasCurl()) return;
+    const cwd = mkdtempSync(join(tmpdir(), 'ftpkit-app-'));
+    const root = join(cwd, 'srv');
+    mkdirSync(join(root, 'carol'), { recursive: true });
+    writeFileSync(join(root, 'carol', 'mine.txt'), 'carol only');
+    writeFileSync(join(root, 'top.txt'), 'top');
+    const users = join(cwd, 'users.yaml');
+    writeFileSync(
+      users,
+      `users:\n  - name: carol\n    password: "${await hashPassword('pw1')}"\n    root: carol\n  - name: dave\n    password: "${await hashPassword('pw2')}"\n    readOnly: true\n`,
+    );
+    const a = io(cwd);
+    expect(await runCli(['--port', '0', '--root', root, '--users', users, '--log-level', 'silent'], a)).toBeUndefined();
+    const url = /ftp:\/\/127\.0\.0\.1:(\d+)\//.exec(a.out.join(''));
+    expect(url).not.toBeNull();
+    const port = url?.[1] ?? '0';
+    try {
+      expect((await curl([`ftp://carol:pw1@127.0.0.1:${port}/mine.txt`])).stdout).toBe('carol only');
+      expect((await curl([`ftp://carol:pw1@127.0.0.1:${port}/top.txt`])).code).not.toBe(0);
+      expect((await curl([`ftp://dave:pw2@127.0.0.1:${port}/top.txt`])).stdout).toBe('top');
+      const src = join(cwd, 'up.txt');
+      writeFileSync(src, 'x');
+      expect((await curl(['-T', src, `ftp://dave:pw2@127.0.0.1:${port}/up.txt`])).code).not.toBe(0);
+      expect((await curl(['-T', src, `ftp://carol:pw1@127.0.0.1:${port}/up.txt`])).code).toBe(0);
+      expect(readFileSync(join(root, 'carol', 'up.txt'), 'utf8')).toBe('x');
+      expect((await curl([`ftp://dave:wrong@127.0.0.1:${port}/top.txt`])).code).toBe(67);
+      expect((await curl([`ftp://anonymous:x@127.0.0.1:${port}/top.txt`])).code).toBe(67);
+    } finally {
+      await Promise.all(a.stops.map((s) => s()));
+    }
+  });
+
+  it('anonymous is read-only unless --anonymous-write; memory storage works', async () => {
+    if (!hasCurl()) return;
+    const cwd = mkdtempSync(join(tmpdir(), 'ftpkit-app-'));
+    const a = io(cwd);
+    expect(await runCli(['--port', '0', '--storage', 'memory', '--anonymous', '--user', 'w:pw', '--log-level', 'silent'], a)).toBeUndefined();
+    const port = /127\.0\.0\.1:(\d+)/.exec(a.out.join(''))?.[1] ?? '0';
+    try {
+      const src = join(cwd, 'up.txt');
+      writeFileSync(src, 'mem');
+      expect((await curl(['-T', src, `ftp://w:pw@127.0.0.1:${port}/m.txt`])).code).toBe(0);
+      expect((await curl([`ftp://127.0.0.1:${port}/m.txt`])).stdout).toBe('mem');
+      expect((await curl(['-T', src, `ftp://127.0.0.1:${port}/anon.txt`])).code).not.toBe(0);
+    } finally {
+      await Promise.all(a.stops.map((s) => s()));
+    }
+  });
+});
