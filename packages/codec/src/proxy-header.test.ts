@@ -304,7 +304,7 @@ describe('ProxyHeaderDecoder: v2', () => {
     expectRefused(v2(0x21, 0x11, concat([ADDR4, tlv(0x20, Uint8Array.of(1, 0, 0, 0, 0, 0x21, 0, 9, 0x41))])), /SSL sub-TLVs: TLV 0x21 runs past/);
     const twoCrc = encodeProxyHeaderV2({ version: 2, command: 'LOCAL', family: 'unknown', tlvs: [{ type: 3, value: new Uint8Array(4) }] });
     const doubled = v2(0x20, 0x00, concat([twoCrc.subarray(16), twoCrc.subarray(16)]));
-    expectRefused(doubled, /two CRC32C TLVs|checksum/);
+    expectRefused(doubled, /two CRC32C TLVs/);
   });
 });
 

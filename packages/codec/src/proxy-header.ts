@@ -11,7 +11,8 @@
  * and whatever followed it in the same chunk is handed back untouched: it is the FTP stream. Any
  * error is final: the decoder throws the same {@link ProxyHeaderError} on every later call.
  *
- * @see https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt (§2.1 v1, §2.2 v2, §2.2.x TLVs)
+ * @see HAProxy doc/proxy-protocol.txt (https://www.haproxy.org/download/2.6/doc/proxy-protocol.txt):
+ *   §2.1 v1, §2.2 v2, §2.2.1-2.2.7 TLVs
  */
 import { formatIpv6, parseIpv6 } from './ip-address.js';
 
@@ -259,13 +260,11 @@ function splitTlvs(block: Uint8Array, where: string): ProxyTlv[] {
 
 /** Per-type rules of §2.2.3 (CRC32C), §2.2.5 (UNIQUE_ID) and §2.2.6 (SSL). `header` is the whole v2 block. */
 function checkTlvs(tlvs: readonly ProxyTlv[], header: Uint8Array, tlvStart: number): void {
-  let seenCrc = false;
+  if (tlvs.filter((t) => t.type === PP2_TYPE.CRC32C).length > 1) fail('v2 header has two CRC32C TLVs');
   let offset = tlvStart;
   for (const { type, value } of tlvs) {
     if (type === PP2_TYPE.CRC32C) {
       if (value.length !== 4) fail('v2 CRC32C TLV must be 4 bytes');
-      if (seenCrc) fail('v2 header has two CRC32C TLVs');
-      seenCrc = true;
       const zeroed = header.slice();
       zeroed.fill(0, offset + 3, offset + 7);
       if (crc32c(zeroed) !== u32(value, 0)) fail('v2 CRC32C checksum does not match');
