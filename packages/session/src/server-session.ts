@@ -16,7 +16,6 @@ import {
   markClosed,
   tlsUpgradeStarted,
   transferEnded,
-  transferStarted,
   type SessionState,
 } from './session-state.js';
 import { SessionUsageError } from './session-usage-error.js';
@@ -81,7 +80,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
   }
 
   get transferring(): boolean {
-    return this.#state.transfer !== undefined;
+    return this.#state.transfer?.phase === 'moving';
   }
 
   get user(): string | undefined {
@@ -139,7 +138,9 @@ class Session implements ServerSession, ServerSessionDiagnostics {
     } catch (err) {
       step = errorStep(err);
     }
-    if (pending.kind === 'transfer') {
+    const t = state.transfer;
+    // The transfer ends with its own outcome, or with open-data's when the connection never came up.
+    if (t !== undefined && (pending.kind === 'transfer' || (pending.kind === 'open-data' && t.phase === 'opening'))) {
       const ended = transferEnded(state);
       this.#apply(step, out);
       if (ended?.abortRequested === true) this.#apply(reply(226, 'ABOR command successful.'), out);
@@ -232,7 +233,6 @@ class Session implements ServerSession, ServerSessionDiagnostics {
           const effect = { ...step.request, id } as Effect;
           out.effects.push(effect);
           state.pending = { id, kind: effect.kind, then: step.then };
-          if (effect.kind === 'transfer') transferStarted(state, effect.spec);
           if (effect.kind === 'tls-upgrade') {
             tlsUpgradeStarted(state);
             this.#decoder.reset();

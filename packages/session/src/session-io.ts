@@ -92,7 +92,11 @@ export type Effect =
   | { kind: 'open-data'; id: number; secure: boolean }
   /** Move the bytes over the open data connection, then close it. */
   | { kind: 'transfer'; id: number; spec: TransferSpec }
-  /** Abort the running transfer: its own `transfer` effect then resolves with `aborted`. */
+  /**
+   * Abort the running transfer: its own `transfer` effect then resolves with `aborted`. Also sent
+   * while `open-data` is outstanding (ABOR before the data connection came up): that effect then
+   * resolves with an error (e.g. DataChannelError 'reset').
+   */
   | { kind: 'abort-transfer' }
   /** Drop any prepared data connection (PASV listener, PORT target), e.g. on REIN. */
   | { kind: 'close-data' }

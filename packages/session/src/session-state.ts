@@ -37,9 +37,11 @@
  *
  * Processing: one command at a time. `pending` is the one effect whose outcome the current command
  *   waits for; while it is set, new lines wait in `queue` (at most MAX_QUEUED_LINES; one more closes
- *   the connection with 421). While `transfer` is set, ABOR, STAT and QUIT bypass the queue: ABOR
- *   and QUIT only raise flags that the end of the transfer honours (426/226 then ABOR's 226; then
- *   QUIT's 221). While `awaitingTls` is set (AUTH answered 234, handshake running) every byte is
+ *   the connection with 421). `transfer` is set from open-data (phase `opening`) through the
+ *   transfer effect (phase `moving`) until its outcome. While it is set, ABOR, STAT and QUIT bypass
+ *   the queue: ABOR asks the driver to abort (which also stops a data connection still opening)
+ *   and QUIT only raises a flag; the end of the transfer honours both (426/226, then ABOR's 226,
+ *   then QUIT's 221). While `awaitingTls` is set (AUTH answered 234, handshake running) every byte is
  *   discarded: it was sent in plaintext after AUTH and must never run.
  */
 import type { HashAlgorithm, SessionUser, TransferSpec } from './session-io.js';
@@ -63,9 +65,13 @@ export type DataChannelState =
   | { mode: 'passive'; extended: boolean }
   | { mode: 'active'; host: string; port: number };
 
-/** The transfer effect currently outstanding. */
+/**
+ * A data transfer from open-data on: `opening` while the data connection is being established,
+ * `moving` while the transfer effect runs.
+ */
 export interface RunningTransfer {
   spec: TransferSpec;
+  phase: 'opening' | 'moving';
   /** ABOR arrived: after the transfer's own reply, answer 226 for the ABOR. */
   abortRequested: boolean;
   /** QUIT arrived: after the transfer's reply (and ABOR's), answer 221 and close. */
@@ -245,8 +251,14 @@ export function dataConsumed(state: SessionState): void {
   state.data = { mode: 'none' };
 }
 
-export function transferStarted(state: SessionState, spec: TransferSpec): void {
-  state.transfer = { spec, abortRequested: false, quitRequested: false };
+/** open-data is about to be requested for this transfer. */
+export function transferOpening(state: SessionState, spec: TransferSpec): void {
+  state.transfer = { spec, phase: 'opening', abortRequested: false, quitRequested: false };
+}
+
+/** The data connection is up; the transfer effect is about to be requested. */
+export function transferMoving(state: SessionState): void {
+  if (state.transfer !== undefined) state.transfer.phase = 'moving';
 }
 
 /** Ends the running transfer and returns it with its ABOR/QUIT flags. */

@@ -7,14 +7,15 @@
  *
  * The prepared channel is consumed by open-data's failure or by the transfer, whatever its
  * outcome; a refusal before open-data keeps it, so the client can retry with another name.
+ * From open-data on the session counts as transferring for ABOR/STAT/QUIT (see session-state.ts).
  *
  * @see RFC 959 §5.4 (RETR: 125/150 then 226/250, 425, 426, 451, 550), RFC 4217 §10.2 (521)
  */
 import type { CommandContext } from './command-spec.js';
-import { failureStep } from './error-replies.js';
+import { ABORTED_REPLY, failureStep } from './error-replies.js';
 import type { TransferSpec } from './session-io.js';
-import { dataConsumed } from './session-state.js';
-import { reply, request, type Step } from './step.js';
+import { dataConsumed, transferMoving, transferOpening } from './session-state.js';
+import { fire, reply, request, type Step } from './step.js';
 
 /** Why no transfer can start now, or undefined when one can. */
 export function dataChannelRefusal(ctx: CommandContext): Step | undefined {
@@ -28,11 +29,17 @@ export function dataChannelRefusal(ctx: CommandContext): Step | undefined {
 /** open-data, then `150 <preliminary>`, then the transfer and its final reply. */
 export function runTransfer(ctx: CommandContext, spec: TransferSpec, preliminary: string): Step {
   const { state } = ctx;
+  transferOpening(state, spec);
   return request({ kind: 'open-data', secure: state.prot === 'P' }, (opened) => {
     if (!opened.ok) {
       dataConsumed(state);
       return failureStep(opened);
     }
+    if (state.transfer?.abortRequested === true) {
+      // ABOR raced the connection: drop it instead of starting the transfer.
+      return fire({ kind: 'close-data' }, reply(ABORTED_REPLY.code, ABORTED_REPLY.text));
+    }
+    transferMoving(state);
     return reply(
       150,
       preliminary,

@@ -7,7 +7,9 @@ function transferLine(ctx: CommandContext): string | undefined {
   const t = ctx.state.transfer;
   if (t === undefined) return undefined;
   const what = t.spec.type === 'retr' ? 'download' : t.spec.type === 'stor' ? 'upload' : 'listing';
-  return `Transfer in progress: ${what} of ${printable(t.spec.path)}`;
+  return t.phase === 'opening'
+    ? `Opening data connection for ${what} of ${printable(t.spec.path)}`
+    : `Transfer in progress: ${what} of ${printable(t.spec.path)}`;
 }
 
 /** The session status of STAT without argument (and of STAT during a transfer). */

@@ -538,3 +538,78 @@ describe('while a transfer runs', () => {
     `, { config: { requireTlsData: true, capabilities: { tls: true, setMtime: false, chmod: false } } });
   });
 });
+
+describe('while the data connection is opening', () => {
+  const opening = `
+    @login
+    @pasv
+    C: RETR f
+    E: storage op=stat => file 10
+    E: open-data
+  `;
+
+  it('ABOR stops the opening: open-data fails, 426 then 226', () => {
+    const t = new Transcript().run(opening);
+    expect(t.session.transferring).toBe(false);
+    t.run(`
+      C: ABOR
+      E: abort-transfer
+      --
+      R: open-data => dc:reset
+      S: 426
+      S: 226 ABOR command successful
+      C: RETR f
+      S: 425 Use PORT or PASV first.
+    `).finish();
+  });
+
+  it('ABOR that loses the race with the connection: the connection is dropped, no transfer runs', () => {
+    transcript(`
+      ${opening}
+      C: ABOR
+      E: abort-transfer
+      R: open-data => ok
+      E: close-data
+      S: 426
+      S: 226
+      C: NOOP
+      S: 200
+    `);
+  });
+
+  it('STAT answers at once; other commands wait', () => {
+    transcript(`
+      ${opening}
+      C: STAT
+      S: 211
+      S~ Opening data connection for download of /f
+      C: PWD
+      --
+      R: open-data => dc:timeout
+      S: 425
+      S: 257
+    `);
+  });
+
+  it('QUIT waits for the outcome, then 221', () => {
+    transcript(`
+      ${opening}
+      C: QUIT
+      --
+      R: open-data => dc:timeout
+      S: 425
+      S: 221
+      CLOSED
+    `);
+  });
+
+  it('end() aborts the opening', () => {
+    transcript(`
+      ${opening}
+      END
+      E: abort-transfer
+      CLOSED
+      R: open-data => dc:reset
+    `);
+  });
+});
