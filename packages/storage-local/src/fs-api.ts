@@ -39,6 +39,8 @@ export interface FsConstants {
   O_TRUNC: number;
   O_APPEND: number;
   O_NOFOLLOW: number;
+  /** Lets open() of a FIFO return at once, so it can be refused instead of blocking. */
+  O_NONBLOCK?: number;
   COPYFILE_FICLONE: number;
 }
 

@@ -69,6 +69,7 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const readOnly = options.readOnly ?? false;
   const syncBeforeRename = options.syncBeforeRename ?? true;
+  const nonBlock = c.O_NONBLOCK ?? 0;
   let rootReal: Promise<string> | undefined;
 
   const root = (): Promise<string> => {
@@ -211,13 +212,15 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       signal?.throwIfAborted();
       let pos = opts?.start ?? 0;
       if (!Number.isSafeInteger(pos) || pos < 0) throw new StorageError('EINVAL', `bad offset ${pos}`);
-      const fh = await wrap(v, async () => fs.open(await existing(v), c.O_RDONLY | c.O_NOFOLLOW));
+      const fh = await wrap(v, async () => fs.open(await existing(v), c.O_RDONLY | c.O_NOFOLLOW | nonBlock));
       // Close at once on abort, even while the consumer sits on a chunk and never resumes us.
       const onAbort = (): void => void fh.close().catch(() => undefined);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const st = await wrap(v, () => fh.stat());
         if (st.isDirectory()) throw new StorageError('EISDIR', v);
+        // FIFOs, sockets and devices: reading one could block or never end.
+        if (!st.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
         for (;;) {
           signal?.throwIfAborted();
           const want = Math.min(chunkBytes, Math.max(st.size - pos, 64 * 1024));
@@ -251,9 +254,10 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       }
       const t = await wrap(v, () => target(v));
       if (t.stats?.isDirectory()) throw new StorageError('EISDIR', v);
+      if (t.stats !== undefined && !t.stats.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
       try {
         if (opts.uploadMode === 'atomic') return { bytes: await writeAtomic(t.path, t.stats, data, append, start, signal) };
-        let flags = c.O_WRONLY | c.O_CREAT | c.O_NOFOLLOW;
+        let flags = c.O_WRONLY | c.O_CREAT | c.O_NOFOLLOW | nonBlock;
         if (append) flags |= c.O_APPEND;
         else if (start === undefined) flags |= c.O_TRUNC;
         const fh = await fs.open(t.path, flags, 0o666);

@@ -188,6 +188,19 @@ describe('localStorage specifics', () => {
     expect(await fsp.readFile(join(root, 'd', 'f'), 'utf8')).toBe('new');
   });
 
+  it('refuses FIFOs instead of blocking on them', async () => {
+    const { execFileSync } = await import('node:child_process');
+    try {
+      execFileSync('mkfifo', [join(root, 'pipe')]);
+    } catch {
+      if (process.env.CI) throw new Error('mkfifo (coreutils) is missing; pnpm test:setup installs the test tools');
+      return;
+    }
+    const s = localStorage({ root });
+    await expectStorageError(collectText(s.read('/pipe')), 'EACCES');
+    await expectStorageError(s.write('/pipe', chunksOf('x')), 'EACCES');
+  });
+
   it('a missing root is ENOENT on use, not at construction', async () => {
     const s = localStorage({ root: join(base, 'missing') });
     await expectStorageError(s.stat('/'), 'ENOENT');
