@@ -143,7 +143,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
     if (t !== undefined && (pending.kind === 'transfer' || (pending.kind === 'open-data' && t.phase === 'opening'))) {
       const ended = transferEnded(state);
       this.#apply(step, out);
-      if (ended?.abortRequested === true) this.#apply(reply(226, 'ABOR command successful.'), out);
+      for (let i = 0; i < (ended?.aborts ?? 0); i++) this.#apply(reply(226, 'ABOR command successful.'), out);
       if (ended?.quitRequested === true) this.#apply(replyAndClose(221, 'Goodbye.'), out);
     } else {
       this.#apply(step, out);

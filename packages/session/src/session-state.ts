@@ -72,8 +72,8 @@ export type DataChannelState =
 export interface RunningTransfer {
   spec: TransferSpec;
   phase: 'opening' | 'moving';
-  /** ABOR arrived: after the transfer's own reply, answer 226 for the ABOR. */
-  abortRequested: boolean;
+  /** ABORs received: after the transfer's own reply, each is answered 226. */
+  aborts: number;
   /** QUIT arrived: after the transfer's reply (and ABOR's), answer 221 and close. */
   quitRequested: boolean;
 }
@@ -253,7 +253,7 @@ export function dataConsumed(state: SessionState): void {
 
 /** open-data is about to be requested for this transfer. */
 export function transferOpening(state: SessionState, spec: TransferSpec): void {
-  state.transfer = { spec, phase: 'opening', abortRequested: false, quitRequested: false };
+  state.transfer = { spec, phase: 'opening', aborts: 0, quitRequested: false };
 }
 
 /** The data connection is up; the transfer effect is about to be requested. */

@@ -35,7 +35,7 @@ export function runTransfer(ctx: CommandContext, spec: TransferSpec, preliminary
       dataConsumed(state);
       return failureStep(opened);
     }
-    if (state.transfer?.abortRequested === true) {
+    if ((state.transfer?.aborts ?? 0) > 0) {
       // ABOR raced the connection: drop it instead of starting the transfer.
       return fire({ kind: 'close-data' }, reply(ABORTED_REPLY.code, ABORTED_REPLY.text));
     }

@@ -17,9 +17,9 @@ export const aborCommand: CommandSpec = {
   run(ctx) {
     const { state } = ctx;
     if (state.transfer !== undefined) {
-      if (state.transfer.abortRequested) return done;
-      state.transfer.abortRequested = true;
-      return fire({ kind: 'abort-transfer' });
+      // Every ABOR gets its 226 after the transfer's reply; the driver needs to hear it once.
+      state.transfer.aborts++;
+      return state.transfer.aborts === 1 ? fire({ kind: 'abort-transfer' }) : done;
     }
     if (state.data.mode !== 'none') {
       dataConsumed(state);

@@ -613,3 +613,25 @@ describe('while the data connection is opening', () => {
     `);
   });
 });
+
+describe('ABOR twice', () => {
+  it('each ABOR is answered; the driver is asked once', () => {
+    transcript(`
+      @login
+      @pasv
+      C: LIST
+      E: storage op=stat => dir
+      E: open-data => ok
+      S: 150
+      E: transfer
+      C: ABOR
+      E: abort-transfer
+      C: ABOR
+      --
+      R: transfer => aborted
+      S: 426
+      S: 226
+      S: 226
+    `);
+  });
+});
