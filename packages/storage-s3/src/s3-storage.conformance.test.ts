@@ -29,6 +29,8 @@ describeStorageAdapter(
     capabilities: { setMtime: true, chmod: false, dispose: true },
     // More than one ListObjectsV2 page (1000 keys), which needs s3rver's DES continuation tokens.
     bigDirEntries: 1100,
+    // s3-upload-memory.test.ts streams 512 MiB; here a smaller big file keeps the suite short.
+    bigFileBytes: 128 * MiB,
     // What lib-storage may hold (queueSize parts in flight + one being filled) plus 80 MiB: V8
     // collects Buffers only after ~64 MiB of new external memory (its external-allocation soft
     // limit), so RSS runs that far ahead of live memory; the rest is the SDK and HTTP agent.
