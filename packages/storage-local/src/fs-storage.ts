@@ -85,7 +85,12 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     return real === rootPath || real.startsWith(prefix);
   };
 
-  const normal = (v: string): string => resolvePath('/', v);
+  const normal = (raw: string): string => {
+    const v = resolvePath('/', raw);
+    // In-flight atomic uploads are invisible and untouchable through the adapter.
+    if (v.includes(`/${UPLOAD_TEMP_PREFIX}`)) throw new StorageError('EACCES', `reserved name: ${v}`);
+    return v;
+  };
 
   const guardWrite = (v: string): void => {
     if (readOnly) throw new StorageError('EACCES', `read-only storage: ${v}`);

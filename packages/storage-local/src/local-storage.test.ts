@@ -183,6 +183,8 @@ describe('localStorage specifics', () => {
     }
     await s.write('/d/f', source(), { uploadMode: 'atomic' });
     expect(seen.some((n) => n.startsWith(UPLOAD_TEMP_PREFIX))).toBe(true);
+    await expectStorageError(s.stat(`/d/${UPLOAD_TEMP_PREFIX}x`), 'EACCES');
+    await expectStorageError(s.write(`/d/${UPLOAD_TEMP_PREFIX}x`, chunksOf('x')), 'EACCES');
     expect(await fsp.readdir(join(root, 'd'))).toEqual(['f']);
     expect((await fsp.stat(join(root, 'd', 'f'))).mode & 0o777).toBe(0o600);
     expect(await fsp.readFile(join(root, 'd', 'f'), 'utf8')).toBe('new');
