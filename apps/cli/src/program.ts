@@ -1,0 +1,259 @@
+import {
+  downloadSegmented, FtpError, FtpReplyError, joinRemote, mirror, remoteBasename, remoteDirname,
+  type FtpClient, type MirrorAction,
+} from '@ftpkit/client';
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { connectFor, redactUrl, type CommonOptions } from './connect.js';
+import { formatEntry } from './format.js';
+import { createProgress } from './progress.js';
+import { runShell } from './shell.js';
+
+/** Where the program writes; swapped in tests of the parser only. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The one-line message for a failure: names the reply code, never the password. */
+export function describeError(err: unknown): string {
+  if (err instanceof FtpReplyError) return `server replied ${err.replyCode}: ${err.message}`;
+  if (err instanceof FtpError) return redactUrl(err.message);
+  if (err instanceof Error) return redactUrl(err.message);
+  return String(err);
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--tls', 'use explicit TLS (AUTH TLS); ftps:// URLs use implicit TLS')
+    .option('--insecure', 'do not check the server certificate')
+    .option('--ca <file>', 'trust this CA certificate (PEM)')
+    .option('--active', 'active mode (the server connects back) instead of passive')
+    .option('--user <name>', 'login name (default: from the URL, ~/.netrc, or anonymous)')
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'machine-readable output on stdout');
+}
+
+function remotePath(p: string): string {
+  return p === '' ? '/' : p;
+}
+
+async function withClient<T>(url: string, o: CommonOptions, fn: (c: FtpClient, path: string) => Promise<T>): Promise<T> {
+  const { client, url: u } = await connectFor(url, o);
+  try {
+    return await fn(client, remotePath(u.path));
+  } finally {
+    await client.close();
+  }
+}
+
+function signalOnInterrupt(): { signal: AbortSignal; done: () => void } {
+  const ac = new AbortController();
+  const onInt = (): void => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', onInt);
+  return { signal: ac.signal, done: () => process.off('SIGINT', onInt) };
+}
+
+/** Builds the `ftpkit` command tree. */
+export function createProgram(io: Io = defaultIo): Command {
+  const program = new Command('ftpkit')
+    .description('FTP/FTPS client: one-shot commands, mirror, segmented downloads and an interactive shell.\nPasswords: --password-stdin, $FTPKIT_PASSWORD or ~/.netrc (a password in the URL shows in ps).')
+    .version(version(), '-V, --version')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  addCommon(program.command('ls').argument('<url>', 'directory or file URL').description('list a directory'))
+    .action(async (url: string, o: CommonOptions) => {
+      await withClient(url, o, async (c, path) => {
+        const entries = await c.list(path);
+        if (o.json) io.out(`${JSON.stringify(entries)}\n`);
+        else for (const e of entries) io.out(`${formatEntry(e)}\n`);
+      });
+    });
+
+  addCommon(program.command('get').argument('<url>', 'remote file URL').argument('[local]', 'local file or directory (default: the remote name)')
+    .description('download a file')
+    .option('-c, --continue', 'resume a partial local file')
+    .addOption(new Option('--segments <n>', 'download over N connections at once').argParser((v) => Number.parseInt(v, 10))))
+    .action(async (url: string, local: string | undefined, o: CommonOptions & { continue?: boolean; segments?: number }) => {
+      await withClient(url, o, async (c, path) => {
+        let target = local ?? remoteBasename(path);
+        if (local && (await stat(local).then((s) => s.isDirectory(), () => false))) target = join(local, remoteBasename(path));
+        const progress = createProgress(basename(target), o);
+        const { signal, done } = signalOnInterrupt();
+        try {
+          if (o.segments && o.segments > 1) {
+            const r = await downloadSegmented(c, path, target, { segments: o.segments, signal, onProgress: (p) => progress.update(p.bytes, p.total) });
+            progress.stop();
+            if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, segments: r.segments, verifiedWith: r.verifiedWith ?? null })}\n`);
+          } else {
+            const r = await c.download(path, target, { resume: o.continue ?? false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+            progress.stop();
+            if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, offset: r.offset })}\n`);
+          }
+        } finally {
+          progress.stop();
+          done();
+        }
+      });
+    });
+
+  addCommon(program.command('put').argument('<local>', 'local file').argument('<url>', 'remote file URL (ending in / for a directory)')
+    .description('upload a file')
+    .option('-c, --continue', 'resume from the remote file size'))
+    .action(async (local: string, url: string, o: CommonOptions & { continue?: boolean }) => {
+      await withClient(url, o, async (c, path) => {
+        const target = path.endsWith('/') ? joinRemote(path, basename(local)) : path;
+        const progress = createProgress(basename(local), o);
+        const { signal, done } = signalOnInterrupt();
+        try {
+          const r = await c.upload(local, target, { resume: o.continue ?? false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+          progress.stop();
+          if (o.json) io.out(`${JSON.stringify({ path: target, local, bytes: r.bytes, offset: r.offset })}\n`);
+        } finally {
+          progress.stop();
+          done();
+        }
+      });
+    });
+
+  addCommon(program.command('cat').argument('<url>', 'remote file URL').description('write a remote file to standard output'))
+    .action(async (url: string, o: CommonOptions) => {
+      await withClient(url, o, async (c, path) => {
+        await c.download(path, process.stdout, { end: false });
+      });
+    });
+
+  addCommon(program.command('rm').argument('<url>', 'remote file or directory URL').description('remove a file (or a directory with -r)')
+    .option('-r, --recursive', 'remove a directory and everything in it'))
+    .action(async (url: string, o: CommonOptions & { recursive?: boolean }) => {
+      await withClient(url, o, async (c, path) => {
+        if (o.recursive) {
+          const st = await c.stat(path).catch(() => undefined);
+          if (st?.type === 'dir') await c.removeDir(path, { recursive: true });
+          else await c.remove(path);
+        } else await c.remove(path);
+        if (o.json) io.out(`${JSON.stringify({ removed: path })}\n`);
+      });
+    });
+
+  addCommon(program.command('mkdir').argument('<url>', 'remote directory URL').description('make a directory')
+    .option('-p, --parents', 'make missing parents; no error if it exists'))
+    .action(async (url: string, o: CommonOptions & { parents?: boolean }) => {
+      await withClient(url, o, async (c, path) => {
+        await c.mkdir(path, { recursive: o.parents ?? false });
+        if (o.json) io.out(`${JSON.stringify({ created: path })}\n`);
+      });
+    });
+
+  addCommon(program.command('mv').argument('<url>', 'remote file URL').argument('<newpath>', 'new path (relative to the file\'s directory unless absolute)')
+    .description('rename or move a remote file'))
+    .action(async (url: string, newPath: string, o: CommonOptions) => {
+      await withClient(url, o, async (c, path) => {
+        const to = newPath.startsWith('/') ? newPath : joinRemote(remoteDirname(path) || '', newPath);
+        await c.rename(path, to);
+        if (o.json) io.out(`${JSON.stringify({ from: path, to })}\n`);
+      });
+    });
+
+  addCommon(program.command('mirror').argument('<source>', 'remote URL (or LOCALDIR with --reverse)').argument('<target>', 'local directory (or URL with --reverse)')
+    .description('make a local directory equal to a remote one (--reverse: the other way)')
+    .option('-R, --reverse', 'upload: mirror LOCALDIR to URL')
+    .addOption(new Option('--parallel <n>', 'transfer N files at once').argParser((v) => Number.parseInt(v, 10)).default(1))
+    .option('--delete', 'delete files the source does not have')
+    .option('--dry-run', 'only show what would be done'))
+    .action(async (source: string, target: string, o: CommonOptions & { reverse?: boolean; parallel: number; delete?: boolean; dryRun?: boolean }) => {
+      const url = o.reverse ? target : source;
+      const localDir = o.reverse ? source : target;
+      await withClient(url, o, async (c, path) => {
+        const progress = createProgress('mirror', o);
+        let total = 0;
+        let moved = 0;
+        const perPath = new Map<string, number>();
+        const { signal, done } = signalOnInterrupt();
+        try {
+          const r = await mirror(c, path, localDir, {
+            direction: o.reverse ? 'upload' : 'download',
+            parallel: o.parallel,
+            delete: o.delete ?? false,
+            dryRun: o.dryRun ?? false,
+            signal,
+            onAction: (a: MirrorAction) => { if (a.type === 'transfer') total += a.size; },
+            onProgress: (p) => {
+              moved += p.bytes - (perPath.get(p.path) ?? 0);
+              perPath.set(p.path, p.bytes);
+              progress.update(moved, total);
+            },
+          });
+          progress.stop();
+          if (o.json) io.out(`${JSON.stringify({ actions: r.actions, skipped: r.skipped, bytes: r.bytes })}\n`);
+          else if (!o.quiet) {
+            for (const a of r.actions) io.out(`${o.dryRun ? 'would ' : ''}${describeAction(a)}\n`);
+            for (const s of r.skipped) io.err(`ftpkit: skipped ${JSON.stringify(s.path)}: ${s.reason}\n`);
+          }
+        } finally {
+          progress.stop();
+          done();
+        }
+      });
+    });
+
+  addCommon(program.command('shell').argument('<url>', 'server URL (its path becomes the working directory)')
+    .description('interactive prompt: ls cd pwd get put rm mkdir mv lcd lls help exit'))
+    .action(async (url: string, o: CommonOptions) => {
+      const { client, url: u } = await connectFor(url, o);
+      try {
+        if (u.path && u.path !== '/') await client.cd(u.path);
+        const failed = await runShell(client, o);
+        if (failed > 0) process.exitCode = 1;
+      } finally {
+        await client.close();
+      }
+    });
+
+  return program;
+}
+
+function describeAction(a: MirrorAction): string {
+  if (a.type === 'mkdir') return `mkdir ${a.path}`;
+  if (a.type === 'delete') return `delete ${a.path}`;
+  return `transfer ${a.path} (${a.reason})`;
+}
+
+/** Runs the program and returns the exit status. */
+export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
+  const program = createProgram(io);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    const json = argv.includes('--json');
+    if (json) {
+      const e: Record<string, unknown> = { error: describeError(err), code: code ?? 'ERROR' };
+      if (err instanceof FtpReplyError) e.replyCode = err.replyCode;
+      io.err(`${JSON.stringify(e)}\n`);
+    } else io.err(`ftpkit: ${describeError(err)}\n`);
+    return 1;
+  }
+}
