@@ -50,7 +50,7 @@ export async function measureBurst(ctx: BenchContext, spreadMs: number): Promise
       const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as BurstResult;
       if (res.failed > 0) ctx.log(`burst ${s.name}: ${res.failed} lost: ${JSON.stringify(res.errors)}`);
       // Let closing sessions and TIME_WAIT settle before the next server's burst.
-      await sleep(500);
+      await sleep(ctx.opts.settleMs / 2);
       const out: Record<string, number> = { ok: res.ok, peak: peak / 1024 / 1024 };
       if (res.ms.length > 0) { out.p50 = quantile(res.ms, 0.5); out.p95 = quantile(res.ms, 0.95); }
       return out;

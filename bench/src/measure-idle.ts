@@ -20,7 +20,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
       { key: 'base', label: 'baseline MiB', higherIsBetter: false, ratio: false },
     ],
     rows: [],
-    notes: ['Memory is the PSS of the server\'s whole process tree (vsftpd and pure-ftpd fork per session), read 1 s after the last login.'],
+    notes: ['Memory is the PSS of the server\'s whole process tree (vsftpd and pure-ftpd fork per session), read a moment after the last login.'],
   };
   const timeoutMs = Math.min(ctx.opts.stepTimeoutMs, 300_000);
   const subjects: Subject[] = ctx.servers.map((s) => ({
@@ -28,7 +28,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
     ftpkit: s.ftpkit,
     run: async () => {
       const login = loginFor(ctx, s);
-      await sleep(1000);
+      await sleep(ctx.opts.settleMs);
       const base = await treeMemory(s.pid);
       const [cmd, args] = withFdLimit(process.execPath, [
         childScript('load-client'), 'idle', '127.0.0.1', String(login.port), login.user, login.password,
@@ -49,7 +49,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
         const held = Number(m[1]);
         if (held < count) ctx.log(`idle ${s.name}: ${count - held} sessions not held: ${m[2]}`);
         if (held === 0) throw new Error(`no session held: ${m[2]}`);
-        await sleep(1000);
+        await sleep(ctx.opts.settleMs);
         const loaded = await treeMemory(s.pid);
         return { held, kib: (loaded - base) / held / 1024, base: base / 1024 / 1024 };
       } finally {
@@ -58,7 +58,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
         await exited;
         clearTimeout(timer);
         // Servers that fork per session need a moment to reap them before the next baseline.
-        await sleep(1000);
+        await sleep(ctx.opts.settleMs);
       }
     },
   }));

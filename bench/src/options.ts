@@ -27,6 +27,8 @@ export interface BenchOptions {
   outDir: string;
   /** Time limit of any single client run or step. */
   stepTimeoutMs: number;
+  /** Pause that lets a server reap sessions and settle its memory between runs (smoke runs shorten it). */
+  settleMs: number;
 }
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -38,6 +40,20 @@ export function parseSize(text: string): number {
   const n = Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1);
   if (!(n > 0)) throw new Error(`size must be positive: ${text}`);
   return n;
+}
+
+/** The `--size` spelling of a byte count (`1G`, `64M`, `4K`, or plain bytes). */
+export function sizeArg(bytes: number): string {
+  for (const [u, n] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) if (bytes % n === 0) return `${bytes / n}${u}`;
+  return String(bytes);
+}
+
+/** The command line that repeats a run with these options. */
+export function commandLine(o: BenchOptions): string {
+  const parts = [`--runs ${o.runs}`, `--size ${sizeArg(o.size)}`, `--files ${o.files}`, `--file-size ${sizeArg(o.fileSize)}`,
+    `--burst ${o.burst}`, `--burst-file-size ${sizeArg(o.burstFileSize)}`, `--idle ${o.idle}`, `--only ${[...o.only].join(',')}`];
+  if (o.servers.size > 0) parts.push(`--servers ${[...o.servers].join(',')}`);
+  return `pnpm bench -- ${parts.join(' ')}`;
 }
 
 function bounded(name: string, text: string, lo: number, hi: number): number {
@@ -99,5 +115,6 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     servers: new Set(values.servers.split(',').map((s) => s.trim()).filter(Boolean)),
     outDir: values.out,
     stepTimeoutMs: bounded('step-timeout', values['step-timeout'], 1, 3600) * 1000,
+    settleMs: 1000,
   };
 }

@@ -19,7 +19,8 @@ function cell(values: readonly number[]): string {
 export function ratio(ftpkit: Row, row: Row, key: string): number {
   const a = median(ftpkit.samples[key] ?? []);
   const b = median(row.samples[key] ?? []);
-  return b > 0 ? a / b : Number.NaN;
+  // Memory deltas of a few sessions can come out negative (GC, page reuse): no meaningful ratio.
+  return a > 0 && b > 0 ? a / b : Number.NaN;
 }
 
 function ratioText(v: number): string {

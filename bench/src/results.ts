@@ -69,6 +69,7 @@ export async function roundRobin(table: Table, subjects: readonly Subject[], run
 
 export function round(v: number): string {
   if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
 }

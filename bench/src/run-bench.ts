@@ -11,7 +11,7 @@ import { measureIdle } from './measure-idle.js';
 import { measureRaw } from './measure-raw.js';
 import { measureSmallFiles } from './measure-small.js';
 import { measureTransfer } from './measure-transfer.js';
-import type { BenchOptions } from './options.js';
+import { commandLine, type BenchOptions } from './options.js';
 import { killTracked, runTimed } from './process-utils.js';
 import { checkTargets, formatSize, renderTable, renderTargets, type TargetCheck } from './report.js';
 import { median } from './stats.js';
@@ -100,37 +100,34 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
         return undefined;
       }
     };
+    // Started side by side (they are independent), listed in a fixed order.
+    const loadMemory = async (s: BenchServer): Promise<BenchServer> => {
+      const [cmd, args] = ftplibUpload({ port: s.port, user: BENCH_USER, password: BENCH_PASSWORD }, data.root);
+      const r = await runTimed(cmd, args, { timeoutMs: opts.stepTimeoutMs });
+      if (!r.ok) { await s.stop(); throw new Error(`loading the data set failed: ${r.stderr.trim().split('\n').pop() ?? ''}`); }
+      return s;
+    };
+    const plan: [string, () => Promise<BenchServer>][] = [];
     if (haveFtpkitServer()) {
-      for (const storage of ['local', 'memory'] as const) {
-        if (!wanted(`ftpkit-${storage}`)) continue;
-        const s = await start(`ftpkit-${storage}`, () => startFtpkit(ctxServer, storage));
-        if (!s) continue;
-        if (storage === 'memory') {
-          const [cmd, args] = ftplibUpload({ port: s.port, user: BENCH_USER, password: BENCH_PASSWORD }, data.root);
-          const r = await runTimed(cmd, args, { timeoutMs: opts.stepTimeoutMs });
-          if (!r.ok) { notes.push(`ftpkit-memory: loading the data set failed: ${r.stderr.trim().split('\n').pop() ?? ''}`); await s.stop(); continue; }
-        }
-        servers.push(s);
-      }
+      if (wanted('ftpkit-local')) plan.push(['ftpkit-local', () => startFtpkit(ctxServer, 'local')]);
+      if (wanted('ftpkit-memory')) plan.push(['ftpkit-memory', async () => await loadMemory(await startFtpkit(ctxServer, 'memory'))]);
     } else {
       notes.push(`ftpkit-server is not built (${FTPKIT_SERVER} missing): no ftpkit server rows.`);
     }
-    if (have.has('vsftpd') && (wanted('vsftpd') || opts.only.has('client'))) {
-      vsftpd = await start('vsftpd', () => startVsftpd(ctxServer));
-      if (vsftpd && wanted('vsftpd')) servers.push(vsftpd);
+    if (have.has('vsftpd') && (wanted('vsftpd') || opts.only.has('client'))) plan.push(['vsftpd', () => startVsftpd(ctxServer)]);
+    if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) plan.push(['pure-ftpd', () => startPureFtpd(ctxServer, Math.max(opts.idle, opts.burst))]);
+    if (have.has('pyftpdlib') && wanted('pyftpdlib')) plan.push(['pyftpdlib', () => startPyftpdlib(ctxServer)]);
+    if (wanted('ftp-srv')) plan.push(['ftp-srv', () => startFtpSrv(ctxServer)]);
+    const startedServers = await Promise.allSettled(plan.map(([name, fn]) => start(name, fn)));
+    let failure: unknown;
+    for (const r of startedServers) {
+      if (r.status === 'rejected') { failure ??= r.reason; continue; }
+      const s = r.value;
+      if (!s) continue;
+      if (s.name === 'vsftpd') { vsftpd = s; if (!wanted('vsftpd')) continue; }
+      servers.push(s);
     }
-    if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) {
-      const s = await start('pure-ftpd', () => startPureFtpd(ctxServer, Math.max(opts.idle, opts.burst)));
-      if (s) servers.push(s);
-    }
-    if (have.has('pyftpdlib') && wanted('pyftpdlib')) {
-      const s = await start('pyftpdlib', () => startPyftpdlib(ctxServer));
-      if (s) servers.push(s);
-    }
-    if (wanted('ftp-srv')) {
-      const s = await start('ftp-srv', () => startFtpSrv(ctxServer));
-      if (s) servers.push(s);
-    }
+    if (failure) throw failure;
     const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, log };
     const o = opts.only;
     if (o.has('raw')) tables.push(await measureRaw(ctx));
@@ -169,7 +166,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     `- Sizes: big file ${formatSize(opts.size)}, ${opts.files} small files of ${formatSize(opts.fileSize)}, burst ${opts.burst} clients × ${formatSize(opts.burstFileSize)}, ${opts.idle} idle sessions`,
     `- Clients: ${await firstLine('curl', ['--version'])}; ${await firstLine('lftp', ['--version'])}; ${await firstLine(PYTHON, ['--version'])} ftplib`,
     `- Servers: ftpkit-server (${servers.some((s) => s.ftpkit) ? 'this tree' : 'not run'}), ${await firstLine('sh', ['-c', 'dpkg-query -W -f "vsftpd ${Version}" vsftpd 2>/dev/null || echo vsftpd'])}, pure-ftpd (Debian, unpacked in .tools), pyftpdlib ${await firstLine(PYTHON, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'])}, ftp-srv 4.6.3; basic-ftp 6.2.6`,
-    `- Command: \`pnpm bench -- --runs ${opts.runs} --size ${opts.size} --files ${opts.files} --file-size ${opts.fileSize} --burst ${opts.burst} --idle ${opts.idle} --only ${[...opts.only].join(',')}\``,
+    `- Command: \`${commandLine(opts)}\``,
   ];
   if (notes.length > 0) header.push('', 'Left out:', ...notes.map((n) => `- ${n}`));
   const parts = [header.join('\n'), renderTargets(targets), ...tables.map(renderTable)].filter(Boolean);

@@ -1,13 +1,21 @@
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { spawnServer, waitForPort } from '@ftpkit/test-servers';
 import { track, withFdLimit } from '../process-utils.js';
 
 /** Every server listens here; traffic stays on loopback. */
 export const HOST = '127.0.0.1';
 
-/** The repository root (bench/src and bench/dist both sit two levels below it). */
-export const REPO_ROOT = join(import.meta.dirname, '../..');
+/** The repository root: the nearest folder up with pnpm-workspace.yaml (from src/ or the bundle in dist/). */
+export const REPO_ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`no pnpm-workspace.yaml above ${import.meta.dirname}`);
+})();
 
 /** A server under test, running in its own process tree. */
 export interface BenchServer {

@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveVsftpd } from '@ftpkit/test-servers';
+import { clientRows } from './measure-client.js';
+import { runBench, type BenchResult } from './run-bench.js';
+import { FTPKIT_SERVER, haveFtpkitServer } from './servers/ftpkit.js';
+import { ensureBuilt, sample, SERVER_TABLES, smokeCanRun, smokeOptions } from './test-support/smoke.js';
+
+// `pnpm test` builds every package first, so under CI the ftpkit programs must be there.
+const ftpkitBuilt = haveFtpkitServer();
+if (!ftpkitBuilt && process.env.CI) throw new Error(`${FTPKIT_SERVER} is missing: run \`pnpm build\` first`);
+
+describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-server (local and memory) and the ftpkit clients', () => {
+  let out = '';
+  let result: BenchResult;
+  const servers = ['ftpkit-local', 'ftpkit-memory'];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    // vsftpd is the peer row here and the server the client comparison downloads from.
+    if (haveVsftpd()) servers.push('vsftpd');
+    out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
+    const opts = smokeOptions(servers, out);
+    result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'client']) }, () => undefined);
+  }, 120_000);
+
+  afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
+
+  it('measures ftpkit-server with local and memory storage in every server measurement', () => {
+    for (const id of SERVER_TABLES) {
+      const t = result.tables.find((x) => x.id === id);
+      expect(t?.rows.map((r) => r.subject), id).toEqual(servers);
+      for (const r of t?.rows ?? []) {
+        expect({ id, subject: r.subject, failures: r.failures, errors: r.errors }).toEqual({ id, subject: r.subject, failures: 0, errors: [] });
+      }
+    }
+    for (const s of ['ftpkit-local', 'ftpkit-memory']) {
+      expect(sample(result, 'retr-curl', s, 'mbps'), s).toBeGreaterThan(0);
+      expect(sample(result, 'burst-0', s, 'ok'), s).toBe(8);
+      expect(sample(result, 'idle', s, 'held'), s).toBe(16);
+    }
+  });
+
+  it.runIf(servers.includes('vsftpd') || haveVsftpd())('downloads with every client that is built, ftpkit ones included', () => {
+    const t = result.tables.find((x) => x.id === 'client');
+    const expected = clientRows({ curl: true, lftp: true }).filter((c) => c.available).map((c) => c.name);
+    expect(t?.rows.map((r) => r.subject)).toEqual(expected);
+    for (const r of t?.rows ?? []) {
+      expect({ subject: r.subject, failures: r.failures, errors: r.errors }).toEqual({ subject: r.subject, failures: 0, errors: [] });
+      expect(r.samples.mbps?.[0], r.subject).toBeGreaterThan(0);
+    }
+  });
+
+  it('renders ftpkit ÷ peer ratio columns and checks the issue targets', () => {
+    expect(result.markdown).toContain('| ftpkit-local ÷ row, MB/s | ftpkit-memory ÷ row, MB/s |');
+    expect(result.markdown).toContain('## Targets (issue 8), medians of this run');
+    expect(result.targets.some((c) => c.target.startsWith('RETR with curl: ftpkit-local ≥ 1x vsftpd') && c.status !== 'n/a')).toBe(true);
+    expect(result.summary).toMatch(/^bench: retr-curl \d+ MB\/s, .*targets met \d+\/\d+$/);
+  });
+});
