@@ -7,7 +7,15 @@ import {
   type ListObjectsV2CommandOutput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { StorageError, type FileStat, type ReadOptions, type StorageAdapter, type WriteOptions, type WriteResult } from '@ftpkit/storage';
+import {
+  StorageError,
+  type FileStat,
+  type ReadOptions,
+  type StorageAdapter,
+  type UploadMode,
+  type WriteOptions,
+  type WriteResult,
+} from '@ftpkit/storage';
 import { forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
 import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
@@ -43,6 +51,13 @@ export interface S3StorageOptions {
    * NotImplemented/405/501, remembers the answer and streams bytes through this process instead.
    */
   uploadPartCopy?: boolean | 'auto';
+  /**
+   * Forces this upload mode on every write, whatever `WriteOptions.uploadMode` asks. `'atomic'`
+   * means a broken or aborted upload never leaves an object behind (the multipart upload is
+   * aborted); `'resumable'` means it stores what was received. Default: follow the caller (whose
+   * default is `resumable`).
+   */
+  uploadMode?: UploadMode;
   /** Receives debug notes (skipped keys, fallbacks) and warnings. Default: silent. */
   logger?: S3StorageLogger;
 }
@@ -74,11 +89,13 @@ export function s3Storage(options: S3StorageOptions): S3StorageAdapter {
 export class S3StorageAdapter implements StorageAdapter {
   private readonly ctx: S3Context;
   private readonly ownsClient: boolean;
+  private readonly forcedUploadMode: UploadMode | undefined;
 
   constructor(options: S3StorageOptions) {
     if (!options.bucket) throw new TypeError('s3Storage: bucket is required');
     if (options.client && options.clientConfig) throw new TypeError('s3Storage: give client or clientConfig, not both');
     this.ownsClient = options.client === undefined;
+    this.forcedUploadMode = options.uploadMode;
     const client = options.client ?? new S3Client(options.clientConfig ?? {});
     const partCopy = options.uploadPartCopy ?? 'auto';
     this.ctx = {
@@ -195,25 +212,41 @@ export class S3StorageAdapter implements StorageAdapter {
     if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `read ${path}: bad offset ${start}`);
     if (path === '/') throw new StorageError('EISDIR', `read ${path}: is a directory`);
     const key = this.ctx.keys.fileKey(path);
-    let object: ObjectInfo | undefined;
-    try {
-      object = await this.head(key);
-      if (object === undefined) {
-        throw new StorageError((await this.statDir(path)) ? 'EISDIR' : 'ENOENT', `read ${path}: no such file`);
+    let object: Pick<ObjectInfo, 'key' | 'size' | 'etag'>;
+    if (start === 0) {
+      // One request: GetObject of the whole object, without Range (which s3rver and some gateways
+      // mishandle on 0-byte objects).
+      object = { key, size: Number.POSITIVE_INFINITY, etag: undefined };
+    } else {
+      try {
+        const found = await this.head(key);
+        if (found === undefined) throw new StorageError((await this.statDir(path)) ? 'EISDIR' : 'ENOENT', `read ${path}: no such file`);
+        object = found;
+      } catch (err) {
+        throw toStorageError(err, 'read', path);
       }
-    } catch (err) {
-      throw toStorageError(err, 'read', path);
+      // At or past the end there is nothing to send; asking S3 for it would be a 416 (or, on some
+      // servers, a reset connection for a 0-byte object).
+      if (start >= object.size) return;
     }
-    // At or past the end there is nothing to send; asking S3 for it would be a 416 (or, on some
-    // servers, a reset connection for a 0-byte object).
-    if (start >= object.size) return;
+    let started = false;
     try {
       for await (const chunk of readObjectRange(this.ctx, object, start, object.size, opts.signal)) {
+        started = true;
         yield chunk;
         opts.signal?.throwIfAborted();
       }
     } catch (err) {
       if (opts.signal?.aborted && err === opts.signal.reason) throw err;
+      if (!started && isNotFound(err)) {
+        let dir: FileStat | undefined;
+        try {
+          dir = await this.statDir(path);
+        } catch (statErr) {
+          throw toStorageError(statErr, 'read', path);
+        }
+        throw new StorageError(dir ? 'EISDIR' : 'ENOENT', `read ${path}: no such file`, { cause: err });
+      }
       throw toStorageError(err, 'read', path);
     }
   }
@@ -228,7 +261,7 @@ export class S3StorageAdapter implements StorageAdapter {
    */
   async write(path: string, data: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WriteResult> {
     const counter: ByteCounter = { bytes: 0 };
-    const resumable = (opts.uploadMode ?? 'resumable') === 'resumable';
+    const resumable = (this.forcedUploadMode ?? opts.uploadMode ?? 'resumable') === 'resumable';
     // S3 allows 10,000 parts: a larger upload would fail at the end, so refuse it as it crosses.
     const source = guardSource(data, counter, opts.signal, this.ctx.partSize * MAX_PARTS, resumable ? 'end' : 'throw');
     try {
