@@ -2,6 +2,7 @@
  * The part of `node:fs/promises` the fs-backed adapter uses. `node:fs/promises` itself satisfies
  * it, and so does memfs's `vol.promises`, which is how `@ftpkit/storage-memory` shares this code.
  */
+/** The `fs.Stats` fields the adapter reads. */
 export interface FsStats {
   dev: number;
   ino: number;
@@ -14,14 +15,17 @@ export interface FsStats {
   isSymbolicLink(): boolean;
 }
 
+/** A directory entry from `opendir`. */
 export interface FsDirent {
   name: string;
 }
 
+/** An open directory: iterating it closes it at the end, on break and on error. */
 export interface FsDir extends AsyncIterable<FsDirent> {
   close(): Promise<void>;
 }
 
+/** The `FileHandle` methods the adapter uses. */
 export interface FsFileHandle {
   read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   writev(buffers: Uint8Array[], position?: number | null): Promise<{ bytesWritten: number }>;
@@ -31,6 +35,7 @@ export interface FsFileHandle {
   close(): Promise<void>;
 }
 
+/** Open flags and copy modes (`fs.constants`). */
 export interface FsConstants {
   O_RDONLY: number;
   O_WRONLY: number;
@@ -44,6 +49,7 @@ export interface FsConstants {
   COPYFILE_FICLONE: number;
 }
 
+/** The promise API the adapter calls; see the file comment. */
 export interface FsPromisesApi {
   open(path: string, flags: number, mode?: number): Promise<FsFileHandle>;
   opendir(path: string, options?: { bufferSize?: number }): Promise<FsDir>;

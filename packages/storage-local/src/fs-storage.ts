@@ -20,6 +20,7 @@ export const UPLOAD_TEMP_PREFIX = '.ftpkit-upload-';
 /** Default read chunk and write batch: 1 MiB (measured against 64 KiB, see README). */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
+/** Options of `fsStorage`: the filesystem to use and the directory to serve. */
 export interface FsStorageOptions {
   /** The filesystem API (node:fs/promises or memfs's `vol.promises`). */
   fs: FsPromisesApi;

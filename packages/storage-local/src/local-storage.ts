@@ -5,6 +5,7 @@ import type { StorageAdapter } from '@ftpkit/storage';
 import type { FsPromisesApi } from './fs-api.js';
 import { fsStorage } from './fs-storage.js';
 
+/** Options of `localStorage`. */
 export interface LocalStorageOptions {
   /** Directory on disk that clients see as `/`. Must exist; nothing outside it is reachable. */
   root: string;

@@ -3,6 +3,7 @@ import { resolvePath, type StorageAdapter } from '@ftpkit/storage';
 import { fsStorage, type FsPromisesApi } from '@ftpkit/storage-local';
 import { Volume, createFsFromVolume } from 'memfs';
 
+/** Options of `memoryStorage`. */
 export interface MemoryStorageOptions {
   /** Initial files: virtual path -> content (UTF-8 string or bytes). Parent dirs are created. */
   files?: Readonly<Record<string, string | Uint8Array>>;

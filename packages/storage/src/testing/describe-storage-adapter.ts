@@ -72,7 +72,11 @@ export interface MemoryReport {
   readPeakBytes: number;
 }
 
-type Factory = () => StorageTestHarness | StorageAdapter | Promise<StorageTestHarness | StorageAdapter>;
+/** Makes a fresh, empty adapter (or a harness around one) for each test. */
+export type StorageAdapterFactory = () =>
+  | StorageTestHarness
+  | StorageAdapter
+  | Promise<StorageTestHarness | StorageAdapter>;
 
 const MiB = 1 << 20;
 
@@ -141,7 +145,7 @@ export const AWKWARD_NAMES: readonly string[] = [
  */
 export function describeStorageAdapter(
   name: string,
-  factory: Factory,
+  factory: StorageAdapterFactory,
   options: StorageAdapterTestOptions = {},
 ): void {
   const bigFileBytes = options.bigFileBytes ?? 256 * MiB;

@@ -31,6 +31,7 @@ export async function settleMemory(): Promise<void> {
   }
 }
 
+/** `rss`: resident set of the process. `heap`: V8 heap used + external (Buffer) memory. */
 export type MemoryMetric = 'rss' | 'heap';
 
 /** Live bytes by the chosen metric: process RSS, or V8 heap plus ArrayBuffer/Buffer memory. */
