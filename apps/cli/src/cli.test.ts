@@ -1,0 +1,214 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { havePyftpdlib, haveVsftpd, startPyftpdlib, startVsftpd, type TestFtpServer } from '@ftpkit/test-servers';
+
+const execFileP = promisify(execFile);
+const appDir = resolve(import.meta.dirname, '..');
+const repoRoot = resolve(appDir, '../..');
+const bin = join(appDir, 'dist/main.js');
+
+interface Result { code: number; stdout: string; stderr: string }
+
+/** Runs the built `ftpkit` binary as a user would. */
+function ftpkit(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Result> {
+  return new Promise((resolveRun) => {
+    const child = spawn(bin, args, {
+      cwd: opts.cwd ?? work,
+      env: { PATH: process.env.PATH ?? '', HOME: home, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+const sha = async (p: string): Promise<string> => createHash('sha256').update(await readFile(p)).digest('hex');
+
+let work = '';
+let home = '';
+let py: TestFtpServer | undefined;
+let vs: TestFtpServer | undefined;
+
+beforeAll(async () => {
+  // The tests run the built program: build it (turbo's cache makes this quick when nothing changed).
+  await execFileP('flock', ['/tmp/ftpkit-build.lock', 'pnpm', 'turbo', 'run', 'build', '--filter', '@ftpkit/cli...'], { cwd: repoRoot, timeout: 240_000 });
+  work = await mkdtemp(join(tmpdir(), 'ftpkit-cli-'));
+  home = join(work, 'home');
+  await mkdir(home);
+  if (await havePyftpdlib()) py = await startPyftpdlib();
+  if (haveVsftpd()) vs = await startVsftpd({ tls: true });
+}, 300_000);
+
+afterAll(async () => {
+  await py?.stop();
+  await vs?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const base = (s: TestFtpServer): string => `ftp://${s.user}@${s.host}:${s.port}`;
+const pw = (s: TestFtpServer): Record<string, string> => ({ FTPKIT_PASSWORD: s.password });
+
+describe('ftpkit (built binary)', () => {
+  it('--help and --version exit 0; a bad subcommand exits non-zero', async () => {
+    const help = await ftpkit(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['ls', 'get', 'put', 'cat', 'rm', 'mkdir', 'mv', 'mirror', 'shell']) expect(help.stdout).toContain(`${c} `);
+    const v = await ftpkit(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await ftpkit(['frobnicate'])).code).not.toBe(0);
+  });
+
+  it('put, ls, get, cat, mv, mkdir -p, rm -r against pyftpdlib; --json output', async () => {
+    if (!py) return;
+    const s = py;
+    const src = join(work, 'one.bin');
+    await writeFile(src, randomBytes(300_000));
+    expect((await ftpkit(['mkdir', '-p', `${base(s)}/x/y/z`], { env: pw(s) })).code).toBe(0);
+    const put = await ftpkit(['put', '--json', src, `${base(s)}/x/y/`], { env: pw(s) });
+    expect(put.code).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({ path: '/x/y/one.bin', bytes: 300_000 });
+    const ls = await ftpkit(['ls', `${base(s)}/x/y`], { env: pw(s) });
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(/^- +300000 .* one\.bin$/m);
+    expect(ls.stdout).toMatch(/^d .* z$/m);
+    const lsj = await ftpkit(['ls', '--json', `${base(s)}/x/y`], { env: pw(s) });
+    expect((JSON.parse(lsj.stdout) as Array<{ name: string }>).map((e) => e.name).sort()).toEqual(['one.bin', 'z']);
+    expect((await ftpkit(['get', `${base(s)}/x/y/one.bin`, join(work, 'got.bin')], { env: pw(s) })).code).toBe(0);
+    expect(await sha(join(work, 'got.bin'))).toBe(await sha(src));
+    const cat = await ftpkit(['mv', `${base(s)}/x/y/one.bin`, 'two.bin'], { env: pw(s) });
+    expect(cat.code).toBe(0);
+    await writeFile(join(work, 'text.txt'), 'hello\nworld\n');
+    await ftpkit(['put', join(work, 'text.txt'), `${base(s)}/text.txt`], { env: pw(s) });
+    const out = await ftpkit(['cat', `${base(s)}/text.txt`], { env: pw(s) });
+    expect(out).toMatchObject({ code: 0, stdout: 'hello\nworld\n' });
+    expect((await ftpkit(['rm', `${base(s)}/text.txt`], { env: pw(s) })).code).toBe(0);
+    expect((await ftpkit(['rm', '-r', `${base(s)}/x`], { env: pw(s) })).code).toBe(0);
+    expect(existsSync(join(s.root, 'x'))).toBe(false);
+  });
+
+  it('fails with exit 1 and one line naming the reply code, never the password', async () => {
+    if (!py) return;
+    const s = py;
+    const r = await ftpkit(['get', `ftp://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/missing.bin`, join(work, 'nope')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/550/);
+    expect(r.stderr).not.toContain(s.password);
+    const bad = await ftpkit(['ls', `${base(s)}/`], { env: { FTPKIT_PASSWORD: 'wrong-password' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/530/);
+    expect(bad.stderr).not.toContain('wrong-password');
+    const json = await ftpkit(['ls', '--json', `${base(s)}/nowhere`], { env: pw(s) });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stderr)).toMatchObject({ replyCode: expect.any(Number) });
+  });
+
+  it('reads credentials from ~/.netrc and from --password-stdin', async () => {
+    if (!py) return;
+    const s = py;
+    await writeFile(join(home, '.netrc'), `machine ${s.host}\n  login ${s.user}\n  password "${s.password}"\n`);
+    await chmod(join(home, '.netrc'), 0o600);
+    const viaNetrc = await ftpkit(['ls', `ftp://${s.host}:${s.port}/`]);
+    expect(viaNetrc.code).toBe(0);
+    await rm(join(home, '.netrc'));
+    const viaStdin = await ftpkit(['ls', '--password-stdin', `${base(s)}/`], { input: `${s.password}\n` });
+    expect(viaStdin.code).toBe(0);
+  });
+
+  it('resumes with get -c and put -c; downloads in segments', async () => {
+    if (!py) return;
+    const s = py;
+    const src = join(work, 'resume.bin');
+    await writeFile(src, randomBytes(4 * 1024 * 1024 + 5));
+    await writeFile(join(work, 'head.bin'), (await readFile(src)).subarray(0, 1_000_000));
+    expect((await ftpkit(['put', join(work, 'head.bin'), `${base(s)}/resume.bin`], { env: pw(s) })).code).toBe(0);
+    const putc = await ftpkit(['put', '-c', '--json', src, `${base(s)}/resume.bin`], { env: pw(s) });
+    expect(JSON.parse(putc.stdout)).toMatchObject({ offset: 1_000_000 });
+    expect(await sha(join(s.root, 'resume.bin'))).toBe(await sha(src));
+    const local = join(work, 'resume.local');
+    await writeFile(local, (await readFile(src)).subarray(0, 123_456));
+    const getc = await ftpkit(['get', '--continue', '--json', `${base(s)}/resume.bin`, local], { env: pw(s) });
+    expect(JSON.parse(getc.stdout)).toMatchObject({ offset: 123_456 });
+    expect(await sha(local)).toBe(await sha(src));
+    const seg = await ftpkit(['get', '--segments', '3', '--json', `${base(s)}/resume.bin`, join(work, 'seg.bin')], { env: pw(s) });
+    expect(seg.code).toBe(0);
+    expect(JSON.parse(seg.stdout)).toMatchObject({ segments: 3 });
+    expect(await sha(join(work, 'seg.bin'))).toBe(await sha(src));
+    await truncate(local, 0);
+  });
+
+  it('mirrors a tree both ways (diff -r), with --dry-run, --delete and --parallel', async () => {
+    if (!py) return;
+    const s = py;
+    const tree = join(work, 'tree');
+    for (const d of ['a', 'a/b c', 'ü']) await mkdir(join(tree, d), { recursive: true });
+    for (let i = 0; i < 30; i++) await writeFile(join(tree, ['a', 'a/b c', 'ü', ''][i % 4] ?? '', `f ${i}.txt`), randomBytes(i * 100));
+    const up = await ftpkit(['mirror', '--reverse', '--parallel', '3', tree, `${base(s)}/m`], { env: pw(s) });
+    expect(up.code).toBe(0);
+    const down = join(work, 'tree-down');
+    const dry = await ftpkit(['mirror', '--dry-run', `${base(s)}/m`, down], { env: pw(s) });
+    expect(dry.stdout).toContain('would transfer');
+    expect(existsSync(join(down, 'a'))).toBe(false);
+    expect((await ftpkit(['mirror', '--parallel', '3', `${base(s)}/m`, down], { env: pw(s) })).code).toBe(0);
+    await execFileP('diff', ['-r', tree, down]);
+    await rm(join(tree, 'a', 'b c'), { recursive: true });
+    expect((await ftpkit(['mirror', '-R', '--delete', tree, `${base(s)}/m`], { env: pw(s) })).code).toBe(0);
+    const again = await ftpkit(['mirror', '--delete', '--json', `${base(s)}/m`, down], { env: pw(s) });
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { actions: Array<{ type: string }> }).actions.every((a) => a.type === 'delete')).toBe(true);
+    await execFileP('diff', ['-r', tree, down]);
+  });
+
+  it('runs the shell from piped stdin', async () => {
+    if (!py) return;
+    const s = py;
+    const dir = join(work, 'shell');
+    await mkdir(dir);
+    await writeFile(join(dir, 'up.txt'), 'shell upload');
+    const script = [
+      'help', 'mkdir -p "sh dir/sub"', 'cd "sh dir"', 'pwd', 'put up.txt', 'ls', 'get up.txt back.txt',
+      'mv up.txt moved.txt', 'ls', 'lls', 'rm moved.txt', 'nonsense', 'exit',
+    ].join('\n');
+    const r = await ftpkit(['shell', `${base(s)}/`], { env: pw(s), input: `${script}\n`, cwd: dir });
+    expect(r.stdout).toContain('commands:');
+    expect(r.stdout).toContain('/sh dir\n');
+    expect(r.stdout).toMatch(/up\.txt/);
+    expect(r.stdout).toMatch(/moved\.txt/);
+    expect(r.stdout).toMatch(/back\.txt/);
+    expect(await readFile(join(dir, 'back.txt'), 'utf8')).toBe('shell upload');
+    expect(r.stderr).toMatch(/unknown command "nonsense"/);
+    expect(r.code).toBe(1);
+  });
+
+  it('TLS against vsftpd (session reuse required): --tls --ca works, without --ca fails, --insecure works; --active', async () => {
+    if (!vs) return;
+    const s = vs;
+    const src = join(work, 'tls.bin');
+    await writeFile(src, randomBytes(200_000));
+    const put = await ftpkit(['put', '--tls', '--ca', s.caFile ?? '', src, `${base(s)}/tls.bin`], { env: pw(s) });
+    expect(put).toMatchObject({ code: 0 });
+    const get = await ftpkit(['get', '--tls', '--active', '--ca', s.caFile ?? '', `${base(s)}/tls.bin`, join(work, 'tls.back')], { env: pw(s) });
+    expect(get.code).toBe(0);
+    expect(await sha(join(work, 'tls.back'))).toBe(await sha(src));
+    const untrusted = await ftpkit(['ls', '--tls', `${base(s)}/`], { env: pw(s) });
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/certificate/i);
+    expect((await ftpkit(['ls', '--tls', '--insecure', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
+    expect((await ftpkit(['ls', '--active', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
+  });
+});
