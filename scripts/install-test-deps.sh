@@ -15,6 +15,11 @@ command -v vsftpd >/dev/null || [ -x /usr/sbin/vsftpd ] || need+=(vsftpd)
 /usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null || need+=(python3-pyftpdlib)
 command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
+command -v useradd >/dev/null || [ -x /usr/sbin/useradd ] || need+=(passwd)
+command -v chpasswd >/dev/null || [ -x /usr/sbin/chpasswd ] || need+=(passwd)
+command -v diff >/dev/null || need+=(diffutils)
+command -v flock >/dev/null || need+=(util-linux)
+/usr/bin/python3 -c 'import OpenSSL' 2>/dev/null || need+=(python3-openssl)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
