@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -195,6 +195,68 @@ describe('a hostile or broken server', () => {
       expect(rests[0]).toBeGreaterThan(0);
       expect((await readFile(out)).equals(body)).toBe(true);
       expect(s.connections).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('drops the connection mid-upload: the client reconnects, asks SIZE and appends the rest', async () => {
+    const body = randomBytes(3 * 1024 * 1024);
+    const src = join(work, 'up-src.bin');
+    await writeFile(src, body);
+    let stored = Buffer.alloc(0);
+    const verbs: string[] = [];
+    const s = await scripted((c) => {
+      let data: Awaited<ReturnType<ScriptedConnection['listen']>> | undefined;
+      return loginThen(c, ['SIZE'], async (cmd) => {
+        verbs.push(cmd);
+        if (cmd === 'EPSV') {
+          data = await c.listen();
+          c.send(`229 ok (|||${data.port}|)`);
+        } else if (cmd === 'SIZE') c.send(stored.length ? `213 ${stored.length}` : '550 no file');
+        else if (cmd === 'STOR' || cmd === 'APPE') {
+          if (cmd === 'STOR') stored = Buffer.alloc(0);
+          c.send('150 send it');
+          const sock = await data!.accept();
+          sock.on('data', (d: Buffer) => {
+            stored = Buffer.concat([stored, d]);
+            if (c.index === 0 && stored.length >= 1024 * 1024) {
+              stored = stored.subarray(0, 1024 * 1024);
+              sock.destroy();
+              c.socket.destroy();
+            }
+          });
+          sock.on('end', () => c.send('226 stored'));
+        } else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    try {
+      const r = await c.upload(src, '/up.bin');
+      expect(r.retries).toBe(1);
+      expect(verbs.filter((v) => v === 'APPE')).toHaveLength(1);
+      expect(stored.equals(body)).toBe(true);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('sends NOOP when idle (keepalive)', async () => {
+    let noops = 0;
+    const s = await scripted(async (c) => {
+      c.send('220 hi');
+      for (let i = 0; i < 1000; i++) {
+        const line = await c.next();
+        if (line === undefined) return;
+        const verb = line.split(' ')[0]?.toUpperCase();
+        if (verb === 'NOOP') noops++;
+        c.send(verb === 'USER' ? '230 in' : verb === 'PWD' ? '257 "/"' : verb === 'QUIT' ? '221 bye' : '200 ok');
+      }
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick, keepaliveInterval: 150 });
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      expect(noops).toBeGreaterThanOrEqual(2);
     } finally {
       await c.close();
     }

@@ -109,6 +109,35 @@ export function serverSuite(cfg: SuiteConfig): void {
       });
     });
 
+    it('answers stat, size, lastModified, features, send, cd, pwd and mkdir -p', async () => {
+      if (!server) return;
+      const c = await connect(false, 'passive');
+      try {
+        expect(c.features.size).toBeGreaterThan(0);
+        expect((await c.send('SYST')).code).toBe(215);
+        expect((await c.send('NOSUCHVERB')).code).toBeGreaterThanOrEqual(500);
+        await c.mkdir('/meta/a b/c', { recursive: true });
+        await c.mkdir('/meta/a b/c', { recursive: true });
+        await expect(c.mkdir('/meta/a b/c')).rejects.toBeInstanceOf(FtpReplyError);
+        expect(await c.cd('/meta/a b')).toBe('/meta/a b');
+        expect(await c.pwd()).toBe('/meta/a b');
+        await c.upload(Readable.from([Buffer.from('12345')]), 'five.txt');
+        expect(await c.size('five.txt')).toBe(5);
+        const when = await c.lastModified('five.txt');
+        expect(Math.abs(when.getTime() - Date.now())).toBeLessThan(120_000);
+        expect(await c.stat('/meta/a b/five.txt')).toMatchObject({ name: 'five.txt', type: 'file', size: 5 });
+        expect(await c.stat('/meta/a b/c')).toMatchObject({ type: 'dir' });
+        await expect(c.stat('/meta/missing')).rejects.toBeInstanceOf(FtpReplyError);
+        const err = await c.download('/meta/missing', join(work, 'missing')).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(FtpReplyError);
+        expect((err as FtpReplyError).replyCode).toBe(550);
+        await c.cd('/');
+        await c.removeDir('/meta', { recursive: true });
+      } finally {
+        await c.close();
+      }
+    });
+
     for (const big of cfg.bigFile) {
       it(`moves 50 MiB both ways intact (tls=${big.tls} ${big.mode})`, async () => {
         if (!server) return;
