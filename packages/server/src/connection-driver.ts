@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, SessionUser, StorageOp } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
-import { ControlConnection } from '@ftpkit/transport';
+import { ControlConnection, TlsSessionCache } from '@ftpkit/transport';
 import { DataChannel } from './data-channel.js';
 import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
 import type { Logger } from './logger.js';
@@ -19,7 +20,7 @@ export interface DriverContext {
   authenticate: Authenticate;
   logger: Logger;
   now: () => Date;
-  createSession: () => ServerSession;
+  createSession: (implicitTls: boolean) => ServerSession;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
 }
 
@@ -67,13 +68,18 @@ export class ConnectionDriver {
   #loginFailures = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #upgrade: Promise<void> | undefined;
+  /** This connection's own TLS context: its session tickets resume only on its data connections. */
+  #secureContext: SecureContext | undefined;
+  readonly #sessionCache = new TlsSessionCache();
+  readonly #implicitTls: boolean;
   #closing = false;
   #ended = false;
   /** Settles when the running transfer effect has been resolved into the session. */
   #transfer: Promise<void> | undefined;
 
-  constructor(socket: Socket, id: number, ctx: DriverContext) {
+  constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false) {
     this.#ctx = ctx;
+    this.#implicitTls = implicitTls;
     this.#control = new ControlConnection(socket);
     this.info = {
       id,
@@ -84,7 +90,7 @@ export class ConnectionDriver {
       secure: this.#control.secure,
     };
     this.#log = ctx.logger.child({ conn: id, remote: `${this.info.remoteAddress}:${this.info.remotePort}` });
-    this.#session = ctx.createSession();
+    this.#session = ctx.createSession(implicitTls);
     this.#data = new DataChannel({
       control: this.#control,
       passive: ctx.options.passive ?? {},
@@ -92,6 +98,16 @@ export class ConnectionDriver {
       dataTimeoutMs: ctx.limits.dataTimeoutMs,
       onHijackAttempt: (address, port) =>
         this.#log.warn({ address, port }, 'data connection from a foreign address dropped (anti-hijack)'),
+      tls: () => {
+        const tls = ctx.options.tls;
+        if (tls === undefined) return undefined;
+        return {
+          secureContext: this.#tlsContext(),
+          sessionCache: this.#sessionCache,
+          sessionReuse: tls.sessionReuse ?? 'prefer',
+          timeoutMs: tls.handshakeTimeoutMs ?? 10_000,
+        };
+      },
     });
   }
 
@@ -105,6 +121,15 @@ export class ConnectionDriver {
     this.#ctx.emit('connection-start', this.info);
     this.#log.info({}, 'connection start');
     try {
+      if (this.#implicitTls) {
+        await this.#control.upgradeToTls({
+          secureContext: this.#tlsContext(),
+          sessionCache: this.#sessionCache,
+          discardPlaintext: false,
+          timeoutMs: this.#ctx.options.tls?.handshakeTimeoutMs ?? 10_000,
+        });
+        this.info.secure = true;
+      }
       this.#apply(this.#session.start());
       this.#armIdle();
       for (;;) {
@@ -312,11 +337,17 @@ export class ConnectionDriver {
     }
   }
 
+  #tlsContext(): SecureContext {
+    const tls = this.#ctx.options.tls;
+    if (tls === undefined) throw new Error('TLS not configured');
+    this.#secureContext ??= createSecureContext(typeof tls.context === 'function' ? tls.context() : tls.context);
+    return this.#secureContext;
+  }
+
   async #upgradeTls(): Promise<Outcome> {
     const tls = this.#ctx.options.tls;
     if (tls === undefined) return { ok: false, error: new Error('TLS not configured') };
-    const secureContext = typeof tls.secureContext === 'function' ? tls.secureContext() : tls.secureContext;
-    await this.#control.upgradeToTls({ secureContext });
+    await this.#control.upgradeToTls({ secureContext: this.#tlsContext(), sessionCache: this.#sessionCache, timeoutMs: tls.handshakeTimeoutMs ?? 10_000 });
     this.info.secure = true;
     return { ok: true };
   }
@@ -331,7 +362,7 @@ export class ConnectionDriver {
     this.#ctx.emit('transfer-start', base);
     let outcome: Outcome;
     try {
-      const taken = this.#data.take();
+      const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
       const bytes = await runTransfer(spec, {
         storage: this.#requireStorage(),

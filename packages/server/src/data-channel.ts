@@ -7,9 +7,13 @@ import {
   listenPassive,
   normalizeAddress,
   resolvePublicAddress,
+  secureDataSocket,
   type ControlConnection,
   type PassiveListener,
+  type TlsSessionCache,
+  type TlsSessionReuse,
 } from '@ftpkit/transport';
+import type { SecureContext } from 'node:tls';
 import type { ActiveOptions, PassiveOptions } from './options.js';
 
 /** What a data channel needs from its connection. */
@@ -19,6 +23,10 @@ export interface DataChannelDeps {
   active: ActiveOptions;
   dataTimeoutMs: number;
   onHijackAttempt: (remoteAddress: string, remotePort: number) => void;
+  /** The connection's TLS settings for PROT P data connections; undefined without TLS. */
+  tls: () =>
+    | { secureContext: SecureContext; sessionCache: TlsSessionCache; sessionReuse: TlsSessionReuse; timeoutMs: number }
+    | undefined;
 }
 
 /**
@@ -32,6 +40,8 @@ export class DataChannel {
   #activeTarget: { host: string; port: number } | undefined;
   #socket: Socket | undefined;
   #op: AbortController | undefined;
+  /** The open socket still needs its TLS handshake (done after the 150 reply, see `takeForTransfer`). */
+  #secure = false;
 
   constructor(deps: DataChannelDeps) {
     this.#deps = deps;
@@ -64,13 +74,12 @@ export class DataChannel {
 
   /** Establish the prepared data connection: accept on the listener, or connect to the target. */
   async open(secure: boolean): Promise<void> {
-    if (secure) {
-      // Seam for RFC 4217 data-channel TLS (issue 5): wrap the socket here, server side for
-      // passive and client side for active, resuming the control connection's TLS session.
+    if (secure && this.#deps.tls() === undefined) {
       this.close();
       throw new DataChannelError('tls', 'TLS on data connections is not configured');
     }
     this.#destroySocket();
+    this.#secure = secure;
     const op = new AbortController();
     this.#op = op;
     const { dataTimeoutMs, control } = this.#deps;
@@ -109,14 +118,24 @@ export class DataChannel {
     this.#socket = socket;
   }
 
-  /** The open data socket and the signal of the current operation; throws when none is open. */
-  take(): { socket: Socket; signal: AbortSignal } {
+  /**
+   * The open data socket and the signal of the current operation; throws when none is open.
+   * Under PROT P the TLS handshake happens here, after the 150 reply: clients such as curl start
+   * it only once they saw 150, so doing it while opening would deadlock.
+   */
+  async takeForTransfer(): Promise<{ socket: Socket; signal: AbortSignal }> {
     const socket = this.#socket;
     const op = this.#op;
     if (socket === undefined || op === undefined || socket.destroyed) {
       throw new DataChannelError('not-prepared', 'no open data connection');
     }
-    return { socket, signal: op.signal };
+    if (!this.#secure) return { socket, signal: op.signal };
+    const tls = this.#deps.tls();
+    if (tls === undefined) throw new DataChannelError('tls', 'TLS on data connections is not configured');
+    this.#secure = false;
+    const secure = await secureDataSocket(socket, { ...tls, signal: op.signal });
+    this.#socket = secure;
+    return { socket: secure, signal: op.signal };
   }
 
   /** The transfer is over: close its socket and forget the operation. */

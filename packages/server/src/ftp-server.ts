@@ -18,6 +18,19 @@ const TOO_MANY = encodeReply(421, 'Too many connections, try again later.');
 const TOO_MANY_FROM_IP = encodeReply(421, 'Too many connections from your address.');
 const CLOSING = encodeReply(421, 'Service not available, server shutting down.');
 
+function bindServer(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.off('error', onError);
+      const a = server.address();
+      if (typeof a === 'object' && a !== null) resolve(a);
+      else reject(new Error('server has no address'));
+    });
+  });
+}
+
 function refuse(socket: Socket, reply: Uint8Array): void {
   socket.on('error', () => socket.destroy());
   socket.end(reply);
@@ -33,6 +46,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   readonly #limits: Limits;
   readonly #ctx: DriverContext;
   readonly #server: Server;
+  /** Implicit FTPS listeners (RFC 4217 §2 mentions port 990 as the de-facto convention). */
+  readonly #implicitServers: Server[] = [];
   readonly #drivers = new Set<ConnectionDriver>();
   readonly #perIp = new Map<string, number>();
   #nextId = 1;
@@ -51,6 +66,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
         chmod: typeof adapter?.chmod === 'function',
       },
       maxLineLength: this.#limits.maxLineLength,
+      requireTls: options.tls?.requireTls === true,
+      requireTlsData: options.tls?.requireTlsData === true,
       uploadMode: options.uploadMode ?? 'resumable',
       ...(options.greeting === undefined ? {} : { greeting: options.greeting }),
     };
@@ -61,14 +78,14 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       authenticate: options.authenticate ?? (() => null),
       logger: options.logger ?? silentLogger,
       now: options.now ?? (() => new Date()),
-      createSession: () => createServerSession(sessionConfig),
+      createSession: (implicitTls) => createServerSession(implicitTls ? { ...sessionConfig, implicitTls: true } : sessionConfig),
       emit: (event, ...args) => {
         // 'error' without a listener would throw from emit(); it is logged instead.
         if (event === 'error' && this.listenerCount('error') === 0) return;
         (this.emit as (name: string, ...values: unknown[]) => boolean)(event, ...args);
       },
     };
-    this.#server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.#onConnection(socket));
+    this.#server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.#onConnection(socket, false));
     this.#server.on('error', (err) => this.#ctx.emit('error', err));
   }
 
@@ -90,19 +107,22 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
 
   /** Start accepting on `host:port` (default 127.0.0.1; port 0 picks a free one); resolves to the bound address. */
   listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.#server.once('error', onError);
-      this.#server.listen({ port, host }, () => {
-        this.#server.off('error', onError);
-        const a = this.address();
-        if (a === undefined) reject(new Error('server has no address'));
-        else resolve(a);
-      });
-    });
+    return bindServer(this.#server, port, host);
   }
 
-  #onConnection(socket: Socket): void {
+  /**
+   * Also accept implicit FTPS on `host:port` (TLS from the first byte, usually port 990). Needs
+   * the `tls` option. Resolves to the bound address.
+   */
+  listenImplicitTls(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.#options.tls === undefined) return Promise.reject(new Error('listenImplicitTls needs the tls option'));
+    const server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.#onConnection(socket, true));
+    server.on('error', (err) => this.#ctx.emit('error', err));
+    this.#implicitServers.push(server);
+    return bindServer(server, port, host);
+  }
+
+  #onConnection(socket: Socket, implicitTls: boolean): void {
     const ip = normalizeAddress(socket.remoteAddress ?? '');
     if (this.#closing !== undefined) {
       refuse(socket, CLOSING);
@@ -123,7 +143,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     this.#perIp.set(ip, fromIp + 1);
     let driver: ConnectionDriver;
     try {
-      driver = new ConnectionDriver(socket, this.#nextId++, this.#ctx);
+      driver = new ConnectionDriver(socket, this.#nextId++, this.#ctx, implicitTls);
     } catch (err) {
       socket.destroy();
       this.#release(ip);
@@ -153,10 +173,15 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   }
 
   async #close(graceMs: number): Promise<void> {
-    const listenerClosed = new Promise<void>((resolve) => {
-      if (!this.#server.listening) resolve();
-      else this.#server.close(() => resolve());
-    });
+    const listenerClosed = Promise.all(
+      [this.#server, ...this.#implicitServers].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) resolve();
+            else server.close(() => resolve());
+          }),
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);

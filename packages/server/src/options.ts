@@ -1,7 +1,7 @@
-import type { SecureContext } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter, UploadMode } from '@ftpkit/storage';
-import type { PublicAddressOption } from '@ftpkit/transport';
+import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
 import type { ConnectionInfo } from './events.js';
 import type { Logger } from './logger.js';
 
@@ -67,10 +67,24 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxControlListingLines: 10_000,
 });
 
-/** TLS (AUTH TLS). Seam for FTPS; data-channel TLS arrives with the FTPS work. */
+/**
+ * FTPS (RFC 4217): explicit `AUTH TLS` on the control connection, `PROT P` data connections, and
+ * implicit TLS through {@link FtpServer.listenImplicitTls}.
+ */
 export interface TlsOptions {
-  /** The certificate and key; a function so it can be swapped (reloaded) without a restart. */
-  secureContext: SecureContext | (() => SecureContext);
+  /**
+   * Certificate and key (any `node:tls` context options). A function is called for every new
+   * connection, so replacing the files (and reloading) takes effect without dropping sessions.
+   */
+  context: SecureContextOptions | (() => SecureContextOptions);
+  /** Data connections must resume the control connection's TLS session. Default 'prefer'. */
+  sessionReuse?: TlsSessionReuse;
+  /** Refuse USER/PASS until AUTH TLS (530/534). Default false. */
+  requireTls?: boolean;
+  /** Refuse transfers unless PROT P (521). Default false. */
+  requireTlsData?: boolean;
+  /** TLS handshake timeout (control and data). Default 10 000 ms. */
+  handshakeTimeoutMs?: number;
 }
 
 /** Options of {@link createFtpServer}. */

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import type { TlsSessionCache } from './tls-session-cache.js';
 
 /** Options of {@link ControlConnection.upgradeToTls}. */
 export interface TlsUpgradeOptions {
@@ -8,6 +9,13 @@ export interface TlsUpgradeOptions {
   onSecure?: (socket: TLSSocket) => void;
   /** Handshake timeout. Default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * Drop plaintext already received (AUTH TLS: pipelined commands must never run). Default true;
+   * false for implicit TLS, where nothing was read yet and the first bytes are the ClientHello.
+   */
+  discardPlaintext?: boolean;
+  /** Session-ID cache shared with this connection's data connections (TLS 1.2 resumption). */
+  sessionCache?: TlsSessionCache;
 }
 
 /**
@@ -134,10 +142,16 @@ export class ControlConnection {
   async upgradeToTls(options: TlsUpgradeOptions): Promise<void> {
     const raw = this.#socket;
     await this.flushed();
-    while (raw.read() !== null) {
-      // Plaintext pipelined after AUTH must not be executed (RFC 4217 §4 / issue 5).
+    if (options.discardPlaintext !== false) {
+      while (raw.read() !== null) {
+        // Plaintext pipelined after AUTH must not be executed (RFC 4217 §4).
+      }
     }
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: options.secureContext });
+    const secure = new TLSSocket(raw, {
+      isServer: true,
+      secureContext: options.secureContext,
+      ...(options.sessionCache === undefined ? {} : { server: options.sessionCache.asServer() }),
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), options.timeoutMs ?? 10_000);
       const cleanup = (): void => {

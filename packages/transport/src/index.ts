@@ -4,3 +4,5 @@ export * from './passive-listener.js';
 export * from './peer-address.js';
 export * from './port-allocator.js';
 export * from './public-address.js';
+export * from './secure-data-socket.js';
+export * from './tls-session-cache.js';
