@@ -19,7 +19,7 @@ function io(cwd: string, stdin = ''): CliIo & { out: string[]; err: string[]; st
     readStdin: () => Promise.resolve(stdin),
     env: {},
     cwd,
-    onRunning: (stop) => stops.push(stop),
+    onRunning: ({ stop }) => stops.push(stop),
   };
 }
 
@@ -43,7 +43,7 @@ describe('ftpkit-server CLI (in-process)', () => {
     const a = io(tmpdir());
     expect(await runCli(['--help'], a)).toBe(0);
     const help = a.out.join('');
-    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password']) {
+    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password', '--tls', '--tls-cert', '--tls-key', '--implicit-tls-port', '--require-tls', '--tls-session-reuse']) {
       expect(help).toContain(flag);
     }
     const b = io(tmpdir());
@@ -58,6 +58,9 @@ describe('ftpkit-server CLI (in-process)', () => {
       [['--frobnicate'], "unknown option '--frobnicate'"],
       [['--pasv-ports', '10-5'], '--pasv-ports'],
       [['--upload-mode', 'x'], '--upload-mode'],
+      [['--require-tls'], '--require-tls: needs TLS'],
+      [['--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],
+      [['--tls', 'self-signed', '--root', '/tmp/r', '--tls-dir', '/tmp/r/tls'], '--tls-dir: must not be inside --root'],
     ] as Array<[string[], string]>) {
       const a = io(tmpdir());
       expect(await runCli(args, a)).toBe(2);
@@ -101,6 +104,27 @@ describe('ftpkit-server CLI (in-process)', () => {
       expect(readFileSync(join(root, 'carol', 'up.txt'), 'utf8')).toBe('x');
       expect((await curl([`ftp://dave:wrong@127.0.0.1:${port}/top.txt`])).code).toBe(67);
       expect((await curl([`ftp://anonymous:x@127.0.0.1:${port}/top.txt`])).code).toBe(67);
+    } finally {
+      await Promise.all(a.stops.map((s) => s()));
+    }
+  });
+
+  it('--tls self-signed: explicit FTPS with session reuse required, and implicit FTPS', async () => {
+    if (!hasCurl()) return;
+    const cwd = mkdtempSync(join(tmpdir(), 'ftpkit-app-'));
+    const a = io(cwd);
+    const args = ['--port', '0', '--tls', 'self-signed', '--implicit-tls-port', '0', '--require-tls', '--tls-session-reuse', 'require', '--user', 'u:p', '--log-level', 'silent'];
+    expect(await runCli(args, a)).toBeUndefined();
+    const banner = a.out.join('');
+    expect(banner).toContain('SELF-SIGNED');
+    expect(readFileSync(join(cwd, '.ftpkit', 'self-signed-key.pem'), 'utf8')).toContain('PRIVATE KEY');
+    const port = /127\.0\.0\.1:(\d+)/.exec(banner)?.[1] ?? '0';
+    const implicit = /ftps:\/\/127\.0\.0\.1:(\d+)/.exec(banner)?.[1] ?? '0';
+    try {
+      writeFileSync(join(cwd, 'ftp-data', 'tls.txt'), 'secret');
+      expect((await curl([`ftp://u:p@127.0.0.1:${port}/tls.txt`])).code).not.toBe(0);
+      expect((await curl(['--ssl-reqd', '-k', `ftp://u:p@127.0.0.1:${port}/tls.txt`])).stdout).toBe('secret');
+      expect((await curl(['-k', `ftps://u:p@127.0.0.1:${implicit}/tls.txt`])).stdout).toBe('secret');
     } finally {
       await Promise.all(a.stops.map((s) => s()));
     }

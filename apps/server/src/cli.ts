@@ -23,8 +23,8 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Called once the server runs, with a function that stops it gracefully. */
-  onRunning?: (stop: () => Promise<void>) => void;
+  /** Called once the server runs: `stop` closes gracefully, `reloadTls` re-reads the certificate. */
+  onRunning?: (control: { stop: () => Promise<void>; reloadTls: (() => void) | undefined }) => void;
 }
 
 async function readAllStdin(): Promise<string> {
@@ -85,7 +85,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     const logger = createLogger(config.logLevel, config.logFormat);
     const running = await runServer(config, logger);
     io.stdout(`${running.banner.join('\n')}\n`);
-    io.onRunning?.(() => running.server.close({ graceMs: 10_000 }));
+    io.onRunning?.({ stop: () => running.server.close({ graceMs: 10_000 }), reloadTls: running.reloadTls });
     result = undefined;
   });
 

@@ -4,7 +4,17 @@ import { processIo, runCli } from './cli.js';
 // The program owns the process: signals and the exit status live here, not in the library.
 const io = processIo();
 let stopping = false;
-io.onRunning = (stop) => {
+io.onRunning = ({ stop, reloadTls }) => {
+  if (reloadTls !== undefined) {
+    process.on('SIGHUP', () => {
+      try {
+        reloadTls();
+        process.stderr.write('ftpkit-server: SIGHUP, TLS certificate reloaded for new connections\n');
+      } catch (err) {
+        process.stderr.write(`ftpkit-server: SIGHUP, TLS reload failed, keeping the old certificate: ${(err as Error).message}\n`);
+      }
+    });
+  }
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       process.stderr.write(`ftpkit-server: ${signal} again, exiting now\n`);

@@ -10,6 +10,7 @@ import { Volume } from 'memfs';
 import { ConfigError } from './config-error.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
+import { createTlsSource } from './tls-source.js';
 
 /** A started server and what to tell the person who started it. */
 export interface RunningServer {
@@ -17,6 +18,8 @@ export interface RunningServer {
   address: AddressInfo;
   /** Lines for stdout: where, who, how to connect. */
   banner: string[];
+  /** Re-read the TLS certificate and key (SIGHUP); undefined without TLS. */
+  reloadTls: (() => void) | undefined;
 }
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
@@ -84,7 +87,18 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
   const { storage } = makeStorage(config);
+  const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
   const server = createFtpServer({
+    ...(tlsSource === undefined || config.tls === undefined
+      ? {}
+      : {
+          tls: {
+            context: () => tlsSource.current(),
+            sessionReuse: config.tls.sessionReuse,
+            requireTls: config.tls.require,
+            requireTlsData: config.tls.require,
+          },
+        }),
     storage,
     authenticate: makeAuthenticate(config, users),
     passive: {
@@ -103,6 +117,15 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError(code === 'EADDRINUSE' || code === 'EACCES' ? '--port' : '--host', `cannot listen on ${config.host}:${config.port} (${code})`);
   }
+  let implicitPort: number | undefined;
+  if (config.tls?.implicitPort !== undefined) {
+    try {
+      implicitPort = (await server.listenImplicitTls(config.tls.implicitPort, config.host)).port;
+    } catch (err) {
+      await server.close({ graceMs: 0 });
+      throw new ConfigError('--implicit-tls-port', `cannot listen on ${config.host}:${config.tls.implicitPort} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const where = config.storage === 'memory' ? 'memory (lost on exit)' : config.root;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
@@ -113,6 +136,10 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     for (const u of users) banner.push(`user: ${u.name}${u.readOnly ? ' (read-only)' : ''}`);
     banner.push(`connect: ftp://${hostForUrl}:${address.port}/`);
   }
+  if (tlsSource !== undefined) {
+    banner.push(`${tlsSource.description}${config.tls?.require === true ? '; TLS required' : ''}`);
+    if (implicitPort !== undefined) banner.push(`implicit FTPS: ftps://${hostForUrl}:${implicitPort}/`);
+  }
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'})`);
-  return { server, address, banner };
+  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload() };
 }

@@ -36,6 +36,16 @@ export interface ServerConfig {
   logLevel: LogLevel;
   logFormat: LogFormat;
   limits: Partial<Limits>;
+  tls: TlsConfig | undefined;
+}
+
+/** FTPS settings, present when TLS is on. */
+export interface TlsConfig {
+  /** Files, or a self-signed pair generated into `dir`. */
+  source: { kind: 'files'; cert: string; key: string } | { kind: 'self-signed'; dir: string };
+  implicitPort: number | undefined;
+  require: boolean;
+  sessionReuse: 'off' | 'prefer' | 'require';
 }
 
 /** Raw flag values as commander gives them (camelCase keys). */
@@ -227,6 +237,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     return raw === undefined ? fallback : parse(raw);
   };
   const anonymous = get('anonymous', asBool, false);
+  const tls = resolveTls(pick, get, cwd, root);
   const pasvAddressRaw = pick('pasvAddress');
 
   return {
@@ -244,5 +255,46 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     logLevel: get('logLevel', (r) => asChoice(r, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info'),
     logFormat: get('logFormat', (r) => asChoice(r, ['json', 'pretty'] as const), defaultLogFormat()),
     limits,
+    tls,
+  };
+}
+
+function resolveTls(
+  pick: (key: SettingKey) => Raw | undefined,
+  get: <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T) => T,
+  cwd: string,
+  root: string,
+): TlsConfig | undefined {
+  const mode = get('tls', (r) => asChoice(r, ['off', 'self-signed'] as const), 'off');
+  const certRaw = pick('tlsCert');
+  const keyRaw = pick('tlsKey');
+  if ((certRaw === undefined) !== (keyRaw === undefined)) {
+    throw new ConfigError((certRaw ?? keyRaw)?.source ?? '--tls-cert', '--tls-cert and --tls-key go together');
+  }
+  let source: TlsConfig['source'] | undefined;
+  if (certRaw !== undefined && keyRaw !== undefined) {
+    if (mode === 'self-signed') throw new ConfigError('--tls', 'self-signed and --tls-cert/--tls-key exclude each other');
+    source = { kind: 'files', cert: resolve(certRaw.base, asText(certRaw)), key: resolve(keyRaw.base, asText(keyRaw)) };
+  } else if (mode === 'self-signed') {
+    const dirRaw = pick('tlsDir');
+    const dir = dirRaw === undefined ? resolve(cwd, '.ftpkit') : resolve(dirRaw.base, asText(dirRaw));
+    if (dir === root || dir.startsWith(`${root}/`)) {
+      throw new ConfigError(dirRaw?.source ?? '--tls-dir', 'must not be inside --root (clients could download the private key)');
+    }
+    source = { kind: 'self-signed', dir };
+  }
+  const implicitRaw = pick('implicitTlsPort');
+  const require = get('requireTls', asBool, false);
+  const reuseRaw = pick('tlsSessionReuse');
+  if (source === undefined) {
+    const stray = implicitRaw ?? reuseRaw ?? (require ? pick('requireTls') : undefined);
+    if (stray !== undefined) throw new ConfigError(stray.source, 'needs TLS: give --tls-cert and --tls-key, or --tls self-signed');
+    return undefined;
+  }
+  return {
+    source,
+    implicitPort: implicitRaw === undefined ? undefined : asPort(implicitRaw),
+    require,
+    sessionReuse: reuseRaw === undefined ? 'prefer' : asChoice(reuseRaw, ['off', 'prefer', 'require'] as const),
   };
 }

@@ -27,7 +27,14 @@ export type SettingKey =
   | 'pasvAddress'
   | 'uploadMode'
   | 'logLevel'
-  | 'logFormat';
+  | 'logFormat'
+  | 'tls'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'tlsDir'
+  | 'implicitTlsPort'
+  | 'requireTls'
+  | 'tlsSessionReuse';
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
@@ -49,4 +56,17 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'uploadMode', flag: '--upload-mode <mode>', env: 'FTPKIT_UPLOAD_MODE', defaultText: 'resumable', description: 'resumable | atomic' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'FTPKIT_LOG_LEVEL', defaultText: 'info', description: 'fatal | error | warn | info | debug | trace | silent' },
   { key: 'logFormat', flag: '--log-format <format>', env: 'FTPKIT_LOG_FORMAT', defaultText: 'pretty on a terminal, else json', description: 'json | pretty' },
+  {
+    key: 'tls',
+    flag: '--tls <mode>',
+    env: 'FTPKIT_TLS',
+    defaultText: 'off (on when --tls-cert and --tls-key are given)',
+    description: 'off | self-signed (a certificate generated into --tls-dir, for testing only)',
+  },
+  { key: 'tlsCert', flag: '--tls-cert <file>', env: 'FTPKIT_TLS_CERT', defaultText: '-', description: 'PEM certificate (chain); re-read on SIGHUP' },
+  { key: 'tlsKey', flag: '--tls-key <file>', env: 'FTPKIT_TLS_KEY', defaultText: '-', description: 'PEM private key; re-read on SIGHUP' },
+  { key: 'tlsDir', flag: '--tls-dir <dir>', env: 'FTPKIT_TLS_DIR', defaultText: './.ftpkit', description: 'where --tls self-signed keeps its certificate (never inside --root)' },
+  { key: 'implicitTlsPort', flag: '--implicit-tls-port <port>', env: 'FTPKIT_IMPLICIT_TLS_PORT', defaultText: 'off', description: 'also serve implicit FTPS on this port (usually 990)' },
+  { key: 'requireTls', flag: '--require-tls', env: 'FTPKIT_REQUIRE_TLS', defaultText: 'false', description: 'refuse login before AUTH TLS and transfers without PROT P' },
+  { key: 'tlsSessionReuse', flag: '--tls-session-reuse <mode>', env: 'FTPKIT_TLS_SESSION_REUSE', defaultText: 'prefer', description: 'off | prefer | require: data connections resume the control TLS session' },
 ];
