@@ -3,11 +3,13 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, SessionUser, StorageOp } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
-import { ControlConnection, TlsSessionCache } from '@ftpkit/transport';
+import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { DataChannel } from './data-channel.js';
 import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
 import type { Logger } from './logger.js';
-import type { Authenticate, Limits, StorageOption, FtpServerOptions } from './options.js';
+import type { BanList } from './ban-list.js';
+import type { Authenticate, FtpUser, Limits, StorageOption, FtpServerOptions } from './options.js';
+import { TokenBucket } from './token-bucket.js';
 import { listingLines } from './listing.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
@@ -21,9 +23,13 @@ export interface DriverContext {
   logger: Logger;
   now: () => Date;
   createSession: (implicitTls: boolean) => ServerSession;
+  banList: BanList;
+  /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
+  userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
 }
 
+const BANNED_REPLY = encodeReply(421, 'Too many failed logins from your address; try again later.');
 const SHUTDOWN_REPLY = encodeReply(421, 'Service not available, closing control connection (server shutting down).');
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -64,7 +70,10 @@ export class ConnectionDriver {
   readonly #started = Date.now();
   readonly #urgent = new UrgentAbortRepair();
   #storage: StorageAdapter | undefined;
-  #user: SessionUser | undefined;
+  #user: FtpUser | undefined;
+  /** Per-session bandwidth buckets, made on first use. */
+  readonly #buckets: { download?: TokenBucket; upload?: TokenBucket } = {};
+  readonly #ip: string;
   #loginFailures = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #upgrade: Promise<void> | undefined;
@@ -89,6 +98,7 @@ export class ConnectionDriver {
       localPort: this.#control.localPort,
       secure: this.#control.secure,
     };
+    this.#ip = normalizeAddress(this.info.remoteAddress);
     this.#log = ctx.logger.child({ conn: id, remote: `${this.info.remoteAddress}:${this.info.remotePort}` });
     this.#session = ctx.createSession(implicitTls);
     this.#data = new DataChannel({
@@ -121,6 +131,13 @@ export class ConnectionDriver {
     this.#ctx.emit('connection-start', this.info);
     this.#log.info({}, 'connection start');
     try {
+      if (await this.#ctx.banList.isBanned(this.#ip)) {
+        this.#log.warn({}, 'refused: address banned after failed logins');
+        this.#closing = true;
+        this.#control.write([BANNED_REPLY]);
+        await this.#control.end();
+        return;
+      }
       if (this.#implicitTls) {
         await this.#control.upgradeToTls({
           secureContext: this.#tlsContext(),
@@ -283,9 +300,10 @@ export class ConnectionDriver {
   }
 
   async #authenticate(user: string, password: string): Promise<Outcome> {
-    let accepted: SessionUser | null | undefined;
+    let accepted: FtpUser | null | undefined;
     try {
-      accepted = await this.#ctx.authenticate(user, password, this.info);
+      // A banned address cannot log in even with the right password (no guessing through the ban).
+      accepted = (await this.#ctx.banList.isBanned(this.#ip)) ? null : await this.#ctx.authenticate(user, password, this.info);
       if (accepted) {
         const { storage } = this.#ctx;
         this.#storage = typeof storage === 'function' ? await storage(accepted, this.info) : storage;
@@ -297,16 +315,39 @@ export class ConnectionDriver {
     if (accepted) {
       this.#user = accepted;
       this.#loginFailures = 0;
+      await this.#recordLogin(true);
       this.#log.info({ user: accepted.name }, 'login');
       this.#ctx.emit('login', { connection: this.info, user: accepted });
       return { ok: true, user: accepted };
     }
     this.#loginFailures++;
+    await this.#recordLogin(false);
     this.#log.warn({ user, failures: this.#loginFailures }, 'login failed');
     this.#ctx.emit('login-failed', { connection: this.info, user, failures: this.#loginFailures });
     // Same delay for an unknown user and a wrong password; it grows to slow down guessing.
     await sleep(this.#ctx.limits.loginFailureDelayMs * Math.min(this.#loginFailures, 10), this.#life.signal);
     return { ok: true };
+  }
+
+  async #recordLogin(ok: boolean): Promise<void> {
+    try {
+      if (ok) await this.#ctx.banList.recordSuccess(this.#ip);
+      else await this.#ctx.banList.recordFailure(this.#ip);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #bucketsFor(direction: 'download' | 'upload'): TokenBucket[] {
+    const buckets: TokenBucket[] = [];
+    const rate = direction === 'download' ? this.#ctx.limits.downloadBytesPerSecond : this.#ctx.limits.uploadBytesPerSecond;
+    if (rate > 0) {
+      this.#buckets[direction] ??= new TokenBucket(rate);
+      buckets.push(this.#buckets[direction]);
+    }
+    const shared = this.#user === undefined ? undefined : this.#ctx.userBucket(this.#user, direction);
+    if (shared !== undefined) buckets.push(shared);
+    return buckets;
   }
 
   async #storageOp(call: StorageOp): Promise<Outcome> {
@@ -371,6 +412,7 @@ export class ConnectionDriver {
         user: this.#user,
         now: this.#ctx.now(),
         counter,
+        buckets: direction === 'list' ? [] : this.#bucketsFor(direction),
       });
       outcome = { ok: true, bytes };
     } catch (error) {

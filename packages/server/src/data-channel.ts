@@ -40,6 +40,8 @@ export class DataChannel {
   #activeTarget: { host: string; port: number } | undefined;
   #socket: Socket | undefined;
   #op: AbortController | undefined;
+  /** Closes a passive listener nobody connected to within the data timeout, freeing its port. */
+  #expiry: NodeJS.Timeout | undefined;
   /** The open socket still needs its TLS handshake (done after the 150 reply, see `takeForTransfer`). */
   #secure = false;
 
@@ -59,6 +61,13 @@ export class DataChannel {
       onRejected: this.#deps.onHijackAttempt,
     });
     this.#listener = listener;
+    this.#expiry = setTimeout(() => {
+      if (this.#listener === listener) {
+        this.#listener = undefined;
+        listener.close();
+      }
+    }, this.#deps.dataTimeoutMs);
+    this.#expiry.unref();
     let host = normalizeAddress(await resolvePublicAddress(passive.publicAddress, normalizeAddress(controlPeer), control.localAddress));
     if (!extended && !isIPv4Address(host) && isIPv4Address(listener.host)) host = normalizeAddress(listener.host);
     return { host, port: listener.port };
@@ -87,6 +96,7 @@ export class DataChannel {
     const target = this.#activeTarget;
     this.#activeTarget = undefined;
     let socket: Socket;
+    clearTimeout(this.#expiry);
     if (listener !== undefined) {
       this.#listener = undefined;
       try {
@@ -152,6 +162,7 @@ export class DataChannel {
 
   /** Drop everything prepared or open (REIN, a new PASV/PORT, connection end). */
   close(): void {
+    clearTimeout(this.#expiry);
     this.#listener?.close();
     this.#listener = undefined;
     this.#activeTarget = undefined;

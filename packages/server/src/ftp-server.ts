@@ -3,7 +3,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { encodeReply } from '@ftpkit/codec';
 import { createServerSession, type SessionConfig } from '@ftpkit/session';
 import { normalizeAddress } from '@ftpkit/transport';
+import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
+import { TokenBucket } from './token-bucket.js';
 import type { FtpServerEvents } from './events.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
@@ -51,6 +53,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   readonly #drivers = new Set<ConnectionDriver>();
   readonly #perIp = new Map<string, number>();
   #nextId = 1;
+  readonly #userBuckets = new Map<string, TokenBucket>();
   #closing: Promise<void> | undefined;
 
   constructor(options: FtpServerOptions) {
@@ -78,6 +81,20 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       authenticate: options.authenticate ?? (() => null),
       logger: options.logger ?? silentLogger,
       now: options.now ?? (() => new Date()),
+      banList:
+        options.banList ??
+        createMemoryBanList({ maxFailures: this.#limits.maxLoginFailuresPerIp, banMs: this.#limits.loginBanMs }),
+      userBucket: (user, direction) => {
+        const rate = direction === 'download' ? user.downloadBytesPerSecond : user.uploadBytesPerSecond;
+        if (rate === undefined || rate <= 0) return undefined;
+        const key = `${direction}:${user.name}:${rate}`;
+        let bucket = this.#userBuckets.get(key);
+        if (bucket === undefined) {
+          bucket = new TokenBucket(rate);
+          this.#userBuckets.set(key, bucket);
+        }
+        return bucket;
+      },
       createSession: (implicitTls) => createServerSession(implicitTls ? { ...sessionConfig, implicitTls: true } : sessionConfig),
       emit: (event, ...args) => {
         // 'error' without a listener would throw from emit(); it is logged instead.

@@ -3,6 +3,7 @@ import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter, UploadMode } from '@ftpkit/storage';
 import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
 import type { ConnectionInfo } from './events.js';
+import type { BanList } from './ban-list.js';
 import type { Logger } from './logger.js';
 
 /** The adapter every user shares, or a function choosing one per logged-in user (per-user roots). */
@@ -17,7 +18,7 @@ export type Authenticate = (
   user: string,
   password: string,
   connection: ConnectionInfo,
-) => SessionUser | null | undefined | Promise<SessionUser | null | undefined>;
+) => FtpUser | null | undefined | Promise<FtpUser | null | undefined>;
 
 /** Passive mode (PASV/EPSV). */
 export interface PassiveOptions {
@@ -54,6 +55,14 @@ export interface Limits {
   loginFailureDelayMs: number;
   /** Lines an over-the-control-connection listing (STAT <path>) may have. Default 10 000. */
   maxControlListingLines: number;
+  /** Failed logins from one IP address (within `loginBanMs`) before it is refused. Default 10. */
+  maxLoginFailuresPerIp: number;
+  /** How long such an address is refused (421 on connect, logins fail). Default 600 000 ms. */
+  loginBanMs: number;
+  /** Download bandwidth per session, bytes/s; 0 = unlimited. Default 0. */
+  downloadBytesPerSecond: number;
+  /** Upload bandwidth per session, bytes/s; 0 = unlimited. Default 0. */
+  uploadBytesPerSecond: number;
 }
 
 /** Defaults of {@link Limits}. */
@@ -65,7 +74,20 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLineLength: 4096,
   loginFailureDelayMs: 1000,
   maxControlListingLines: 10_000,
+  maxLoginFailuresPerIp: 10,
+  loginBanMs: 600_000,
+  downloadBytesPerSecond: 0,
+  uploadBytesPerSecond: 0,
 });
+
+/**
+ * What `authenticate` may return: the session's user plus per-user bandwidth limits, shared by
+ * all of that user's sessions (bytes/s; 0 or absent = unlimited).
+ */
+export interface FtpUser extends SessionUser {
+  downloadBytesPerSecond?: number;
+  uploadBytesPerSecond?: number;
+}
 
 /**
  * FTPS (RFC 4217): explicit `AUTH TLS` on the control connection, `PROT P` data connections, and
@@ -102,6 +124,8 @@ export interface FtpServerOptions {
   /** Text of the 220 greeting. Default: the session's. */
   greeting?: string;
   tls?: TlsOptions;
+  /** Where failed logins are counted per IP. Default: in memory, per `limits.maxLoginFailuresPerIp` and `limits.loginBanMs`. */
+  banList?: BanList;
   /** The clock for LIST dates ("Mon DD HH:MM" vs "Mon DD  YYYY"). Default: `() => new Date()`. */
   now?: () => Date;
 }

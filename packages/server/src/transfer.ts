@@ -6,6 +6,7 @@ import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
 import { Crc32 } from './crc32.js';
 import { listingChunks } from './listing.js';
+import { throttle, type TokenBucket } from './token-bucket.js';
 
 /** Counts what flows through; the count survives a failure so transfer-end can report it. */
 export interface ByteCounter {
@@ -45,6 +46,10 @@ function asciiDecode() {
   };
 }
 
+async function* passThrough(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* source;
+}
+
 /** Network failures of the data socket become DataChannelError('reset'); storage errors pass unchanged. */
 function isSocketError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -71,6 +76,8 @@ export interface TransferContext {
   user: SessionUser | undefined;
   now: Date;
   counter: ByteCounter;
+  /** Bandwidth limits for this direction (session, user); empty = unlimited. */
+  buckets: readonly TokenBucket[];
 }
 
 /**
@@ -85,8 +92,9 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
     switch (spec.type) {
       case 'retr': {
         const source = storage.read(spec.path, { start: spec.offset, signal });
-        if (spec.ascii) await pipeline(source, counting(counter), asciiEncode(), socket, { signal });
-        else await pipeline(source, counting(counter), socket, { signal });
+        const limited = ctx.buckets.length > 0 ? throttle(ctx.buckets, signal) : passThrough;
+        if (spec.ascii) await pipeline(source, counting(counter), asciiEncode(), limited, socket, { signal });
+        else await pipeline(source, counting(counter), limited, socket, { signal });
         break;
       }
       case 'stor': {
@@ -98,8 +106,9 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
             signal,
           });
         };
-        if (spec.ascii) await pipeline(socket, asciiDecode(), counting(counter), sink, { signal });
-        else await pipeline(socket, counting(counter), sink, { signal });
+        const limited = ctx.buckets.length > 0 ? throttle(ctx.buckets, signal) : passThrough;
+        if (spec.ascii) await pipeline(socket, limited, asciiDecode(), counting(counter), sink, { signal });
+        else await pipeline(socket, limited, counting(counter), sink, { signal });
         break;
       }
       case 'list': {

@@ -127,6 +127,67 @@ describe('FtpServer', () => {
     expect(await c.next(5_000)).toBeUndefined();
   });
 
+  it('bans an address after too many failed logins (even the right password), and the ban ends', async () => {
+    const h = await start('memory', { limits: { maxLoginFailuresPerIp: 2, loginBanMs: 700, loginFailureDelayMs: 0 } });
+    const c = await client(h.port);
+    expect((await c.next())?.code).toBe(220);
+    for (let i = 0; i < 2; i++) {
+      await c.cmd(`USER ${USER}`);
+      expect((await c.cmd('PASS wrong')).code).toBe(530);
+    }
+    await c.cmd(`USER ${USER}`);
+    expect((await c.cmd(`PASS ${PASS}`)).code).toBe(530);
+    const d = await client(h.port);
+    expect((await d.next())?.code).toBe(421);
+    await new Promise((r) => setTimeout(r, 800));
+    const e = await client(h.port);
+    await e.login(USER, PASS);
+  });
+
+  it('limits download and upload bandwidth per session', async () => {
+    const h = await start('memory', { limits: { downloadBytesPerSecond: 256 * 1024, uploadBytesPerSecond: 256 * 1024 } });
+    const data = payload(768 * 1024, 3);
+    await putFile(h.storage, '/rate.bin', data);
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    await c.cmd('TYPE I');
+    let { port } = pasvPort((await c.cmd('PASV')).text);
+    let ds = await dataSocket(port);
+    const body = readAll(ds);
+    let t0 = Date.now();
+    expect((await c.cmd('RETR rate.bin')).code).toBe(150);
+    expect((await body).length).toBe(data.length);
+    expect((await c.next())?.code).toBe(226);
+    // 768 KiB at 256 KiB/s after a 256 KiB burst: about 2 s.
+    expect(Date.now() - t0).toBeGreaterThan(1500);
+    ({ port } = pasvPort((await c.cmd('PASV')).text));
+    ds = await dataSocket(port);
+    t0 = Date.now();
+    expect((await c.cmd('STOR rate-up.bin')).code).toBe(150);
+    ds.end(data);
+    expect((await c.next(20_000))?.code).toBe(226);
+    expect(Date.now() - t0).toBeGreaterThan(1500);
+  });
+
+  it('frees a passive port nobody connects to after the data timeout', async () => {
+    const h = await start('memory', { limits: { dataTimeoutMs: 300 } });
+    await putFile(h.storage, '/x', Buffer.from('x'));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    await new Promise((r) => setTimeout(r, 600));
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    expect((await c.cmd('RETR x')).code).toBe(425);
+  });
+
   it('announces a public address and uses the passive port range', async () => {
     const probe = await start('memory');
     const base = probe.port + 1;
