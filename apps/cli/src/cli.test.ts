@@ -82,6 +82,8 @@ describe('ftpkit (built binary)', () => {
     const put = await ftpkit(['put', '--json', src, `${base(s)}/x/y/`], { env: pw(s) });
     expect(put.code).toBe(0);
     expect(JSON.parse(put.stdout)).toMatchObject({ path: '/x/y/one.bin', bytes: 300_000 });
+    // Not a terminal: no progress bar, nothing on stderr.
+    expect(put.stderr).toBe('');
     const ls = await ftpkit(['ls', `${base(s)}/x/y`], { env: pw(s) });
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(/^- +300000 .* one\.bin$/m);
@@ -128,6 +130,9 @@ describe('ftpkit (built binary)', () => {
     await rm(join(home, '.netrc'));
     const viaStdin = await ftpkit(['ls', '--password-stdin', `${base(s)}/`], { input: `${s.password}\n` });
     expect(viaStdin.code).toBe(0);
+    // The shell reads its commands after the password line.
+    const shell = await ftpkit(['shell', '--password-stdin', `${base(s)}/`], { input: `${s.password}\npwd\nexit\n` });
+    expect(shell).toMatchObject({ code: 0, stdout: '/\n' });
   });
 
   it('resumes with get -c and put -c; downloads in segments', async () => {

@@ -18,14 +18,28 @@ let stdinPassword: Promise<string> | undefined;
 
 /** The first line of standard input (read once, even when several connections need it). */
 export function readPasswordFromStdin(): Promise<string> {
-  stdinPassword ??= (async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) {
-      chunks.push(c as Buffer);
-      if (Buffer.concat(chunks).includes(10)) break;
-    }
-    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  })();
+  // Read up to the first newline and leave the rest for the shell (breaking a for-await would destroy stdin).
+  stdinPassword ??= new Promise((resolve) => {
+    let buf = Buffer.alloc(0);
+    const finish = (line: Buffer): void => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      resolve(line.toString('utf8').replace(/\r$/, ''));
+    };
+    const onData = (c: Buffer): void => {
+      buf = Buffer.concat([buf, c]);
+      const nl = buf.indexOf(10);
+      if (nl < 0) return;
+      // Stop the flow before giving the rest back, or unshift would re-emit it to this listener.
+      finish(buf.subarray(0, nl));
+      const rest = buf.subarray(nl + 1);
+      if (rest.length > 0) process.stdin.unshift(rest);
+    };
+    const onEnd = (): void => finish(buf);
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+  });
   return stdinPassword;
 }
 

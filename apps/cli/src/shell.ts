@@ -79,6 +79,8 @@ export async function runShell(client: FtpClient, o: CommonOptions): Promise<num
     historySize: HISTORY_MAX,
     ...(tty ? { completer, history } : {}),
   });
+  // Take the iterator now: lines that arrive before the first `await` would otherwise be lost.
+  const lines = rl[Symbol.asyncIterator]();
   const prompt = async (): Promise<void> => {
     if (!tty) return;
     rl.setPrompt(`ftpkit:${await client.pwd().catch(() => '?')}> `);
@@ -86,7 +88,10 @@ export async function runShell(client: FtpClient, o: CommonOptions): Promise<num
   };
   let failed = 0;
   await prompt();
-  for await (const line of rl) {
+  for (;;) {
+    const next = await lines.next();
+    if (next.done) break;
+    const line = next.value;
     const words = splitWords(line);
     if (tty && line.trim()) await appendFile(historyFile, `${line}\n`).catch(() => undefined);
     if (words.length === 0) {

@@ -18,7 +18,10 @@ export function ensureSystemUser(): Promise<{ uid: number; gid: number }> {
     try {
       await exec('id', ['-u', TEST_USER]);
     } catch {
-      await exec('useradd', ['-m', '-d', home, '-s', '/bin/bash', TEST_USER]);
+      // Another test process may create it at the same moment: only a still-missing user is an error.
+      await exec('useradd', ['-m', '-d', home, '-s', '/bin/bash', TEST_USER]).catch(async (err: unknown) => {
+        await exec('id', ['-u', TEST_USER]).catch(() => { throw err; });
+      });
     }
     await mkdir(home, { recursive: true });
     await new Promise<void>((resolve, reject) => {

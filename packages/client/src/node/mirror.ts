@@ -164,6 +164,7 @@ export async function mirror(client: FtpClient, remoteDir: string, localDir: str
       }
     }
   };
+  if (direction === 'upload') await client.mkdir(remoteDir, { recursive: true });
   for (const a of before) await runSimple(a);
   const parallel = Math.max(1, Math.min(opts.parallel ?? 1, transfers.length || 1));
   const pool = FtpPool.from(client, parallel);
