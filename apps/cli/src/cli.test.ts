@@ -200,6 +200,25 @@ describe('ftpkit (built binary)', () => {
     expect(r.code).toBe(1);
   });
 
+  it('shell in a pseudo-terminal (script): Tab completes remote names, progress bar on the terminal', async () => {
+    if (!py) return;
+    const s = py;
+    const dir = join(work, 'pty');
+    await mkdir(dir);
+    await writeFile(join(s.root, 'completion-target.txt'), 'completed!');
+    // `script` gives the shell a terminal; keystrokes are fed slowly so each reaches the prompt.
+    const keys = "sleep 2; printf 'get compl\\t'; sleep 1; printf '\\r'; sleep 2; printf 'exit\\r'; sleep 1";
+    const cmd = `(${keys}) | script -qec "${bin} shell ${base(s)}/" /dev/null`;
+    const r = await new Promise<Result>((done) => {
+      execFile('bash', ['-c', cmd], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: home, ...pw(s) }, timeout: 30_000 }, (err, stdout, stderr) => {
+        done({ code: err ? 1 : 0, stdout, stderr });
+      });
+    });
+    expect(r.stdout).toContain('get completion-target.txt');
+    expect(r.stdout).toMatch(/100% 10 B\/10 B/);
+    expect(await readFile(join(dir, 'completion-target.txt'), 'utf8')).toBe('completed!');
+  });
+
   it('TLS against vsftpd (session reuse required): --tls --ca works, without --ca fails, --insecure works; --active', async () => {
     if (!vs) return;
     const s = vs;
