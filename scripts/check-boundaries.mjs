@@ -69,7 +69,8 @@ function checkPackage(dir) {
       }
       const name = packageName(spec);
       if (name === pkg.name) continue;
-      const declared = isTest ? all.has(name) || rootDev.has(name) : runtime.has(name);
+      // A private package (bench, test helpers) is never installed by users: dev deps are enough.
+      const declared = isTest ? all.has(name) || rootDev.has(name) : pkg.private ? all.has(name) : runtime.has(name);
       if (!declared) problems.push(`${where}: imports '${spec}' but ${pkg.name} does not declare '${name}'`);
     }
   }
