@@ -29,6 +29,8 @@ export interface DriverContext {
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
 }
 
+const LOGIN_TIMEOUT_REPLY = encodeReply(421, 'Login timeout, closing control connection.');
+const EVICTED_REPLY = encodeReply(421, 'Too many connections; closing this one, which never logged in.');
 const BANNED_REPLY = encodeReply(421, 'Too many failed logins from your address; try again later.');
 const SHUTDOWN_REPLY = encodeReply(421, 'Service not available, closing control connection (server shutting down).');
 
@@ -76,6 +78,7 @@ export class ConnectionDriver {
   readonly #ip: string;
   #loginFailures = 0;
   #idleTimer: NodeJS.Timeout | undefined;
+  #loginTimer: NodeJS.Timeout | undefined;
   #upgrade: Promise<void> | undefined;
   /** This connection's own TLS context: its session tickets resume only on its data connections. */
   #secureContext: SecureContext | undefined;
@@ -121,6 +124,33 @@ export class ConnectionDriver {
     });
   }
 
+  /** When the connection was accepted (ms since the epoch). */
+  get startedAt(): number {
+    return this.#started;
+  }
+
+  /** True once a login succeeded. */
+  get loggedIn(): boolean {
+    return this.#user !== undefined;
+  }
+
+  /** True once it is closing (evicted, timed out, quitting). */
+  get evicting(): boolean {
+    return this.#closing;
+  }
+
+  /** Close a connection that never logged in to make room for a new one. */
+  evict(): void {
+    this.#sayAndClose(EVICTED_REPLY);
+  }
+
+  #sayAndClose(reply: Uint8Array): void {
+    if (this.#ended || this.#closing) return;
+    this.#closing = true;
+    this.#control.write([reply]);
+    void this.#control.end();
+  }
+
   /** True while a transfer effect is outstanding. */
   get transferring(): boolean {
     return this.#session.transferring;
@@ -149,6 +179,12 @@ export class ConnectionDriver {
       }
       this.#apply(this.#session.start());
       this.#armIdle();
+      this.#loginTimer = setTimeout(() => {
+        if (this.#user === undefined) {
+          this.#log.info({}, 'login timeout');
+          this.#sayAndClose(LOGIN_TIMEOUT_REPLY);
+        }
+      }, this.#ctx.limits.loginTimeoutMs);
       for (;;) {
         const chunk = await this.#control.read();
         if (chunk === null) break;
@@ -315,6 +351,7 @@ export class ConnectionDriver {
     if (accepted) {
       this.#user = accepted;
       this.#loginFailures = 0;
+      clearTimeout(this.#loginTimer);
       await this.#recordLogin(true);
       this.#log.info({ user: accepted.name }, 'login');
       this.#ctx.emit('login', { connection: this.info, user: accepted });
@@ -437,6 +474,7 @@ export class ConnectionDriver {
 
   async #teardown(): Promise<void> {
     clearTimeout(this.#idleTimer);
+    clearTimeout(this.#loginTimer);
     const out = this.#ended ? undefined : this.#session.end();
     this.#ended = true;
     this.#life.abort();

@@ -51,6 +51,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   /** Implicit FTPS listeners (RFC 4217 §2 mentions port 990 as the de-facto convention). */
   readonly #implicitServers: Server[] = [];
   readonly #drivers = new Set<ConnectionDriver>();
+  /** Connections closed to make room, still finishing their close. */
+  readonly #evicted = new Set<ConnectionDriver>();
   readonly #perIp = new Map<string, number>();
   #nextId = 1;
   readonly #userBuckets = new Map<string, TokenBucket>();
@@ -146,15 +148,16 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'closing' });
       return;
     }
-    if (this.#drivers.size >= this.#limits.maxConnections) {
-      refuse(socket, TOO_MANY);
-      this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections' });
-      return;
-    }
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (fromIp >= this.#limits.maxConnectionsPerIp) {
       refuse(socket, TOO_MANY_FROM_IP);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections-per-ip' });
+      return;
+    }
+    if (this.#drivers.size >= this.#limits.maxConnections) this.#evictOldestAnonymous();
+    if (this.#drivers.size >= this.#limits.maxConnections) {
+      refuse(socket, TOO_MANY);
+      this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections' });
       return;
     }
     this.#perIp.set(ip, fromIp + 1);
@@ -170,8 +173,22 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     this.#drivers.add(driver);
     void driver.run().finally(() => {
       this.#drivers.delete(driver);
+      this.#evicted.delete(driver);
       this.#release(ip);
     });
+  }
+
+  /** Make room by dropping the connection that has waited longest without logging in. */
+  #evictOldestAnonymous(): void {
+    let oldest: ConnectionDriver | undefined;
+    for (const d of this.#drivers) {
+      if (!d.loggedIn && !d.evicting && (oldest === undefined || d.startedAt < oldest.startedAt)) oldest = d;
+    }
+    if (oldest === undefined) return;
+    oldest.evict();
+    // It leaves the set when its socket closes; count it out now so the new one fits.
+    this.#drivers.delete(oldest);
+    this.#evicted.add(oldest);
   }
 
   #release(ip: string): void {
@@ -207,7 +224,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     await Promise.all(drivers.map((d) => d.shutdown(deadline)));
     clearTimeout(timer);
     // Anything still open (a peer that never read its 421) is cut.
-    for (const d of this.#drivers) d.destroy();
+    for (const d of [...this.#drivers, ...this.#evicted]) d.destroy();
     await listenerClosed;
   }
 }

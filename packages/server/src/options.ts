@@ -41,10 +41,16 @@ export interface ActiveOptions {
 
 /** Every limit, with its default. */
 export interface Limits {
-  /** Connections at once; the next one gets 421. Default 256. */
+  /**
+   * Connections at once. When full, the connection that has waited longest without logging in is
+   * closed (421) to make room, so idle half-open connections cannot lock users out; when every
+   * connection is logged in, the new one gets 421. Default 256.
+   */
   maxConnections: number;
   /** Connections at once from one IP address; the next one gets 421. Default 16. */
   maxConnectionsPerIp: number;
+  /** Time from connect to a successful login before 421 and close (slowloris). Default 60 000 ms. */
+  loginTimeoutMs: number;
   /** Control connection idle time before 421 and close (not counted while a transfer runs). Default 300 000 ms. */
   idleTimeoutMs: number;
   /** Wait for a data connection (accept/connect), and longest stall of a running transfer. Default 30 000 ms. */
@@ -69,6 +75,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnections: 256,
   maxConnectionsPerIp: 16,
+  loginTimeoutMs: 60_000,
   idleTimeoutMs: 300_000,
   dataTimeoutMs: 30_000,
   maxLineLength: 4096,

@@ -99,12 +99,12 @@ describe('FtpServer', () => {
     expect(ends[1]?.bytes).toBeGreaterThan(0);
   });
 
-  it('refuses connections above maxConnections and maxConnectionsPerIp with 421', async () => {
+  it('refuses connections above maxConnections (all logged in) and maxConnectionsPerIp with 421', async () => {
     const h = await start('memory', { limits: { maxConnections: 2, loginFailureDelayMs: 0 } });
     const a = await client(h.port);
     const b = await client(h.port);
-    expect((await a.next())?.code).toBe(220);
-    expect((await b.next())?.code).toBe(220);
+    await a.login(USER, PASS);
+    await b.login(USER, PASS);
     const c = await client(h.port);
     expect((await c.next())?.code).toBe(421);
     a.close();
@@ -117,6 +117,58 @@ describe('FtpServer', () => {
     expect((await e.next())?.code).toBe(220);
     const f = await client(h2.port);
     expect((await f.next())?.code).toBe(421);
+  });
+
+  it('when full, closes the oldest connection that never logged in to make room', async () => {
+    const h = await start('memory', { limits: { maxConnections: 2 } });
+    const a = await client(h.port);
+    expect((await a.next())?.code).toBe(220);
+    const b = await client(h.port);
+    await b.login(USER, PASS);
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    expect((await a.next())?.code).toBe(421);
+    expect((await b.cmd('NOOP')).code).toBe(200);
+  });
+
+  it('closes a connection that does not log in within loginTimeoutMs', async () => {
+    const h = await start('memory', { limits: { loginTimeoutMs: 200 } });
+    const c = await client(h.port);
+    expect((await c.next())?.code).toBe(220);
+    expect((await c.cmd('NOOP')).code).toBe(200);
+    expect((await c.next(5_000))?.code).toBe(421);
+    const d = await client(h.port);
+    await d.login(USER, PASS);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await d.cmd('NOOP')).code).toBe(200);
+  });
+
+  it('slowloris: 500 connections trickling bytes from 40 addresses do not stop a real client', async () => {
+    const h = await start('memory', { limits: { loginFailureDelayMs: 0 } });
+    await putFile(h.storage, '/real.txt', Buffer.from('still served'));
+    const slow: Socket[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    cleanup.push(() => {
+      for (const t of timers) clearInterval(t);
+      for (const s of slow) s.destroy();
+    });
+    for (let i = 0; i < 500; i++) {
+      const s = connect({ host: '127.0.0.1', port: h.port, localAddress: `127.0.1.${(i % 40) + 1}` });
+      s.on('error', () => undefined);
+      s.on('data', () => undefined);
+      slow.push(s);
+      timers.push(setInterval(() => s.write('N'), 1_000));
+    }
+    await new Promise((r) => setTimeout(r, 1_500));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    const ds = await dataSocket(port);
+    const body = readAll(ds);
+    expect((await c.cmd('RETR real.txt')).code).toBe(150);
+    expect((await body).toString()).toBe('still served');
+    expect((await c.next())?.code).toBe(226);
+    expect(h.server.connectionCount).toBeLessThanOrEqual(256);
   });
 
   it('closes an idle connection with 421', async () => {
