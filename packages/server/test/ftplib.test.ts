@@ -141,6 +141,38 @@ ftp.quit()
       expect(lines[5]).toBe('rmd 550');
     });
 
+    it('TYPE A converts line endings both ways (storlines/retrlines), TYPE I does not', async () => {
+      await putFile(h.storage, '/unix.txt', Buffer.from('one\ntwo\n'));
+      const r = await python(
+        `${PY_LOGIN}
+lines = []
+ftp.retrlines('RETR unix.txt', lines.append)
+print(lines)
+ftp.storlines('STOR crlf.txt', io.BytesIO(b'a\\nb\\n'))
+raw = io.BytesIO()
+ftp.retrbinary('RETR unix.txt', raw.write)
+print(repr(raw.getvalue()))
+ftp.voidcmd('TYPE A')
+conn = ftp.transfercmd('RETR unix.txt')
+data = b''
+while True:
+    b = conn.recv(100)
+    if not b:
+        break
+    data += b
+conn.close()
+ftp.voidresp()
+print(repr(data))
+ftp.quit()
+`,
+        h.port,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim().split('\n')).toEqual(["['one', 'two']", "b'one\\ntwo\\n'", "b'one\\r\\ntwo\\r\\n'"]);
+      // ftplib sent "a\r\nb\r\n" in TYPE A: stored with local line ends.
+      expect((await getFile(h.storage, '/crlf.txt')).toString()).toBe('a\nb\n');
+    });
+
     it('keeps clients inside the root (path traversal)', async () => {
       const r = await python(
         `${PY_LOGIN}

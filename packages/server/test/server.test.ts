@@ -1,7 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransferEndEvent } from '../src/index.js';
-import { PASS, payload, putFile, python, PY_LOGIN, requireProgram, startServer, USER, type Harness } from './harness.js';
+import { PASS, payload, putFile, python, PY_LOGIN, requireProgram, run, startServer, USER, type Harness } from './harness.js';
 import { pasvPort, RawClient } from './raw-client.js';
 
 const cleanup: Array<() => unknown> = [];
@@ -238,6 +238,47 @@ describe('FtpServer', () => {
     });
     expect(refused).toBe(true);
     expect((await c.cmd('RETR x')).code).toBe(425);
+  });
+
+  it('active mode can connect from control port minus one (RFC 959 L-1)', async () => {
+    const h = await start('memory', { active: { sourcePortMinusOne: true } });
+    await putFile(h.storage, '/l1.txt', Buffer.from('from L-1'));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    const listener = createServer();
+    cleanup.push(() => listener.close());
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const lport = (listener.address() as { port: number }).port;
+    const accepted = new Promise<Socket>((r) => listener.once('connection', r));
+    expect((await c.cmd(`PORT 127,0,0,1,${lport >> 8},${lport & 255}`)).code).toBe(200);
+    c.send('RETR l1.txt');
+    const ds = await accepted;
+    const sourcePort = ds.remotePort;
+    const body = readAll(ds);
+    expect((await c.next())?.code).toBe(150);
+    expect((await body).toString()).toBe('from L-1');
+    expect((await c.next())?.code).toBe(226);
+    // Binding a port below 1024 needs privileges; without them the kernel picks one.
+    if (h.port - 1 >= 1024 || process.getuid?.() === 0) expect(sourcePort).toBe(h.port - 1);
+  });
+
+  it('serves IPv6 clients (EPSV/EPRT over ::1)', async (ctx) => {
+    if (!requireProgram('curl')) return ctx.skip();
+    const h = await startServer('memory');
+    cleanup.push(() => h.close());
+    const server = (await import('../src/index.js')).createFtpServer({
+      storage: h.storage,
+      authenticate: (u, p) => (u === USER && p === PASS ? { name: USER } : null),
+    });
+    const addr = await server.listen(0, '::1').catch(() => undefined);
+    cleanup.push(() => server.close({ graceMs: 0 }));
+    if (addr === undefined) return ctx.skip();
+    await putFile(h.storage, '/v6.txt', Buffer.from('over ipv6'));
+    const url = `ftp://${USER}:${encodeURIComponent(PASS)}@[::1]:${addr.port}/v6.txt`;
+    const passive = await run('curl', ['-sS', '-g', '--max-time', '20', url]);
+    expect(passive.stdout).toBe('over ipv6');
+    const active = await run('curl', ['-sS', '-g', '--max-time', '20', '-P', '::1', url]);
+    expect(active.stdout).toBe('over ipv6');
   });
 
   it('announces a public address and uses the passive port range', async () => {
