@@ -235,7 +235,11 @@ export class ConnectionDriver {
 
   #apply(out: Output): void {
     if (this.#ended) return;
-    if (out.write.length > 0) this.#control.write(out.write);
+    if (out.write.length > 0) {
+      this.#control.write(out.write);
+      // Each element is one reply; its first three bytes are the code (RFC 959 §4.2).
+      for (const r of out.write) this.#ctx.emit('reply', { connection: this.info, code: (r[0]! - 48) * 100 + (r[1]! - 48) * 10 + (r[2]! - 48) });
+    }
     for (const effect of out.effects) this.#start(effect);
     if (out.close && !this.#closing) {
       this.#closing = true;

@@ -42,6 +42,8 @@ export interface FtpServerEvents {
   'transfer-start': [TransferStartEvent];
   'transfer-end': [TransferEndEvent];
   'connection-end': [{ connection: ConnectionInfo; user: string | undefined; durationMs: number }];
+  /** A reply the session sent (its three-digit code), for metrics. */
+  reply: [{ connection: ConnectionInfo; code: number }];
   /** Unexpected failures (a throwing hook, an effect that failed outside the protocol). Only emitted when listened to. */
   error: [Error];
 }
