@@ -157,6 +157,44 @@ for cls, pasv in ((ftplib.FTP_TLS, True), (Reusing, True), (Reusing, False)):
 });
 
 describe.skipIf(!hasOpenssl)('FTPS required', () => {
+  it.skipIf(!hasPython)('refuses a plaintext data connection under PROT P (no bytes leak)', async () => {
+    const pair = makeCert();
+    const h = await startServer('memory', { tls: { context: pair, handshakeTimeoutMs: 500 } });
+    await putFile(h.storage, '/p.txt', Buffer.from('must not leak'));
+    try {
+      const r = await python(
+        `
+import ftplib, os, io, ssl
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+class Plain(ftplib.FTP_TLS):
+    def ntransfercmd(self, cmd, rest=None):
+        return ftplib.FTP.ntransfercmd(self, cmd, rest)
+ftp = Plain(context=ctx)
+ftp.connect('127.0.0.1', int(os.environ['FTP_PORT']), timeout=30)
+ftp.login(os.environ['FTP_USER'], os.environ['FTP_PASS'])
+ftp.prot_p()
+got = []
+try:
+    ftp.retrbinary('RETR p.txt', got.append)
+    print('transferred', got)
+except ftplib.all_errors as e:
+    print('refused', str(e)[:3], b''.join(got))
+print(ftp.voidcmd('NOOP')[:3])
+ftp.quit()
+`,
+        h.port,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/refused 42[56]/);
+      expect(r.stdout).not.toContain('must not leak');
+      expect(r.stdout).toContain('200');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('refuses USER before AUTH TLS when requireTls is set', async () => {
     const pair = makeCert();
     const h = await startServer('memory', { tls: { context: pair, requireTls: true } });

@@ -221,6 +221,26 @@ describe('FtpServer', () => {
     expect(Date.now() - t0).toBeGreaterThan(1500);
   });
 
+  it('drops a data connection whose client never reads, after the data timeout (426, transfer-end not ok)', async () => {
+    const h = await start('memory', { limits: { dataTimeoutMs: 500 } });
+    await putFile(h.storage, '/big.bin', payload(32 * 1024 * 1024, 1));
+    const ends: TransferEndEvent[] = [];
+    h.server.on('transfer-end', (e) => ends.push(e));
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    await c.cmd('TYPE I');
+    const { port } = pasvPort((await c.cmd('PASV')).text);
+    const ds = await dataSocket(port);
+    ds.pause();
+    const t0 = Date.now();
+    expect((await c.cmd('RETR big.bin')).code).toBe(150);
+    expect((await c.next(10_000))?.code).toBe(426);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.ok).toBe(false);
+    expect((await c.cmd('NOOP')).code).toBe(200);
+  });
+
   it('frees a passive port nobody connects to after the data timeout', async () => {
     const h = await start('memory', { limits: { dataTimeoutMs: 300 } });
     await putFile(h.storage, '/x', Buffer.from('x'));
