@@ -134,10 +134,13 @@ export class FtpClient {
   private feats: Features = new Map();
   /** Things the client chose to ignore (e.g. a PASV address), for logs. */
   readonly warnings: string[] = [];
-  readonly options: ResolvedOptions;
+  /** The options in force; `password` reads '***' so that logging the client never shows it. */
+  readonly options: Readonly<ResolvedOptions>;
+  readonly #password: string;
 
   private constructor(options: ResolvedOptions) {
-    this.options = options;
+    this.#password = options.password;
+    this.options = Object.freeze({ ...options, password: options.password ? '***' : '' });
   }
 
   /**
@@ -153,7 +156,7 @@ export class FtpClient {
 
   /** Another connection with the same options (for pools). */
   clone(): Promise<FtpClient> {
-    return FtpClient.connect({ ...this.options });
+    return FtpClient.connect({ ...this.options, password: this.#password });
   }
 
   private async open(): Promise<void> {
@@ -161,7 +164,7 @@ export class FtpClient {
     try {
       const result = await this.runDialog(loginDialog({
         user: this.options.user,
-        password: this.options.password,
+        password: this.#password,
         secure: this.options.secure,
         ...(this.options.account !== undefined ? { account: this.options.account } : {}),
       }));

@@ -305,6 +305,21 @@ describe('a hostile or broken server', () => {
     expect((err as FtpReplyError).replyCode).toBe(530);
     expect((err as Error).message).toContain('530');
     expect((err as Error).message).not.toContain('s3cret');
+    expect((err as Error).stack ?? '').not.toContain('s3cret');
+  });
+
+  it('a logged client does not show its password', async () => {
+    const s = await scripted((c) => loginThen(c, [], async () => false));
+    const c = await FtpClient.connect(`ftp://bob:s3cret-pw@127.0.0.1:${s.port}/`, quick);
+    try {
+      const { inspect } = await import('node:util');
+      expect(inspect(c, { depth: 5 })).not.toContain('s3cret');
+      expect(JSON.stringify(c.options)).not.toContain('s3cret');
+      const twin = await c.clone();
+      await twin.close();
+    } finally {
+      await c.close();
+    }
   });
 
   it('talks over IPv6 (EPSV on ::1)', async () => {
