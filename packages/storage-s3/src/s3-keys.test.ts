@@ -22,6 +22,18 @@ describe('key mapping', () => {
     expect(baseName('/a/b c')).toBe('b c');
   });
 
+  it('refuses paths that are not normalised, and the root as a file', () => {
+    const keys = createKeyMap('jail/root/');
+    for (const bad of ['/..', '/a/../b', '../secret.txt', '/a//b', '/./a', 'x\0y', '/a/.']) {
+      expect(() => keys.fileKey(bad), bad).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(() => keys.dirPrefix(bad), bad).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+    expect(() => keys.fileKey('/')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+    expect(keys.fileKey('/.../a\\b')).toBe('jail/root/.../a\\b');
+    expect(keys.fileKey('relative/x/')).toBe('jail/root/relative/x');
+    expect(keys.fileKey('//x')).toBe('jail/root/x');
+  });
+
   it('encodes copy sources per segment', () => {
     expect(encodeCopySource('bkt', 'dir a/x+y&z=1%2.txt')).toBe('bkt/dir%20a/x%2By%26z%3D1%252.txt');
     expect(encodeCopySource('bkt', 'ü/名前?#')).toBe('bkt/%C3%BC/%E5%90%8D%E5%89%8D%3F%23');

@@ -1,3 +1,5 @@
+import { StorageError } from '@ftpkit/storage';
+
 /**
  * How virtual FTP paths map to S3 keys under an optional prefix.
  *
@@ -22,14 +24,35 @@ export function normalizePrefix(prefix: string | undefined): string {
   return trimmed === '' ? '' : `${trimmed}/`;
 }
 
+/**
+ * The path relative to the root, for a path `resolvePath` normalised. Anything else is refused
+ * rather than guessed at: S3 itself gives `..` no meaning, but S3-compatible servers that keep
+ * objects as files (s3rver, gateways) may, and a key outside the prefix must never be formed.
+ */
+export function relativeKey(path: string): string {
+  if (path.includes('\0')) throw new StorageError('EINVAL', 'path contains NUL');
+  const rel = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (rel === '') return '';
+  for (const segment of rel.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') {
+      throw new StorageError('EINVAL', 'path is not normalised (empty, "." or ".." segment)');
+    }
+  }
+  return rel;
+}
+
 /** Builds the path <-> key mapping for one bucket prefix. */
 export function createKeyMap(prefix: string | undefined): KeyMap {
   const root = normalizePrefix(prefix);
   return {
     prefix: root,
-    fileKey: (path) => root + path.replace(/^\/+/, ''),
+    fileKey: (path) => {
+      const rel = relativeKey(path);
+      if (rel === '') throw new StorageError('EISDIR', 'the root is a directory');
+      return root + rel;
+    },
     dirPrefix: (path) => {
-      const rel = path.replace(/^\/+/, '').replace(/\/+$/, '');
+      const rel = relativeKey(path);
       return rel === '' ? root : `${root}${rel}/`;
     },
     pathOf: (key) => `/${key.slice(root.length).replace(/\/$/, '')}`,

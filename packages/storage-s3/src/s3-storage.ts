@@ -20,7 +20,7 @@ import { forEachLimited, guardSource, type ByteCounter } from './guarded-source.
 import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
 import { isNotFound, toStorageError } from './s3-error.js';
-import { baseName, createKeyMap, parentOf, unlistableReason } from './s3-keys.js';
+import { baseName, createKeyMap, parentOf, relativeKey, unlistableReason } from './s3-keys.js';
 import { canPartCopy, PartCopyUnsupportedError, uploadComposite, uploadStream, type ObjectAttributes } from './s3-multipart.js';
 
 /**
@@ -119,7 +119,7 @@ export class S3StorageAdapter implements StorageAdapter {
   }
 
   async stat(path: string): Promise<FileStat> {
-    if (path === '/') return dirStat('/', EPOCH);
+    if (isRoot(path)) return dirStat('/', EPOCH);
     try {
       const object = await this.head(this.ctx.keys.fileKey(path));
       if (object) return fileStat(path, object);
@@ -152,7 +152,7 @@ export class S3StorageAdapter implements StorageAdapter {
         );
         const contents = page.Contents ?? [];
         const prefixes = page.CommonPrefixes ?? [];
-        if (first && dir !== '/' && contents.length === 0 && prefixes.length === 0) {
+        if (first && !isRoot(dir) && contents.length === 0 && prefixes.length === 0) {
           if (await this.head(keys.fileKey(dir))) throw new StorageError('ENOTDIR', `list ${dir}: not a directory`);
           throw new StorageError('ENOENT', `list ${dir}: no such directory`);
         }
@@ -210,7 +210,7 @@ export class S3StorageAdapter implements StorageAdapter {
     const start = opts.start ?? 0;
     opts.signal?.throwIfAborted();
     if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `read ${path}: bad offset ${start}`);
-    if (path === '/') throw new StorageError('EISDIR', `read ${path}: is a directory`);
+    if (isRoot(path)) throw new StorageError('EISDIR', `read ${path}: is a directory`);
     const key = this.ctx.keys.fileKey(path);
     let object: Pick<ObjectInfo, 'key' | 'size' | 'etag'>;
     if (start === 0) {
@@ -265,7 +265,7 @@ export class S3StorageAdapter implements StorageAdapter {
     // S3 allows 10,000 parts: a larger upload would fail at the end, so refuse it as it crosses.
     const source = guardSource(data, counter, opts.signal, this.ctx.partSize * MAX_PARTS, resumable ? 'end' : 'throw');
     try {
-      if (path === '/') throw new StorageError('EISDIR', `write ${path}: is a directory`);
+      if (isRoot(path)) throw new StorageError('EISDIR', `write ${path}: is a directory`);
       opts.signal?.throwIfAborted();
       const start = opts.start ?? 0;
       if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `write ${path}: bad offset ${start}`);
@@ -343,7 +343,7 @@ export class S3StorageAdapter implements StorageAdapter {
 
   async mkdir(path: string): Promise<void> {
     try {
-      if (path === '/') throw new StorageError('EEXIST', 'mkdir /: exists');
+      if (isRoot(path)) throw new StorageError('EEXIST', 'mkdir /: exists');
       if ((await this.head(this.ctx.keys.fileKey(path))) || (await this.statDir(path))) {
         throw new StorageError('EEXIST', `mkdir ${path}: exists`);
       }
@@ -356,7 +356,7 @@ export class S3StorageAdapter implements StorageAdapter {
 
   async rmdir(path: string): Promise<void> {
     try {
-      if (path === '/') throw new StorageError('EACCES', 'rmdir /: cannot remove the root');
+      if (isRoot(path)) throw new StorageError('EACCES', 'rmdir /: cannot remove the root');
       const prefix = this.ctx.keys.dirPrefix(path);
       const page = await this.ctx.client.send(
         new ListObjectsV2Command({ Bucket: this.ctx.bucket, Prefix: prefix, MaxKeys: 2 }),
@@ -376,7 +376,7 @@ export class S3StorageAdapter implements StorageAdapter {
 
   async delete(path: string): Promise<void> {
     try {
-      if (path === '/') throw new StorageError('EISDIR', 'delete /: is a directory');
+      if (isRoot(path)) throw new StorageError('EISDIR', 'delete /: is a directory');
       const key = this.ctx.keys.fileKey(path);
       if (!(await this.head(key))) {
         throw new StorageError((await this.statDir(path)) ? 'EISDIR' : 'ENOENT', `delete ${path}: no such file`);
@@ -396,7 +396,7 @@ export class S3StorageAdapter implements StorageAdapter {
    */
   async rename(from: string, to: string): Promise<void> {
     try {
-      if (from === '/' || to === '/') throw new StorageError('EACCES', `rename ${from} -> ${to}: cannot rename the root`);
+      if (isRoot(from) || isRoot(to)) throw new StorageError('EACCES', `rename ${from} -> ${to}: cannot rename the root`);
       const source = await this.head(this.ctx.keys.fileKey(from));
       const sourceDir = source ? undefined : await this.statDir(from);
       if (!source && !sourceDir) throw new StorageError('ENOENT', `rename ${from}: no such file or directory`);
@@ -474,12 +474,12 @@ export class S3StorageAdapter implements StorageAdapter {
   async setMtime(path: string, mtime: Date): Promise<void> {
     try {
       if (Number.isNaN(mtime.getTime())) throw new StorageError('EINVAL', `setMtime ${path}: invalid date`);
-      let object = path === '/' ? undefined : await this.head(this.ctx.keys.fileKey(path));
+      let object = isRoot(path) ? undefined : await this.head(this.ctx.keys.fileKey(path));
       if (!object) {
-        const dir = path === '/' ? dirStat('/', EPOCH) : await this.statDir(path);
+        const dir = isRoot(path) ? dirStat('/', EPOCH) : await this.statDir(path);
         if (!dir) throw new StorageError('ENOENT', `setMtime ${path}: no such file or directory`);
         const marker = this.ctx.keys.dirPrefix(path);
-        if (path === '/' && marker === '') throw new StorageError('ENOTSUP', 'setMtime /: the bucket root has no marker');
+        if (isRoot(path) && marker === '') throw new StorageError('ENOTSUP', 'setMtime /: the bucket root has no marker');
         object = await this.head(marker);
         if (!object) {
           await this.putMarker(path, { [MTIME_METADATA_KEY]: mtime.toISOString() });
@@ -519,7 +519,7 @@ export class S3StorageAdapter implements StorageAdapter {
 
   /** The directory at `path` if any key lives under its prefix (marker or not). */
   private async statDir(path: string): Promise<FileStat | undefined> {
-    if (path === '/') return dirStat('/', EPOCH);
+    if (isRoot(path)) return dirStat('/', EPOCH);
     const prefix = this.ctx.keys.dirPrefix(path);
     const page = await this.ctx.client.send(
       new ListObjectsV2Command({ Bucket: this.ctx.bucket, Prefix: prefix, MaxKeys: 1 }),
@@ -532,7 +532,7 @@ export class S3StorageAdapter implements StorageAdapter {
   }
 
   private async requireDir(path: string, operation: string): Promise<void> {
-    if (path === '/') return;
+    if (isRoot(path)) return;
     if (await this.statDir(path)) return;
     if (await this.head(this.ctx.keys.fileKey(path))) throw new StorageError('ENOTDIR', `${operation}: ${path} is not a directory`);
     throw new StorageError('ENOENT', `${operation}: ${path} does not exist`);
@@ -555,7 +555,7 @@ export class S3StorageAdapter implements StorageAdapter {
    * one, write a marker so that deleting a file does not also make its directory vanish.
    */
   private async keepDir(path: string): Promise<void> {
-    if (path === '/') return;
+    if (isRoot(path)) return;
     const page = await this.ctx.client.send(
       new ListObjectsV2Command({ Bucket: this.ctx.bucket, Prefix: this.ctx.keys.dirPrefix(path), MaxKeys: 1 }),
     );
@@ -563,12 +563,17 @@ export class S3StorageAdapter implements StorageAdapter {
   }
 }
 
+/** True for `/` (and its spellings such as `///`); throws EINVAL for a path that is not normalised. */
+function isRoot(path: string): boolean {
+  return relativeKey(path) === '';
+}
+
 function missing(key: string): never {
   throw new StorageError('ENOENT', `${key}: vanished during rename`);
 }
 
 function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+  return isRoot(dir) ? `/${name}` : `${dir}/${name}`;
 }
 
 function dirStat(path: string, mtime: Date): FileStat {
