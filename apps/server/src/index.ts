@@ -4,3 +4,4 @@ export { hashPassword, verifyPassword, isPasswordHash } from './password-hash.js
 export { runServer, type RunningServer } from './run-server.js';
 export { resolveConfig, loadUsersFile, type ServerConfig, type UserEntry, type FlagValues } from './server-config.js';
 export { SETTINGS, type Setting, type SettingKey } from './settings.js';
+export { createMetricsRegistry, startMetricsEndpoint, parseMetricsAddress, type MetricsEndpoint, type MetricsAddress } from './metrics.js';

@@ -8,6 +8,7 @@ import { localStorage } from '@ftpkit/storage-local';
 import { memoryStorage } from '@ftpkit/storage-memory';
 import { Volume } from 'memfs';
 import { ConfigError } from './config-error.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createTlsSource } from './tls-source.js';
@@ -20,6 +21,8 @@ export interface RunningServer {
   banner: string[];
   /** Re-read the TLS certificate and key (SIGHUP); undefined without TLS. */
   reloadTls: (() => void) | undefined;
+  /** The Prometheus endpoint (`--metrics`), if any. */
+  metrics: MetricsEndpoint | undefined;
 }
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
@@ -126,6 +129,15 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       throw new ConfigError('--implicit-tls-port', `cannot listen on ${config.host}:${config.tls.implicitPort} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  let metrics: MetricsEndpoint | undefined;
+  if (config.metrics !== undefined) {
+    try {
+      metrics = await startMetricsEndpoint(server, config.metrics);
+    } catch (err) {
+      await server.close({ graceMs: 0 });
+      throw new ConfigError('--metrics', `cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const where = config.storage === 'memory' ? 'memory (lost on exit)' : config.root;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
@@ -140,6 +152,10 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     banner.push(`${tlsSource.description}${config.tls?.require === true ? '; TLS required' : ''}`);
     if (implicitPort !== undefined) banner.push(`implicit FTPS: ftps://${hostForUrl}:${implicitPort}/`);
   }
+  if (metrics !== undefined) {
+    const m = metrics.address;
+    banner.push(`metrics: http://${m.family === 'IPv6' ? `[${m.address}]` : m.address}:${m.port}/metrics`);
+  }
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'})`);
-  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload() };
+  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), metrics };
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Limits } from '@ftpkit/server';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.js';
+import { parseMetricsAddress, type MetricsAddress } from './metrics.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 /** One user, from `--user` (plain password) or a users file (scrypt hash). */
@@ -37,6 +38,8 @@ export interface ServerConfig {
   logFormat: LogFormat;
   limits: Partial<Limits>;
   tls: TlsConfig | undefined;
+  /** Where the Prometheus endpoint listens (`--metrics`), if anywhere. */
+  metrics: MetricsAddress | undefined;
 }
 
 /** FTPS settings, present when TLS is on. */
@@ -117,6 +120,12 @@ function asChoice<T extends string>(raw: Raw, choices: readonly T[]): T {
     throw new ConfigError(raw.source, `must be one of ${choices.join(', ')} (got ${JSON.stringify(raw.value)})`);
   }
   return text as T;
+}
+
+function asMetricsAddress(raw: Raw): MetricsAddress {
+  const where = parseMetricsAddress(asText(raw));
+  if (where === undefined) throw new ConfigError(raw.source, `must be HOST:PORT, e.g. 127.0.0.1:9100 (got ${JSON.stringify(raw.value)})`);
+  return where;
 }
 
 function asRange(raw: Raw): [number, number] {
@@ -256,6 +265,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     logFormat: get('logFormat', (r) => asChoice(r, ['json', 'pretty'] as const), defaultLogFormat()),
     limits,
     tls,
+    metrics: get<MetricsAddress | undefined>('metrics', asMetricsAddress, undefined),
   };
 }
 

@@ -34,7 +34,8 @@ export type SettingKey =
   | 'tlsDir'
   | 'implicitTlsPort'
   | 'requireTls'
-  | 'tlsSessionReuse';
+  | 'tlsSessionReuse'
+  | 'metrics';
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
@@ -69,4 +70,5 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'implicitTlsPort', flag: '--implicit-tls-port <port>', env: 'FTPKIT_IMPLICIT_TLS_PORT', defaultText: 'off', description: 'also serve implicit FTPS on this port (usually 990)' },
   { key: 'requireTls', flag: '--require-tls', env: 'FTPKIT_REQUIRE_TLS', defaultText: 'false', description: 'refuse login before AUTH TLS and transfers without PROT P' },
   { key: 'tlsSessionReuse', flag: '--tls-session-reuse <mode>', env: 'FTPKIT_TLS_SESSION_REUSE', defaultText: 'prefer', description: 'off | prefer | require: data connections resume the control TLS session' },
+  { key: 'metrics', flag: '--metrics <host:port>', env: 'FTPKIT_METRICS', defaultText: 'off', description: 'serve Prometheus metrics at http://HOST:PORT/metrics' },
 ];

@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FtpServer } from '@ftpkit/server';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A running metrics endpoint. */
+export interface MetricsEndpoint {
+  address: AddressInfo;
+  registry: Registry;
+  /** Stop the HTTP listener and the event-loop monitor, and detach from the server. */
+  close(): Promise<void>;
+}
+
+/** Where `--metrics HOST:PORT` asks the endpoint to listen. */
+export interface MetricsAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Parse `HOST:PORT` (`[::1]:9100` for IPv6; port 0 picks a free one). Returns undefined when the
+ * text is not of that shape.
+ */
+export function parseMetricsAddress(text: string): MetricsAddress | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  if (m === null) return undefined;
+  const port = Number(m[3]);
+  if (port > 65_535) return undefined;
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { name?: unknown; code?: unknown };
+  return e.name === 'DataChannelError' && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/**
+ * Prometheus counters fed from the server's typed events, plus the process's default metrics
+ * (RSS, open descriptors, ...) and the event-loop delay measured by `perf_hooks`.
+ * Every name starts with `ftpkit_`. Nothing listens until {@link startMetricsEndpoint}.
+ */
+export function createMetricsRegistry(server: FtpServer): { registry: Registry; detach: () => void } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const sessionsOpen = new Gauge({ name: 'ftpkit_sessions_open', help: 'Control connections open now', registers: [registry] });
+  const sessions = new Counter({ name: 'ftpkit_sessions_total', help: 'Control connections accepted', registers: [registry] });
+  const refused = new Counter({
+    name: 'ftpkit_connections_refused_total',
+    help: 'Connections refused by limits before a session started',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const logins = new Counter({ name: 'ftpkit_logins_total', help: 'Login attempts by result', labelNames: ['result'], registers: [registry] });
+  const transfers = new Counter({
+    name: 'ftpkit_transfers_total',
+    help: 'Data transfers ended, by direction (upload, download, list) and result (ok, failed, aborted)',
+    labelNames: ['direction', 'result'],
+    registers: [registry],
+  });
+  const bytes = new Counter({
+    name: 'ftpkit_transfer_bytes_total',
+    help: 'Bytes moved over data connections, by direction',
+    labelNames: ['direction'],
+    registers: [registry],
+  });
+  const replies = new Counter({ name: 'ftpkit_replies_total', help: 'Replies sent, by code', labelNames: ['code'], registers: [registry] });
+  const dataErrors = new Counter({
+    name: 'ftpkit_data_channel_errors_total',
+    help: 'Transfers that ended on a data-connection failure, by DataChannelError code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  for (const direction of ['upload', 'download', 'list']) {
+    bytes.inc({ direction }, 0);
+    for (const result of ['ok', 'failed', 'aborted']) transfers.inc({ direction, result }, 0);
+  }
+  logins.inc({ result: 'ok' }, 0);
+  logins.inc({ result: 'failed' }, 0);
+
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const quantiles: ReadonlyArray<[string, (h: typeof loop) => number]> = [
+    ['0.5', (h) => h.percentile(50)],
+    ['0.99', (h) => h.percentile(99)],
+    ['1', (h) => h.max],
+  ];
+  new Gauge({
+    name: 'ftpkit_event_loop_delay_seconds',
+    help: 'Event-loop delay since start (perf_hooks.monitorEventLoopDelay), by quantile',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      for (const [quantile, read] of quantiles) this.set({ quantile }, loop.count === 0 ? 0 : read(loop) / 1e9);
+    },
+  });
+
+  const onStart = (): void => {
+    sessions.inc();
+    sessionsOpen.inc();
+  };
+  const onEnd = (): void => sessionsOpen.dec();
+  const onRefused = ({ reason }: { reason: string }): void => refused.inc({ reason });
+  const onLogin = (): void => logins.inc({ result: 'ok' });
+  const onLoginFailed = (): void => logins.inc({ result: 'failed' });
+  const onTransferEnd = (e: { direction: string; ok: boolean; aborted: boolean; bytes: number; error?: unknown }): void => {
+    transfers.inc({ direction: e.direction, result: e.ok ? 'ok' : e.aborted ? 'aborted' : 'failed' });
+    bytes.inc({ direction: e.direction }, e.bytes);
+    const code = e.ok ? undefined : errorCode(e.error);
+    if (code !== undefined) dataErrors.inc({ code });
+  };
+  const onReply = ({ code }: { code: number }): void => replies.inc({ code: String(code) });
+  server.on('connection-start', onStart);
+  server.on('connection-end', onEnd);
+  server.on('connection-refused', onRefused);
+  server.on('login', onLogin);
+  server.on('login-failed', onLoginFailed);
+  server.on('transfer-end', onTransferEnd);
+  server.on('reply', onReply);
+  return {
+    registry,
+    detach: () => {
+      loop.disable();
+      server.off('connection-start', onStart);
+      server.off('connection-end', onEnd);
+      server.off('connection-refused', onRefused);
+      server.off('login', onLogin);
+      server.off('login-failed', onLoginFailed);
+      server.off('transfer-end', onTransferEnd);
+      server.off('reply', onReply);
+    },
+  };
+}
+
+/**
+ * Serve `GET /metrics` (Prometheus text format) for `server` on `host:port`. The listener is
+ * unref'd: it never keeps the process alive on its own.
+ */
+export async function startMetricsEndpoint(server: FtpServer, where: MetricsAddress): Promise<MetricsEndpoint> {
+  const { registry, detach } = createMetricsRegistry(server);
+  const http: Server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  const address = await new Promise<AddressInfo>((resolve, reject) => {
+    http.once('error', (err) => {
+      detach();
+      reject(err);
+    });
+    http.listen({ host: where.host, port: where.port }, () => resolve(http.address() as AddressInfo));
+  });
+  http.unref();
+  return {
+    address,
+    registry,
+    close: () =>
+      new Promise<void>((resolve) => {
+        detach();
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
