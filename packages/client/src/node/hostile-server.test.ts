@@ -241,6 +241,24 @@ describe('a hostile or broken server', () => {
     }
   });
 
+  it('closes an idle connection with 421: the next operation reconnects', async () => {
+    const s = await scripted((c) => loginThen(c, [], async (cmd) => {
+      if (cmd === 'SYST') {
+        c.send('215 UNIX');
+        if (c.index === 0) setTimeout(() => { c.send('421 idle timeout'); c.socket.end(); }, 20);
+      } else return false;
+    }));
+    const c = await FtpClient.connect({ host: s.host, port: s.port, ...quick });
+    try {
+      expect((await c.send('SYST')).code).toBe(215);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await c.send('SYST')).code).toBe(215);
+      expect(s.connections).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('sends NOOP when idle (keepalive)', async () => {
     let noops = 0;
     const s = await scripted(async (c) => {

@@ -6,5 +6,5 @@ serverSuite({
   have: havePureFtpd,
   start: () => startPureFtpd({ tls: true }),
   bigFile: [{ tls: false, mode: 'active' }],
-  mirror: false,
+  mirror: true,
 });

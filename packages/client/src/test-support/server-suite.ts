@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestFtpServer } from '@ftpkit/test-servers';
 import { FtpAbortError, FtpReplyError } from '../errors.js';
 import { FtpClient } from '../node/ftp-client.js';
+import { FtpPool } from '../node/ftp-pool.js';
 import { mirror } from '../node/mirror.js';
 import { downloadSegmented } from '../node/segmented-download.js';
 import type { FtpClientOptions } from '../node/options.js';
@@ -135,6 +136,28 @@ export function serverSuite(cfg: SuiteConfig): void {
         await c.removeDir('/meta', { recursive: true });
       } finally {
         await c.close();
+      }
+    });
+
+    it('runs parallel uploads and downloads over a pool of connections', async () => {
+      if (!server) return;
+      const s = server;
+      const pool = FtpPool.of({ host: s.host, port: s.port, user: s.user, password: s.password }, 3);
+      try {
+        const items = Array.from({ length: 6 }, (_, i) => i);
+        const blobs = items.map((i) => randomBytes(50_000 + i));
+        await pool.map(items, (c, i) => c.upload(Readable.from([blobs[i]!]), `/pool-${i}.bin`));
+        const back = await pool.map(items, async (c, i) => {
+          const chunks: Buffer[] = [];
+          const sink = new PassThrough();
+          sink.on('data', (d: Buffer) => chunks.push(d));
+          await c.download(`/pool-${i}.bin`, sink);
+          await c.remove(`/pool-${i}.bin`);
+          return Buffer.concat(chunks);
+        });
+        back.forEach((b, i) => expect(b.equals(blobs[i]!)).toBe(true));
+      } finally {
+        await pool.close();
       }
     });
 
