@@ -27,13 +27,13 @@ function workspaceAliases(): Record<string, string> {
 
 function projects() {
   const list = [];
-  for (const group of ['packages', 'apps', 'bench']) {
+  for (const group of ['packages', 'apps', 'bench', 'packaging', 'load']) {
     const base = join(root, group);
     if (!existsSync(base)) continue;
     const dirs = existsSync(join(base, 'package.json')) ? ['.'] : readdirSync(base);
     for (const dir of dirs) {
       if (!existsSync(join(base, dir, 'package.json'))) continue;
-      const name = group === 'bench' ? 'bench' : `${group}/${dir}`;
+      const name = group === 'bench' || group === 'packaging' || group === 'load' ? group : `${group}/${dir}`;
       list.push({
         extends: true as const,
         test: { name, root: resolve(base, dir), include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
