@@ -5,7 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseOptions, USAGE } from './options.js';
-import { killTracked } from './process-utils.js';
+import { killTracked, runTimed } from './process-utils.js';
+import { REPO_ROOT } from './servers/bench-server.js';
 import { runBench } from './run-bench.js';
 
 const opts = (() => {
@@ -25,6 +26,10 @@ if (process.getuid?.() !== 0) {
   process.exit(2);
 }
 try {
+  // Installs curl, lftp, vsftpd, pure-ftpd (into .tools) and pyftpdlib from Debian when missing;
+  // a no-op when everything is there.
+  const setup = await runTimed('bash', [join(REPO_ROOT, 'scripts/install-test-deps.sh')], { timeoutMs: 600_000 });
+  if (!setup.ok) throw new Error(`installing the benchmark's programs failed:\n${setup.stderr}`);
   const t0 = new Date();
   const result = await runBench(opts, (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`));
   await mkdir(opts.outDir, { recursive: true });

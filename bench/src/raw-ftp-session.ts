@@ -29,12 +29,17 @@ export class RawFtpSession {
     socket.on('close', () => this.fail(new Error('control connection closed')));
   }
 
-  /** Connects and waits for the greeting (any 2xx). */
-  static async open(host: string, port: number): Promise<RawFtpSession> {
-    const socket = connect({ host, port, noDelay: true });
-    const session = new RawFtpSession(socket, host);
-    await session.expect(2);
-    return session;
+  /**
+   * Starts connecting; await {@link greeting} next. Returned at once so a caller's timeout can
+   * close a connection that never gets its greeting (one left in a full accept queue, say).
+   */
+  static connect(host: string, port: number): RawFtpSession {
+    return new RawFtpSession(connect({ host, port, noDelay: true }), host);
+  }
+
+  /** Waits for the greeting (any 2xx). */
+  async greeting(): Promise<void> {
+    await this.expect(2);
   }
 
   /** USER + PASS; resolves when logged in. */

@@ -85,7 +85,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     const ctxServer: ServerContext = {
       user: BENCH_USER, password: BENCH_PASSWORD, root: data.root, workDir: data.base, uid, gid,
       // Every transfer takes a fresh passive port; enough of them that TIME_WAIT never runs a range dry.
-      pasvPorts: Math.min(1000, Math.max(100, opts.files + 50)),
+      pasvPorts: Math.min(2000, Math.max(100, opts.files + 50, 4 * opts.burst)),
     };
     const wanted = (name: string): boolean => opts.servers.size === 0 || opts.servers.has(name);
     const start = async (name: string, fn: () => Promise<BenchServer>): Promise<BenchServer | undefined> => {
@@ -107,15 +107,16 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       if (!r.ok) { await s.stop(); throw new Error(`loading the data set failed: ${r.stderr.trim().split('\n').pop() ?? ''}`); }
       return s;
     };
+    const maxClients = Math.max(opts.idle, opts.burst);
     const plan: [string, () => Promise<BenchServer>][] = [];
     if (haveFtpkitServer()) {
-      if (wanted('ftpkit-local')) plan.push(['ftpkit-local', () => startFtpkit(ctxServer, 'local')]);
-      if (wanted('ftpkit-memory')) plan.push(['ftpkit-memory', async () => await loadMemory(await startFtpkit(ctxServer, 'memory'))]);
+      if (wanted('ftpkit-local')) plan.push(['ftpkit-local', () => startFtpkit(ctxServer, 'local', maxClients)]);
+      if (wanted('ftpkit-memory')) plan.push(['ftpkit-memory', async () => await loadMemory(await startFtpkit(ctxServer, 'memory', maxClients))]);
     } else {
       notes.push(`ftpkit-server is not built (${FTPKIT_SERVER} missing): no ftpkit server rows.`);
     }
     if (have.has('vsftpd') && (wanted('vsftpd') || opts.only.has('client'))) plan.push(['vsftpd', () => startVsftpd(ctxServer)]);
-    if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) plan.push(['pure-ftpd', () => startPureFtpd(ctxServer, Math.max(opts.idle, opts.burst))]);
+    if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) plan.push(['pure-ftpd', () => startPureFtpd(ctxServer, maxClients)]);
     if (have.has('pyftpdlib') && wanted('pyftpdlib')) plan.push(['pyftpdlib', () => startPyftpdlib(ctxServer)]);
     if (wanted('ftp-srv')) plan.push(['ftp-srv', () => startFtpSrv(ctxServer)]);
     const startedServers = await Promise.allSettled(plan.map(([name, fn]) => start(name, fn)));

@@ -30,7 +30,8 @@ async function burst(clients: number, spreadMs: number, file: string, timeoutMs:
     let session: RawFtpSession | undefined;
     try {
       await withTimeout((async () => {
-        session = await RawFtpSession.open(host, port);
+        session = RawFtpSession.connect(host, port);
+        await session.greeting();
         await session.login(user, password);
         await session.command('TYPE I', 2);
         await session.transfer('LIST');
@@ -52,7 +53,8 @@ async function burst(clients: number, spreadMs: number, file: string, timeoutMs:
     all.push(delay > 0 ? new Promise((r) => setTimeout(r, delay)).then(one) : one());
   }
   await Promise.all(all);
-  process.stdout.write(`${JSON.stringify({ ok: ms.length, failed, ms, errors })}\n`);
+  // Exit rather than wait: a connection the server never accepted may still be open.
+  process.stdout.write(`${JSON.stringify({ ok: ms.length, failed, ms, errors })}\n`, () => process.exit(0));
 }
 
 async function idle(count: number, concurrency: number, timeoutMs: number): Promise<void> {
@@ -66,7 +68,8 @@ async function idle(count: number, concurrency: number, timeoutMs: number): Prom
       let s: RawFtpSession | undefined;
       try {
         await withTimeout((async () => {
-          s = await RawFtpSession.open(host, port);
+          s = RawFtpSession.connect(host, port);
+          await s.greeting();
           await s.login(user, password);
         })(), 30_000, () => s?.close());
         if (s) sessions.push(s);

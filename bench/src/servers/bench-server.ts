@@ -54,21 +54,21 @@ async function portBindable(port: number): Promise<boolean> {
   });
 }
 
-let nextBase = 10_000;
+let nextBase = 2_000;
 
 /**
  * A block of free ports below 32768, so client ephemeral ports (32768+) never collide with a
  * server's passive ports; blocks handed out in this process never overlap.
  */
 export async function allocatePasvRange(count: number): Promise<[number, number]> {
-  while (nextBase + count <= 32_000) {
+  while (nextBase + count <= 32_700) {
     const base = nextBase;
     nextBase += count;
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = await portBindable(p);
     if (ok) return [base, base + count - 1];
   }
-  throw new Error('no free passive port range below 32000');
+  throw new Error(`no free range of ${count} passive ports below 32700`);
 }
 
 /** Spawns a server process with a raised fd limit and waits until it accepts connections. */

@@ -6,7 +6,8 @@ import { allocatePasvRange, HOST, launch, type BenchServer, type ServerContext }
 /**
  * pure-ftpd (unpacked into .tools by `pnpm test:setup`) with one virtual user mapped to the local
  * account. The password is a SHA-512 crypt hash: pure-pw's default hash costs seconds per login.
- * Client limits are raised above the idle-session count; logging stays off.
+ * Client limits are raised above the idle-session count (which needs a passive range twice that
+ * size); logging stays off.
  */
 export async function startPureFtpd(ctx: ServerContext, maxClients: number): Promise<BenchServer> {
   const dir = join(ctx.workDir, 'pure-ftpd');
@@ -18,10 +19,11 @@ export async function startPureFtpd(ctx: ServerContext, maxClients: number): Pro
   const usr = join(PURE_FTPD_DIR, 'usr');
   await exec(join(usr, 'bin/pure-pw'), ['mkdb', pdb, '-f', passwd]);
   const port = await freePort(HOST);
-  const [pmin, pmax] = await allocatePasvRange(ctx.pasvPorts);
-  const limit = String(Math.max(50, maxClients + 100));
+  const limit = Math.max(50, maxClients + 100);
+  // pure-ftpd caps its client limit at half its passive range ("so we don't run out of ports").
+  const [pmin, pmax] = await allocatePasvRange(Math.max(ctx.pasvPorts, 2 * limit));
   const { pid, stop } = await launch('pure-ftpd', join(usr, 'sbin/pure-ftpd'), [
-    '-S', `${HOST},${port}`, '-l', `puredb:${pdb}`, '-p', `${pmin}:${pmax}`, '-c', limit, '-C', limit,
+    '-S', `${HOST},${port}`, '-l', `puredb:${pdb}`, '-p', `${pmin}:${pmax}`, '-c', String(limit), '-C', String(limit),
     '-E', '-H', '-A', '-4', '-I', '10', '-u', '1', '-D',
   ], port);
   return { name: 'pure-ftpd', ftpkit: false, port, pid, diskRoot: ctx.root, stop };
