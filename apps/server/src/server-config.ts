@@ -70,6 +70,12 @@ const LIMIT_KEYS: ReadonlyArray<keyof Limits> = [
   'maxLineLength',
   'loginFailureDelayMs',
   'maxControlListingLines',
+  'maxCommandsPerSecond',
+  'maxLoginFailuresPerIp',
+  'loginBanMs',
+  'loginTimeoutMs',
+  'downloadBytesPerSecond',
+  'uploadBytesPerSecond',
 ];
 
 function loadFile(path: string, source: string, allowList = false): Record<string, unknown> {

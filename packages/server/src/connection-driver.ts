@@ -4,6 +4,7 @@ import { encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, SessionUser, StorageOp } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
+import { CommandRate, countLines } from './command-rate.js';
 import { DataChannel } from './data-channel.js';
 import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
 import type { Logger } from './logger.js';
@@ -71,6 +72,7 @@ export class ConnectionDriver {
   readonly #life = new AbortController();
   readonly #started = Date.now();
   readonly #urgent = new UrgentAbortRepair();
+  readonly #rate: CommandRate | undefined;
   #storage: StorageAdapter | undefined;
   #user: FtpUser | undefined;
   /** Per-session bandwidth buckets, made on first use. */
@@ -102,6 +104,7 @@ export class ConnectionDriver {
       secure: this.#control.secure,
     };
     this.#ip = normalizeAddress(this.info.remoteAddress);
+    this.#rate = ctx.limits.maxCommandsPerSecond > 0 ? new CommandRate(ctx.limits.maxCommandsPerSecond) : undefined;
     this.#log = ctx.logger.child({ conn: id, remote: `${this.info.remoteAddress}:${this.info.remotePort}` });
     this.#session = ctx.createSession(implicitTls);
     this.#data = new DataChannel({
@@ -189,6 +192,8 @@ export class ConnectionDriver {
         const chunk = await this.#control.read();
         if (chunk === null) break;
         if (this.#closing) continue;
+        const wait = this.#rate?.delayFor(countLines(chunk)) ?? 0;
+        if (wait > 0) await sleep(wait, this.#life.signal);
         this.#armIdle();
         this.#apply(this.#session.receive(this.#urgent.push(chunk)));
         if (this.#upgrade !== undefined) await this.#upgrade;
