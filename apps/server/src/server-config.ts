@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Limits } from '@ftpkit/server';
+import { DEFAULT_LIMITS, type Limits } from '@ftpkit/server';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { parseMetricsAddress, type MetricsAddress } from './metrics.js';
@@ -62,21 +62,8 @@ interface Raw {
   base: string;
 }
 
-const LIMIT_KEYS: ReadonlyArray<keyof Limits> = [
-  'maxConnections',
-  'maxConnectionsPerIp',
-  'idleTimeoutMs',
-  'dataTimeoutMs',
-  'maxLineLength',
-  'loginFailureDelayMs',
-  'maxControlListingLines',
-  'maxCommandsPerSecond',
-  'maxLoginFailuresPerIp',
-  'loginBanMs',
-  'loginTimeoutMs',
-  'downloadBytesPerSecond',
-  'uploadBytesPerSecond',
-];
+/** Every limit the server knows, so the config file can set each one. */
+const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as ReadonlyArray<keyof Limits>;
 
 function loadFile(path: string, source: string, allowList = false): Record<string, unknown> {
   let text: string;
