@@ -67,10 +67,11 @@ export async function startVsftpd(opts: StartOptions = {}): Promise<TestFtpServe
   ];
   let ca: string | undefined;
   let caFile: string | undefined;
-  if (opts.tls) {
+  if (opts.tls || opts.implicit) {
     const cert = await makeCertificate(dir);
     ca = cert.pem;
     caFile = cert.certFile;
+    if (opts.implicit) lines.push('implicit_ssl=YES');
     lines.push('ssl_enable=YES', `rsa_cert_file=${cert.certFile}`, `rsa_private_key_file=${cert.keyFile}`,
       'force_local_logins_ssl=NO', 'force_local_data_ssl=NO', 'require_ssl_reuse=YES', 'ssl_ciphers=HIGH',
       'ssl_tlsv1=NO', 'ssl_sslv2=NO', 'ssl_sslv3=NO');
@@ -85,7 +86,7 @@ export async function startVsftpd(opts: StartOptions = {}): Promise<TestFtpServe
     throw new Error(`vsftpd failed to start: ${(err as Error).message}\n${proc.output()}`);
   }
   return {
-    ...server({ name: 'vsftpd', host: HOST, port, user: TEST_USER, password: TEST_PASSWORD, root, tls: !!opts.tls, ...(ca ? { ca, caFile } : {}),
+    ...server({ name: 'vsftpd', host: HOST, port, user: TEST_USER, password: TEST_PASSWORD, root, tls: !!(opts.tls || opts.implicit), ...(ca ? { ca, caFile } : {}),
       stop: async () => { await proc.stop(); await removeDir(dir); } }),
     uid, gid,
   };

@@ -32,6 +32,8 @@ export interface TestFtpServer {
 export interface StartOptions {
   /** Offer explicit TLS with a fresh self-signed certificate. */
   tls?: boolean;
+  /** vsftpd only: implicit TLS (TLS from the first byte, as for ftps:// URLs); implies `tls`. */
+  implicit?: boolean;
 }
 
 /** A free TCP port on 127.0.0.1, found by binding port 0. */

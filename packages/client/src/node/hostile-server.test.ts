@@ -280,6 +280,15 @@ describe('a hostile or broken server', () => {
     }
   });
 
+  it('accepts TCP but never completes the TLS handshake (ftps://): connect timeout', async () => {
+    const s = await scripted(async (c) => { await c.next(); });
+    const started = Date.now();
+    const err = await FtpClient.connect(`ftps://127.0.0.1:${s.port}/`, { ...quick, connectTimeout: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpTimeoutError);
+    expect((err as FtpTimeoutError).phase).toBe('connect');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it('never answers: reply timeout; stalls the data: data timeout', async () => {
     const silent = await scripted(async (c) => { c.send('220 hi'); await c.next(); /* and nothing more */ await c.next(); });
     const err = await FtpClient.connect({ host: silent.host, port: silent.port, ...quick, replyTimeout: 300 }).catch((e: unknown) => e);
