@@ -86,10 +86,12 @@ describe('ftpkit-server CLI (in-process)', () => {
     const users = join(cwd, 'users.yaml');
     writeFileSync(
       users,
-      `users:\n  - name: carol\n    password: "${await hashPassword('pw1')}"\n    root: carol\n  - name: dave\n    password: "${await hashPassword('pw2')}"\n    readOnly: true\n`,
+      `users:\n  - name: carol\n    password: "${await hashPassword('pw1')}"\n    root: carol\n    quotaBytes: 12\n  - name: dave\n    password: "${await hashPassword('pw2')}"\n    readOnly: true\n`,
     );
+    const config = join(cwd, 'ftpkit.yaml');
+    writeFileSync(config, 'limits:\n  loginFailureDelayMs: 0\n');
     const a = io(cwd);
-    expect(await runCli(['--port', '0', '--root', root, '--users', users, '--log-level', 'silent'], a)).toBeUndefined();
+    expect(await runCli(['--port', '0', '--root', root, '--users', users, '--config', config, '--log-level', 'silent'], a)).toBeUndefined();
     const url = /ftp:\/\/127\.0\.0\.1:(\d+)\//.exec(a.out.join(''));
     expect(url).not.toBeNull();
     const port = url?.[1] ?? '0';
@@ -102,6 +104,9 @@ describe('ftpkit-server CLI (in-process)', () => {
       expect((await curl(['-T', src, `ftp://dave:pw2@127.0.0.1:${port}/up.txt`])).code).not.toBe(0);
       expect((await curl(['-T', src, `ftp://carol:pw1@127.0.0.1:${port}/up.txt`])).code).toBe(0);
       expect(readFileSync(join(root, 'carol', 'up.txt'), 'utf8')).toBe('x');
+      // 'mine.txt' (10 B) + 'up.txt' (1 B) leave 1 byte of carol's 12-byte quota.
+      writeFileSync(join(cwd, 'five.txt'), '12345');
+      expect((await curl(['-T', join(cwd, 'five.txt'), `ftp://carol:pw1@127.0.0.1:${port}/five.txt`])).code).not.toBe(0);
       expect((await curl([`ftp://dave:wrong@127.0.0.1:${port}/top.txt`])).code).toBe(67);
       expect((await curl([`ftp://anonymous:x@127.0.0.1:${port}/top.txt`])).code).toBe(67);
     } finally {

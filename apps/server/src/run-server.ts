@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createFtpServer, type Authenticate, type FtpServer, type Logger, type StorageOption } from '@ftpkit/server';
+import { createFtpServer, type Authenticate, type FtpServer, type FtpUser, type Logger, type StorageOption } from '@ftpkit/server';
 import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
 import { localStorage } from '@ftpkit/storage-local';
@@ -26,6 +26,20 @@ export interface RunningServer {
 }
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
+
+/** Bytes stored under `/` of an adapter (walks the tree; used for users with a quota). */
+async function diskUsage(adapter: StorageAdapter): Promise<number> {
+  let total = 0;
+  const dirs = ['/'];
+  for (let walked = 0; dirs.length > 0 && walked < 100_000; walked++) {
+    const dir = dirs.pop() as string;
+    for await (const st of adapter.list(dir)) {
+      if (st.type === 'dir') dirs.push(st.path);
+      else total += st.size;
+    }
+  }
+  return total;
+}
 
 function makeStorage(config: ServerConfig): { storage: StorageOption } {
   if (config.storage === 's3') {
@@ -62,16 +76,20 @@ function memoryRoot(config: ServerConfig, root: string | undefined): string | un
   return rel === '' ? '/' : rel;
 }
 
-function makeAuthenticate(config: ServerConfig, users: UserEntry[]): Authenticate {
+function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: StorageOption): Authenticate {
   const byName = new Map(users.map((u) => [u.name, u]));
-  return async (name, password) => {
+  return async (name, password, connection) => {
     const entry = byName.get(name);
     if (entry !== undefined) {
       const ok = entry.passwordHash !== undefined ? await verifyPassword(password, entry.passwordHash) : entry.password === password;
       if (!ok) return null;
-      const user: SessionUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
+      const user: FtpUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
       const root = config.storage === 'memory' ? memoryRoot(config, entry.root) : entry.root;
       if (root !== undefined) user.root = root;
+      if (entry.quotaBytes !== undefined && typeof storage === 'function') {
+        const limitBytes = entry.quotaBytes;
+        user.quota = { limitBytes, usedBytes: async () => diskUsage(await storage({ ...user, readOnly: true }, connection)) };
+      }
       return user;
     }
     if (config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
@@ -103,7 +121,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
           },
         }),
     storage,
-    authenticate: makeAuthenticate(config, users),
+    authenticate: makeAuthenticate(config, users, storage),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),

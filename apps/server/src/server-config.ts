@@ -14,6 +14,8 @@ export interface UserEntry {
   /** Absolute directory (local) or path inside the volume (memory) served to this user. */
   root?: string;
   readOnly: boolean;
+  /** Upload quota in bytes (users file `quotaBytes`). */
+  quotaBytes?: number;
 }
 
 export type StorageKind = 'local' | 'memory' | 's3';
@@ -166,6 +168,12 @@ export function loadUsersFile(path: string, source: string, serverRoot: string):
     }
     const entry: UserEntry = { name: u.name, passwordHash: hash, readOnly: false };
     if (u.readOnly !== undefined) entry.readOnly = asBool({ value: u.readOnly, source: `${where}.readOnly`, base: '' });
+    if (u.quotaBytes !== undefined) {
+      if (typeof u.quotaBytes !== 'number' || !Number.isInteger(u.quotaBytes) || u.quotaBytes < 0) {
+        throw new ConfigError(`${where}.quotaBytes`, 'must be a non-negative integer');
+      }
+      entry.quotaBytes = u.quotaBytes;
+    }
     if (u.root !== undefined) {
       if (typeof u.root !== 'string' || u.root === '') throw new ConfigError(`${where}.root`, 'must be a directory');
       entry.root = resolve(serverRoot, u.root);

@@ -451,7 +451,10 @@ export class ConnectionDriver {
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
+      const quota = spec.type === 'stor' ? this.#user?.quota : undefined;
+      const quotaRemaining = quota === undefined ? undefined : Math.max(0, quota.limitBytes - (await quota.usedBytes()));
       const bytes = await runTransfer(spec, {
+        ...(quotaRemaining === undefined ? {} : { quotaRemaining }),
         storage: this.#requireStorage(),
         socket: taken.socket,
         signal: taken.signal,

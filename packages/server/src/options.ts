@@ -100,6 +100,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export interface FtpUser extends SessionUser {
   downloadBytesPerSecond?: number;
   uploadBytesPerSecond?: number;
+  /**
+   * A byte quota enforced while STOR/APPE/STOU run: once `usedBytes()` (asked at the start of
+   * each upload) plus the bytes received pass `limitBytes`, the upload stops with 552
+   * (StorageError EDQUOT); what was written stays or goes per the upload mode.
+   */
+  quota?: { limitBytes: number; usedBytes: () => number | Promise<number> };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
 import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
-import type { StorageAdapter } from '@ftpkit/storage';
+import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { Crc32 } from './crc32.js';
 import { listingChunks } from './listing.js';
 import { throttle, type TokenBucket } from './token-bucket.js';
@@ -78,6 +78,19 @@ export interface TransferContext {
   counter: ByteCounter;
   /** Bandwidth limits for this direction (session, user); empty = unlimited. */
   buckets: readonly TokenBucket[];
+  /** Uploads: bytes that may still be stored (quota); undefined = no quota. */
+  quotaRemaining?: number;
+}
+
+function quotaGuard(remaining: number) {
+  return async function* guard(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let left = remaining;
+    for await (const chunk of source) {
+      if (chunk.length > left) throw new StorageError('EDQUOT', 'upload exceeds the user quota');
+      left -= chunk.length;
+      yield chunk;
+    }
+  };
 }
 
 /**
@@ -107,8 +120,9 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
           });
         };
         const limited = ctx.buckets.length > 0 ? throttle(ctx.buckets, signal) : passThrough;
-        if (spec.ascii) await pipeline(socket, limited, asciiDecode(), counting(counter), sink, { signal });
-        else await pipeline(socket, limited, counting(counter), sink, { signal });
+        const quota = ctx.quotaRemaining === undefined ? passThrough : quotaGuard(ctx.quotaRemaining);
+        if (spec.ascii) await pipeline(socket, limited, asciiDecode(), quota, counting(counter), sink, { signal });
+        else await pipeline(socket, limited, quota, counting(counter), sink, { signal });
         break;
       }
       case 'list': {

@@ -241,6 +241,36 @@ describe('FtpServer', () => {
     expect((await c.cmd('NOOP')).code).toBe(200);
   });
 
+  it('enforces a per-user byte quota during uploads (552), counting what is stored', async () => {
+    let storage: import('@ftpkit/storage').StorageAdapter | undefined;
+    const used = async (): Promise<number> => {
+      let total = 0;
+      for await (const st of storage?.list('/') ?? []) total += st.type === 'file' ? st.size : 0;
+      return total;
+    };
+    const h = await start('memory', {
+      authenticate: (u, p) => (u === 'q' && p === 'q' ? { name: 'q', quota: { limitBytes: 100_000, usedBytes: used } } : null),
+      uploadMode: 'atomic',
+    });
+    storage = h.storage;
+    await putFile(h.storage, '/existing.bin', payload(30_000));
+    const c = await client(h.port);
+    await c.login('q', 'q');
+    await c.cmd('TYPE I');
+    const up = async (name: string, size: number): Promise<number | undefined> => {
+      const { port } = pasvPort((await c.cmd('PASV')).text);
+      const ds = await dataSocket(port);
+      ds.on('error', () => undefined);
+      expect((await c.cmd(`STOR ${name}`)).code).toBe(150);
+      ds.end(payload(size));
+      return (await c.next(10_000))?.code;
+    };
+    expect(await up('fits.bin', 60_000)).toBe(226);
+    expect(await up('too-big.bin', 20_000)).toBe(552);
+    await expect(h.storage.stat('/too-big.bin')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await up('small.bin', 5_000)).toBe(226);
+  });
+
   it('frees a passive port nobody connects to after the data timeout', async () => {
     const h = await start('memory', { limits: { dataTimeoutMs: 300 } });
     await putFile(h.storage, '/x', Buffer.from('x'));
