@@ -31,9 +31,14 @@ try {
   const setup = await runTimed('bash', [join(REPO_ROOT, 'scripts/install-test-deps.sh')], { timeoutMs: 600_000 });
   if (!setup.ok) throw new Error(`installing the benchmark's programs failed:\n${setup.stderr}`);
   const t0 = new Date();
-  const result = await runBench(opts, (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`));
   await mkdir(opts.outDir, { recursive: true });
   const file = join(opts.outDir, `${t0.toISOString().slice(0, 10)}.md`);
+  // Rewritten after every table, so an interrupted run still leaves what it measured.
+  const result = await runBench(
+    opts,
+    (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+    async (partial) => { await writeFile(file, partial); },
+  );
   await writeFile(file, result.markdown);
   process.stdout.write(`${result.summary}; written to ${file}\n`);
 } catch (err) {

@@ -68,6 +68,6 @@ export async function measureClients(ctx: BenchContext): Promise<Table> {
       },
     });
   }
-  await roundRobin(table, subjects, ctx.opts.runs, ctx.log);
+  await roundRobin(table, subjects, ctx);
   return table;
 }

@@ -62,6 +62,6 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
       }
     },
   }));
-  await roundRobin(table, subjects, ctx.opts.runs, ctx.log);
+  await roundRobin(table, subjects, ctx);
   return table;
 }

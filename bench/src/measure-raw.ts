@@ -47,6 +47,6 @@ export async function measureRaw(ctx: BenchContext): Promise<Table> {
         clearTimeout(killer);
       }
     },
-  }], ctx.opts.runs, ctx.log);
+  }], ctx);
   return table;
 }

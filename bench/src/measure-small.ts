@@ -40,6 +40,6 @@ export async function measureSmallFiles(ctx: BenchContext, client: 'ftplib' | 'l
       }
     },
   }));
-  await roundRobin(table, subjects, ctx.opts.runs, ctx.log);
+  await roundRobin(table, subjects, ctx);
   return table;
 }

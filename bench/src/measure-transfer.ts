@@ -41,6 +41,6 @@ export async function measureTransfer(ctx: BenchContext, verb: 'retr' | 'stor', 
       return { mbps: mbps(size, r.ms) };
     },
   }));
-  await roundRobin(table, subjects, ctx.opts.runs, ctx.log);
+  await roundRobin(table, subjects, ctx);
   return table;
 }

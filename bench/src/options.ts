@@ -27,6 +27,10 @@ export interface BenchOptions {
   outDir: string;
   /** Time limit of any single client run or step. */
   stepTimeoutMs: number;
+  /** Whether to run the lftp variants of the transfer and small-file measurements (smoke runs split them). */
+  lftp: boolean;
+  /** Time budget of the whole run; past it, measurements finish the round they are in and later ones are skipped. */
+  maxMinutes: number;
   /** Pause that lets a server reap sessions and settle its memory between runs (smoke runs shorten it). */
   settleMs: number;
 }
@@ -72,7 +76,8 @@ export const USAGE = `usage: pnpm bench [-- options]
   --only LIST       comma list of ${MEASUREMENTS.join(',')} (default all)
   --servers LIST    comma list of server names (default all)
   --out DIR         results folder (default bench/results)
-  --step-timeout S  seconds any single step may take (default 600)`;
+  --step-timeout S  seconds any single step may take (default 600)
+  --max-minutes M   time budget: past it, the current round finishes and the rest is skipped (default 120)`;
 
 /** Parses the command line (after `node dist/main.js`). */
 export function parseOptions(argv: readonly string[], defaultOutDir: string): BenchOptions | 'help' {
@@ -90,6 +95,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       servers: { type: 'string', default: '' },
       out: { type: 'string', default: defaultOutDir },
       'step-timeout': { type: 'string', default: '600' },
+      'max-minutes': { type: 'string', default: '120' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -115,6 +121,8 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     servers: new Set(values.servers.split(',').map((s) => s.trim()).filter(Boolean)),
     outDir: values.out,
     stepTimeoutMs: bounded('step-timeout', values['step-timeout'], 1, 3600) * 1000,
+    lftp: true,
+    maxMinutes: bounded('max-minutes', values['max-minutes'], 1, 600),
     settleMs: 1000,
   };
 }

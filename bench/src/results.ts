@@ -40,7 +40,9 @@ export interface Subject {
  * Runs every subject `runs` times, interleaved round-robin, and rotates the order each round so no
  * subject always goes first (page cache, CPU frequency and TIME_WAIT state even out).
  */
-export async function roundRobin(table: Table, subjects: readonly Subject[], runs: number, log: (line: string) => void): Promise<void> {
+export async function roundRobin(table: Table, subjects: readonly Subject[], ctx: { opts: { runs: number }; deadline: number; log(line: string): void }): Promise<void> {
+  const { runs } = ctx.opts;
+  const log = (line: string): void => ctx.log(line);
   const rows = new Map<string, Row>();
   for (const s of subjects) {
     const row: Row = { subject: s.name, ftpkit: s.ftpkit, samples: {}, runs: 0, failures: 0, errors: [] };
@@ -49,6 +51,12 @@ export async function roundRobin(table: Table, subjects: readonly Subject[], run
     table.rows.push(row);
   }
   for (let r = 0; r < runs; r++) {
+    // The run's time budget (--max-minutes): finish whole rounds only, and say so under the table.
+    if (r > 0 && Date.now() > ctx.deadline) {
+      table.notes.push(`Stopped after ${r} of ${runs} rounds: the run's time budget (--max-minutes) was used up.`);
+      log(`${table.id}: time budget used up after ${r} rounds`);
+      break;
+    }
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[(i + r) % subjects.length] as Subject;
       const row = rows.get(s.name) as Row;

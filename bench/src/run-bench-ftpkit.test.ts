@@ -6,7 +6,7 @@ import { haveVsftpd } from '@ftpkit/test-servers';
 import { clientRows } from './measure-client.js';
 import { runBench, type BenchResult } from './run-bench.js';
 import { FTPKIT_SERVER, haveFtpkitServer } from './servers/ftpkit.js';
-import { ensureBuilt, sample, SERVER_TABLES, smokeCanRun, smokeOptions } from './test-support/smoke.js';
+import { ensureBuilt, LFTP_TABLES, sample, SERVER_TABLES, smokeCanRun, smokeOptions } from './test-support/smoke.js';
 
 // `pnpm test` builds every package first, so under CI the ftpkit programs must be there.
 const ftpkitBuilt = haveFtpkitServer();
@@ -28,8 +28,8 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
 
   afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
 
-  it('measures ftpkit-server with local and memory storage in every server measurement', () => {
-    for (const id of SERVER_TABLES) {
+  it('measures ftpkit-server with local and memory storage in every server measurement, lftp variants too', () => {
+    for (const id of [...SERVER_TABLES, ...LFTP_TABLES]) {
       const t = result.tables.find((x) => x.id === id);
       expect(t?.rows.map((r) => r.subject), id).toEqual(servers);
       for (const r of t?.rows ?? []) {
@@ -37,7 +37,8 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
       }
     }
     for (const s of ['ftpkit-local', 'ftpkit-memory']) {
-      expect(sample(result, 'retr-curl', s, 'mbps'), s).toBeGreaterThan(0);
+      for (const id of ['retr-curl', 'stor-curl', 'retr-lftp', 'stor-lftp']) expect(sample(result, id, s, 'mbps'), `${id} ${s}`).toBeGreaterThan(0);
+      expect(sample(result, 'small-lftp', s, 'fps'), s).toBeGreaterThan(0);
       expect(sample(result, 'burst-0', s, 'ok'), s).toBe(8);
       expect(sample(result, 'idle', s, 'held'), s).toBe(16);
     }

@@ -6,7 +6,7 @@ import { haveVsftpd, havePureFtpd, havePyftpdlib } from '@ftpkit/test-servers';
 import { runBench, type BenchResult } from './run-bench.js';
 import { ensureBuilt, sample, SERVER_TABLES, smokeCanRun, smokeOptions } from './test-support/smoke.js';
 
-describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftpd, pyftpdlib, ftp-srv)', () => {
+describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftpd, pyftpdlib, ftp-srv) with curl and ftplib', () => {
   let out = '';
   let result: BenchResult;
   const servers: string[] = [];
@@ -20,13 +20,14 @@ describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftp
     servers.push('ftp-srv');
     out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
     const opts = smokeOptions(servers, out);
-    result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'raw']) }, () => undefined);
+    // lftp's variants run in the ftpkit smoke test (against vsftpd there), to keep each file short.
+    result = await runBench({ ...opts, lftp: false, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'raw']) }, () => undefined);
   }, 120_000);
 
   afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
 
   it('measures every peer in every server measurement without a failed run', () => {
-    expect(result.tables.map((t) => t.id)).toEqual(['raw', ...SERVER_TABLES]);
+    expect(result.tables.map((t) => t.id).sort()).toEqual(['raw', ...SERVER_TABLES].sort());
     for (const id of SERVER_TABLES) {
       const t = result.tables.find((x) => x.id === id);
       expect(t?.rows.map((r) => r.subject), id).toEqual(servers);
@@ -39,9 +40,8 @@ describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftp
 
   it('reports plausible figures: all burst sessions served, all idle sessions held, positive rates', () => {
     for (const s of servers) {
-      for (const id of ['retr-curl', 'stor-curl', 'retr-lftp', 'stor-lftp']) expect(sample(result, id, s, 'mbps'), `${id} ${s}`).toBeGreaterThan(0);
+      for (const id of ['retr-curl', 'stor-curl']) expect(sample(result, id, s, 'mbps'), `${id} ${s}`).toBeGreaterThan(0);
       expect(sample(result, 'small-ftplib', s, 'fps'), s).toBeGreaterThan(0);
-      expect(sample(result, 'small-lftp', s, 'fps'), s).toBeGreaterThan(0);
       for (const id of ['burst-0', 'burst-1000']) {
         expect(sample(result, id, s, 'ok'), `${id} ${s}`).toBe(8);
         expect(sample(result, id, s, 'p95'), `${id} ${s}`).toBeGreaterThanOrEqual(sample(result, id, s, 'p50'));

@@ -30,12 +30,13 @@ export function smokeCanRun(): boolean {
 export function smokeOptions(servers: readonly string[], outDir: string): BenchOptions {
   return {
     runs: 1, size: 2 * 1024 * 1024, files: 12, fileSize: 4096, burst: 8, burstFileSize: 16 * 1024, idle: 16,
-    only: new Set(MEASUREMENTS), servers: new Set(servers), outDir, stepTimeoutMs: 30_000, settleMs: 100,
+    only: new Set(MEASUREMENTS), servers: new Set(servers), outDir, stepTimeoutMs: 30_000, lftp: true, maxMinutes: 10, settleMs: 100,
   };
 }
 
-/** The tables that have one row per server. */
-export const SERVER_TABLES = ['retr-curl', 'stor-curl', 'retr-lftp', 'stor-lftp', 'small-ftplib', 'small-lftp', 'burst-0', 'burst-1000', 'idle'];
+/** The tables that have one row per server, without and with the lftp variants. */
+export const SERVER_TABLES = ['retr-curl', 'stor-curl', 'small-ftplib', 'burst-0', 'burst-1000', 'idle'];
+export const LFTP_TABLES = ['retr-lftp', 'stor-lftp', 'small-lftp'];
 
 /** The first sample of one metric of one row, or NaN. */
 export function sample(result: BenchResult, id: string, subject: string, key: string): number {
