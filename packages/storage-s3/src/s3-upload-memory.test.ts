@@ -82,7 +82,7 @@ describe('bounded memory', () => {
   // one more part plus (queueSize + 1) source chunks, plus the SDK's own buffers.
   it('holds at most partSize × (queueSize + 1) + 24 MiB of live memory while uploading', { timeout: 120_000 }, async () => {
     const storage = s3Storage({ bucket: 'mem', client, partSize, queueSize });
-    const source = new PatternSource(128 * MiB);
+    const source = new PatternSource(64 * MiB);
     collectGarbage();
     const base = live();
     let peak = base;
@@ -100,16 +100,17 @@ describe('bounded memory', () => {
         }
       }),
     );
-    expect(result.bytes).toBe(128 * MiB);
-    console.log(`[s3 memory] 128 MiB upload: live (after GC) peak +${mib(peak - base)}, bound ${mib(partsBound)} + 24 MiB`);
+    expect(result.bytes).toBe(64 * MiB);
+    console.log(`[s3 memory] 64 MiB upload: live (after GC) peak +${mib(peak - base)}, bound ${mib(partsBound)} + 24 MiB`);
     expect(await storedSha256('live.bin')).toBe(source.digest());
     expect(peak - base).toBeLessThanOrEqual(partsBound + 24 * MiB);
   });
 });
 
-describe('throughput', () => {
-  // 64 MiB by default to keep the suite short; FTPKIT_S3_BENCH_MIB=256 for the reported figures.
-  const sizeMiB = Number(process.env.FTPKIT_S3_BENCH_MIB ?? 64);
+describe.runIf(process.env.FTPKIT_S3_BENCH_MIB)('throughput', () => {
+  // A benchmark, not a check of a claim: it asserts only that the bytes arrived, so it runs on
+  // demand (FTPKIT_S3_BENCH_MIB=256 for the reported figures) to keep the suite short.
+  const sizeMiB = Number(process.env.FTPKIT_S3_BENCH_MIB ?? 0);
   it(`${sizeMiB} MiB up and down through the adapter next to direct SDK calls (figures logged)`, { timeout: 150_000 }, async () => {
     const size = sizeMiB * MiB;
     const storage = s3Storage({ bucket: 'mem', client, partSize: 8 * MiB, queueSize: 4 });
