@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FtpClient } from '@ftpkit/client';
 import type { FtpServer } from '@ftpkit/server';
 import { startS3rver } from '@ftpkit/storage-s3/testing';
+// The session's own command table (not exported by the package): the compliance page must cover it.
+import { COMMANDS, UNIMPLEMENTED } from '../../packages/session/src/command-table.js';
 // The storage adapter guide's conformance run: its describe blocks register on import.
 import '../../docs/examples/audit-storage.conformance.js';
 
@@ -112,6 +114,15 @@ describe('docs include their examples verbatim', () => {
   it('every file in docs/examples is included by some page', () => {
     const included = new Set(blocks.map((b) => b.example));
     for (const file of readdirSync(examples)) expect(included.has(`docs/examples/${file}`), file).toBe(true);
+  });
+});
+
+describe('docs/rfc-compliance.md', () => {
+  it('names every verb of the session command table, implemented or not', () => {
+    const page = readFileSync(join(repo, 'docs', 'rfc-compliance.md'), 'utf8');
+    const verbs = [...COMMANDS.flatMap((c) => [c.verb, ...(c.aliases ?? [])]), ...UNIMPLEMENTED.map((u) => u.verb)];
+    expect(verbs.length).toBeGreaterThan(50);
+    expect(verbs.filter((verb) => !page.includes(`\`${verb}\``))).toEqual([]);
   });
 });
 
