@@ -627,14 +627,18 @@ export class FtpClient {
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
+    let cancelWait: (() => void) | undefined;
     try {
       socket = await Promise.race([
         data.connect(),
         new Promise<never>((_, reject) => {
           finalReply.then((r) => { if (r.code >= 400) reject(new FtpReplyError(r.code, r.text, what)); }, reject);
-          spec.signal?.addEventListener('abort', () => reject(new FtpAbortError()), { once: true });
+          const onSignal = (): void => reject(new FtpAbortError());
+          // One signal may serve hundreds of transfers (mirror): never leave a listener behind.
+          spec.signal?.addEventListener('abort', onSignal, { once: true });
+          cancelWait = () => spec.signal?.removeEventListener('abort', onSignal);
         }),
-      ]);
+      ]).finally(() => cancelWait?.());
       if (stopReason) throw stopReason;
       socket.on('error', () => undefined);
       if (spec.write) {
