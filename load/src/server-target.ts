@@ -73,6 +73,8 @@ export async function startChildServer(storage: 'memory' | 'local', nodeFlags: r
   // Raise the soft limit up to what the hard limit allows, then become node.
   const child: ChildProcess = spawn('bash', ['-c', `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Fewer glibc malloc arenas: RSS then follows what the process holds, not per-thread reserves.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
   const banner = await new Promise<string>((resolve, reject) => {
     const lines: string[] = [];
