@@ -574,8 +574,17 @@ export class FtpClient {
    */
   private async transfer(spec: TransferSpec): Promise<void> {
     if (spec.signal?.aborted) throw new FtpAbortError({ cause: spec.signal.reason });
-    if (spec.rest && spec.rest > 0) await this.cmd('REST', String(spec.rest), [350]);
     const data = await this.prepareData();
+    // REST must come right before the transfer command (RFC 3659 §5.3): after EPSV/PASV/EPRT/PORT,
+    // which strict servers let reset the restart marker.
+    if (spec.rest && spec.rest > 0) {
+      try {
+        await this.cmd('REST', String(spec.rest), [350]);
+      } catch (err) {
+        data.cancel();
+        throw err;
+      }
+    }
     const what = describeCommand(spec.verb, spec.arg);
     this.ctrl.send(spec.verb, spec.arg);
     let first: Reply;

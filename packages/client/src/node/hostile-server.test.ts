@@ -390,6 +390,8 @@ describe('a hostile or broken server', () => {
       let rest = 0;
       let active: Socket | undefined;
       return loginThen(c, ['HASH SHA-256*;MD5', 'REST STREAM', 'SIZE'], async (cmd, arg) => {
+        // Strict like ftpkit-server: REST counts only right before RETR (RFC 3659 §5.3).
+        if (cmd !== 'REST' && cmd !== 'RETR') rest = 0;
         if (cmd === 'EPSV') {
           data = await c.listen();
           c.send(`229 ok (|||${data.port}|)`);
