@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { encodeReply } from '@ftpkit/codec';
-import type { Effect, Outcome, Output, ServerSession, SessionUser, StorageOp } from '@ftpkit/session';
+import type { Effect, Outcome, Output, ServerSession, StorageOp } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
