@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ const execFileP = promisify(execFile);
 const appDir = resolve(import.meta.dirname, '..');
 const repoRoot = resolve(appDir, '../..');
 const bin = join(appDir, 'dist/main.js');
+const serverBin = join(repoRoot, 'apps/server/dist/main.js');
 
 interface Result { code: number; stdout: string; stderr: string }
 
@@ -45,7 +47,7 @@ let vs: TestFtpServer | undefined;
 
 beforeAll(async () => {
   // The tests run the built program: build it (turbo's cache makes this quick when nothing changed).
-  await execFileP('flock', ['/tmp/ftpkit-build.lock', 'pnpm', 'turbo', 'run', 'build', '--filter', '@ftpkit/cli...'], { cwd: repoRoot, timeout: 300_000 });
+  await execFileP('flock', ['/tmp/ftpkit-build.lock', 'pnpm', 'turbo', 'run', 'build', '--filter', '@ftpkit/cli...', '--filter', '@ftpkit/ftpkit-server...'], { cwd: repoRoot, timeout: 300_000 });
   work = await mkdtemp(join(tmpdir(), 'ftpkit-cli-'));
   home = join(work, 'home');
   await mkdir(home);
@@ -236,5 +238,53 @@ describe('ftpkit (built binary)', () => {
     expect(untrusted.stderr).toMatch(/certificate/i);
     expect((await ftpkit(['ls', '--tls', '--insecure', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
     expect((await ftpkit(['ls', '--active', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
+  });
+});
+
+describe('ftpkit against ftpkit-server (the project\'s own server)', () => {
+  it('put, segmented get verified by HASH, resume, mirror both ways, over TLS', async () => {
+    const root = join(work, 'own-root');
+    const tlsDir = join(work, 'own-tls');
+    await mkdir(root);
+    const port = await new Promise<number>((done) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => done(p));
+      });
+    });
+    const server = spawn(process.execPath, [serverBin, '--host', '127.0.0.1', '--port', String(port), '--root', root,
+      '--user', 'bob:own-pw-1', '--tls', 'self-signed', '--tls-dir', tlsDir, '--log-level', 'warn'], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const up = await new Promise<boolean>((done) => {
+          const s = connect(port, '127.0.0.1', () => { s.destroy(); done(true); });
+          s.on('error', () => done(false));
+        });
+        if (up) break;
+        if (Date.now() > deadline) throw new Error('ftpkit-server did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const env = { FTPKIT_PASSWORD: 'own-pw-1' };
+      const url = `ftp://bob@127.0.0.1:${port}`;
+      const src = join(work, 'own.bin');
+      await writeFile(src, randomBytes(6 * 1024 * 1024 + 7));
+      expect((await ftpkit(['put', '--tls', '--insecure', src, `${url}/own.bin`], { env })).code).toBe(0);
+      const seg = await ftpkit(['get', '--segments', '3', '--json', `${url}/own.bin`, join(work, 'own.seg')], { env });
+      expect(seg.code).toBe(0);
+      expect(JSON.parse(seg.stdout)).toMatchObject({ segments: 3 });
+      expect(await sha(join(work, 'own.seg'))).toBe(await sha(src));
+      await writeFile(join(work, 'own.part'), (await readFile(src)).subarray(0, 4321));
+      expect((await ftpkit(['get', '-c', '--tls', '--insecure', '--active', `${url}/own.bin`, join(work, 'own.part')], { env })).code).toBe(0);
+      expect(await sha(join(work, 'own.part'))).toBe(await sha(src));
+      const tree = join(work, 'own-tree');
+      await mkdir(join(tree, 'a b', 'c'), { recursive: true });
+      for (let i = 0; i < 12; i++) await writeFile(join(tree, i % 2 ? 'a b' : 'a b/c', `f${i}`), randomBytes(i * 10));
+      expect((await ftpkit(['mirror', '-R', '--parallel', '2', tree, `${url}/tree`], { env })).code).toBe(0);
+      expect((await ftpkit(['mirror', '--parallel', '2', `${url}/tree`, join(work, 'own-down')], { env })).code).toBe(0);
+      await execFileP('diff', ['-r', tree, join(work, 'own-down')]);
+    } finally {
+      server.kill('SIGTERM');
+    }
   });
 });
