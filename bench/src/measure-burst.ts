@@ -6,7 +6,7 @@ import { quantile } from './stats.js';
 import { formatSize } from './report.js';
 
 /** A burst session that takes longer than this counts as lost. */
-const SESSION_TIMEOUT_MS = 30_000;
+const SESSION_TIMEOUT_MS = 20_000;
 
 interface BurstResult {
   ok: number;

@@ -32,7 +32,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
       const base = await treeMemory(s.pid);
       const [cmd, args] = withFdLimit(process.execPath, [
         childScript('load-client'), 'idle', '127.0.0.1', String(login.port), login.user, login.password,
-        String(count), '16', String(timeoutMs),
+        String(count), '32', String(timeoutMs),
       ]);
       const child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
       let stderr = '';

@@ -5,7 +5,7 @@
  *     CLIENTS sessions of login + LIST + RETR FILE + QUIT; session i starts at i*SPREAD_MS/CLIENTS
  *     (SPREAD_MS 0: all released in the same tick). Prints one JSON line: {ok, failed, ms[], errors}.
  *   load-client idle HOST PORT USER PASSWORD COUNT CONCURRENCY TIMEOUT_MS
- *     Logs COUNT sessions in (at most CONCURRENCY logins in flight) and holds them; prints
+ *     Logs COUNT sessions in (at most CONCURRENCY connections in flight: 32 keeps vsftpd's accept queue, 32 deep, from overflowing) and holds them; prints
  *     `ready N` and keeps them until stdin closes or says anything, then exits.
  */
 import { RawFtpSession } from '../raw-ftp-session.js';
