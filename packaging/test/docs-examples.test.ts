@@ -128,6 +128,13 @@ describe('docs/rfc-compliance.md', () => {
 
 describe('README: the embedded server and the client', () => {
   it('serve hello.txt, list, download and upload it', async () => {
+    const before = { PORT: process.env.PORT, FTP_URL: process.env.FTP_URL };
+    cleanups.push(async () => {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
     process.env.PORT = '0';
     const { server } = (await import('../../docs/examples/embedded-server.js')) as { server: FtpServer };
     cleanups.push(() => server.close({ graceMs: 500 }));
