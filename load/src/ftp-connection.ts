@@ -90,7 +90,12 @@ export class FtpConnection {
   /** Connect and read the greeting (220). */
   static async open(port: number, timeoutMs = 30_000): Promise<FtpConnection> {
     const c = new FtpConnection(await openSocket(port, timeoutMs), timeoutMs);
-    await c.expect('greeting', [220]);
+    try {
+      await c.expect('greeting', [220]);
+    } catch (err) {
+      c.destroy();
+      throw err;
+    }
     return c;
   }
 
