@@ -16,49 +16,70 @@ export function abortReason(signal: AbortSignal): Error {
   return err;
 }
 
+export interface GuardOptions {
+  /** The caller's abort (ABOR, a closed session): a failure of the source, handled per `onFailure`. */
+  signal?: AbortSignal;
+  /**
+   * The storage side failed (a part upload was refused): stop reading at once by throwing the
+   * reason. Not recorded as a source failure, so the storage error is what the caller reports.
+   */
+  cancel?: AbortSignal;
+  /** Bytes allowed in total; one more is an `EDQUOT` StorageError. Default unlimited. */
+  maxBytes?: number;
+  /** What a source failure (error, abort) does: `'throw'` (default) or `'end'` the stream cleanly. */
+  onFailure?: 'throw' | 'end';
+}
+
+type Interrupt = { from: 'signal' | 'cancel'; error: unknown };
+
 /**
- * Yields `source`'s chunks and counts their bytes. When `signal` aborts it stops at once, even
- * while the source is stalled waiting for the peer: an upload must be able to finish or abort its
- * multipart upload without the data connection's cooperation. The stalled source is told to
- * `return()` but not awaited, since a stalled producer may never settle.
+ * Yields `source`'s chunks and counts their bytes. When `signal` or `cancel` aborts it stops at
+ * once, even while the source is stalled waiting for the peer: an upload must be able to finish
+ * or abort its multipart upload without the data connection's cooperation. The stalled source is
+ * told to `return()` but not awaited, since a stalled producer may never settle.
  *
- * On a source error, an abort or going over `maxBytes`, the failure is recorded in
+ * On a source error, an abort of `signal` or going over `maxBytes`, the failure is recorded in
  * `counter.failure` and then either thrown (`onFailure: 'throw'`, atomic uploads: the multipart
  * upload is aborted) or turned into a clean end (`'end'`, resumable uploads: what was consumed is
- * stored and the caller rethrows the failure afterwards).
+ * stored and the caller rethrows the failure afterwards). Going over `maxBytes` always throws.
  */
 export async function* guardSource(
   source: AsyncIterable<Uint8Array>,
   counter: ByteCounter,
-  signal?: AbortSignal,
-  maxBytes = Number.MAX_SAFE_INTEGER,
-  onFailure: 'throw' | 'end' = 'throw',
+  options: GuardOptions = {},
 ): AsyncGenerator<Uint8Array> {
+  const { signal, cancel, maxBytes = Number.MAX_SAFE_INTEGER, onFailure = 'throw' } = options;
+  if (cancel?.aborted) throw cancel.reason;
   if (signal?.aborted) {
     const error = abortReason(signal);
     counter.failure = { error };
     throw error;
   }
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted =
-    signal === undefined
-      ? undefined
-      : new Promise<never>((_, reject) => {
-          onAbort = () => reject(abortReason(signal));
-          signal.addEventListener('abort', onAbort, { once: true });
-        });
-  aborted?.catch(() => undefined);
+  const cleanups: Array<() => void> = [];
+  const interrupted = new Promise<never>((_, reject) => {
+    for (const [from, sig] of [['signal', signal], ['cancel', cancel]] as const) {
+      if (sig === undefined) continue;
+      const onAbort = (): void => reject({ from, error: from === 'signal' ? abortReason(sig) : sig.reason } satisfies Interrupt);
+      sig.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => sig.removeEventListener('abort', onAbort));
+    }
+  });
+  interrupted.catch(() => undefined);
+  const racing = signal !== undefined || cancel !== undefined;
   let finished = false;
   try {
     for (;;) {
       let step: IteratorResult<Uint8Array>;
       try {
-        step = await (aborted === undefined ? iterator.next() : Promise.race([iterator.next(), aborted]));
+        step = await (racing ? Promise.race([iterator.next(), interrupted]) : iterator.next());
         if (!step.done && counter.bytes + step.value.byteLength > maxBytes) {
           throw new StorageError('EDQUOT', `upload larger than ${maxBytes} bytes (10,000 parts of partSize)`);
         }
-      } catch (error) {
+      } catch (caught) {
+        const interrupt = isInterrupt(caught) ? caught : undefined;
+        if (interrupt?.from === 'cancel') throw interrupt.error;
+        const error = interrupt ? interrupt.error : caught;
         counter.failure = { error };
         if (onFailure === 'end' && !(error instanceof StorageError)) return;
         throw error;
@@ -71,9 +92,13 @@ export async function* guardSource(
       yield step.value;
     }
   } finally {
-    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    for (const cleanup of cleanups) cleanup();
     if (!finished) iterator.return?.()?.catch(() => undefined);
   }
+}
+
+function isInterrupt(value: unknown): value is Interrupt {
+  return typeof value === 'object' && value !== null && 'from' in value && 'error' in value && !(value instanceof Error);
 }
 
 /** Runs `task` over `items` with at most `limit` at a time; resolves when all settled. */

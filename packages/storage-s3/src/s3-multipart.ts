@@ -6,6 +6,7 @@ import {
   UploadPartCopyCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { isNotImplemented } from './s3-error.js';
@@ -34,10 +35,13 @@ export async function uploadStream(
   key: string,
   body: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
+  onS3Failure?: (error: unknown) => void,
 ): Promise<void> {
   const readable = Readable.from(body, { objectMode: false, highWaterMark: 64 * 1024 });
   const upload = new Upload({
-    client: ctx.client,
+    // lib-storage keeps reading the body after a part fails (its other workers carry on until the
+    // source ends); reporting the failure lets the caller stop the source at once.
+    client: onS3Failure ? reportingFailures(ctx.client, onS3Failure) : ctx.client,
     params: {
       Bucket: ctx.bucket,
       Key: key,
@@ -55,6 +59,18 @@ export async function uploadStream(
     readable.destroy();
     throw err;
   }
+}
+
+/** `client` with `send` reporting each failed request to `onFailure` (and still rejecting). */
+function reportingFailures(client: S3Client, onFailure: (error: unknown) => void): S3Client {
+  const send = ((...args: Parameters<S3Client['send']>) =>
+    (client.send as (...a: Parameters<S3Client['send']>) => Promise<unknown>)(...args).catch((error: unknown) => {
+      onFailure(error);
+      throw error;
+    })) as S3Client['send'];
+  return new Proxy(client, {
+    get: (target, property, receiver) => (property === 'send' ? send : Reflect.get(target, property, receiver)),
+  });
 }
 
 /**
@@ -95,6 +111,7 @@ export async function uploadComposite(
   copy: CompositeSource,
   rest: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
+  onS3Failure?: (error: unknown) => void,
 ): Promise<void> {
   const created = await ctx.client.send(
     new CreateMultipartUploadCommand({
@@ -136,7 +153,7 @@ export async function uploadComposite(
       }
       throw err;
     }
-    await uploadParts(ctx, key, uploadId, ranges.length + 1, rest, parts);
+    await uploadParts(ctx, key, uploadId, ranges.length + 1, rest, parts, onS3Failure);
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
     await ctx.client.send(
       new CompleteMultipartUploadCommand({
@@ -164,6 +181,7 @@ async function uploadParts(
   firstPart: number,
   source: AsyncIterable<Uint8Array>,
   parts: CompletedPart[],
+  onS3Failure?: (error: unknown) => void,
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
@@ -178,6 +196,7 @@ async function uploadParts(
         },
         (error: unknown) => {
           failure ??= { error };
+          onS3Failure?.(error);
         },
       )
       .finally(() => inFlight.delete(promise));

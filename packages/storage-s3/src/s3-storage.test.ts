@@ -98,6 +98,39 @@ describe('uploads', () => {
     expect(withCopy.pendingUploads('b')).toEqual([]);
   });
 
+  it('a part refused by S3 ends the upload at once, even while the client is stalled', async () => {
+    const { storage, client } = setup(withCopy);
+    let partOneDone!: () => void;
+    const partOne = new Promise<void>((resolve) => {
+      partOneDone = resolve;
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const part = (args.input as { PartNumber?: number }).PartNumber;
+        if (context.commandName === 'UploadPartCommand' && part === 1) {
+          const result = await next(args);
+          partOneDone();
+          return result;
+        }
+        if (context.commandName === 'UploadPartCommand' && part === 2) {
+          // Late, so that part 1 is done and lib-storage is already waiting on the stalled source.
+          await partOne;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'denySecondPart' },
+    );
+    // 12 MiB (two full parts and a bit), then the peer sends nothing more and never closes.
+    const writing = storage.write('/denied.bin', stalledSource(patternBytes(0, 12 * MiB)));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref());
+    const outcome = await Promise.race([writing.then(() => 'resolved', (err: unknown) => err), timeout]);
+    expect(outcome).toMatchObject({ name: 'StorageError', code: 'EACCES' });
+    expect(withCopy.pendingUploads('b')).toEqual([]);
+    await expectCode(storage.stat('/denied.bin'), 'ENOENT');
+  });
+
   it('an upload aborted midway while its client is stalled (killed) leaves no object and no parts', async () => {
     // The adapter option forces atomic uploads whatever the caller asks (default: resumable).
     const { storage, count } = setup(withCopy, { uploadMode: 'atomic' });

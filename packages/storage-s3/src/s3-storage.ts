@@ -262,8 +262,16 @@ export class S3StorageAdapter implements StorageAdapter {
   async write(path: string, data: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WriteResult> {
     const counter: ByteCounter = { bytes: 0 };
     const resumable = (this.forcedUploadMode ?? opts.uploadMode ?? 'resumable') === 'resumable';
-    // S3 allows 10,000 parts: a larger upload would fail at the end, so refuse it as it crosses.
-    const source = guardSource(data, counter, opts.signal, this.ctx.partSize * MAX_PARTS, resumable ? 'end' : 'throw');
+    // A refused part stops the reading at once instead of after the whole source was uploaded.
+    const storageFailed = new AbortController();
+    const onS3Failure = (error: unknown): void => storageFailed.abort(error);
+    const source = guardSource(data, counter, {
+      signal: opts.signal,
+      cancel: storageFailed.signal,
+      // S3 allows 10,000 parts: a larger upload would fail at the end, so refuse it as it crosses.
+      maxBytes: this.ctx.partSize * MAX_PARTS,
+      onFailure: resumable ? 'end' : 'throw',
+    });
     try {
       if (isRoot(path)) throw new StorageError('EISDIR', `write ${path}: is a directory`);
       opts.signal?.throwIfAborted();
@@ -281,9 +289,9 @@ export class S3StorageAdapter implements StorageAdapter {
       // REST + STOR (even REST 0) overwrites from the offset and keeps what follows.
       const keepTail = !append && opts.start !== undefined;
       if (existing === undefined || (offset === 0 && (!keepTail || size === 0))) {
-        await uploadStream(this.ctx, key, source);
+        await uploadStream(this.ctx, key, source, {}, onS3Failure);
       } else {
-        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal);
+        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal, onS3Failure);
       }
     } catch (err) {
       // Not awaited: a source stalled on its peer may never settle.
@@ -311,6 +319,7 @@ export class S3StorageAdapter implements StorageAdapter {
     counter: ByteCounter,
     keepTail: boolean,
     signal: AbortSignal | undefined,
+    onS3Failure: (error: unknown) => void,
   ): Promise<void> {
     const ctx = this.ctx;
     const attributes: ObjectAttributes = {
@@ -326,7 +335,7 @@ export class S3StorageAdapter implements StorageAdapter {
     }
     if (canPartCopy(ctx, offset)) {
       try {
-        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes);
+        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes, onS3Failure);
         return;
       } catch (err) {
         if (!(err instanceof PartCopyUnsupportedError)) throw err;
@@ -337,7 +346,7 @@ export class S3StorageAdapter implements StorageAdapter {
       yield* readObjectRange(ctx, existing, 0, offset, signal);
       yield* dataThenTail();
     }
-    await uploadStream(ctx, key, headThenRest(), attributes);
+    await uploadStream(ctx, key, headThenRest(), attributes, onS3Failure);
   }
 
 
