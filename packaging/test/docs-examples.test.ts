@@ -127,7 +127,7 @@ describe('docs/rfc-compliance.md', () => {
 });
 
 describe('README: the embedded server and the client', () => {
-  it('serve hello.txt, list, download and upload it', async () => {
+  it('serve hello.txt, list, download and upload it', { timeout: 120_000 }, async () => {
     const before = { PORT: process.env.PORT, FTP_URL: process.env.FTP_URL };
     cleanups.push(async () => {
       for (const [key, value] of Object.entries(before)) {
@@ -162,7 +162,7 @@ describe('README: the embedded server and the client', () => {
 });
 
 describe('production: several instances on one S3 bucket', () => {
-  it('a file uploaded through one instance is downloaded through another', async () => {
+  it('a file uploaded through one instance is downloaded through another', { timeout: 180_000 }, async () => {
     const s3 = await startS3rver({ buckets: ['ftp-files'] });
     cleanups.push(() => s3.stop());
     const saved = { ...process.env };
@@ -209,7 +209,7 @@ describe('production: several instances on one S3 bucket', () => {
 });
 
 describe('production: the ftpkit-server config and users file', () => {
-  it('serve alice her root over required TLS, refuse plaintext login and read-only writes (curl)', async (ctx) => {
+  it('serve alice her root over required TLS, refuse plaintext login and read-only writes (curl)', { timeout: 180_000 }, async (ctx) => {
     if (!requireProgram('curl') || !requireProgram('openssl')) return ctx.skip();
     const main = join(repo, 'apps', 'server', 'dist', 'main.js');
     expect(existsSync(main), 'apps/server has no dist/: run `pnpm build` first (`pnpm test` does)').toBe(true);
@@ -236,7 +236,7 @@ describe('production: the ftpkit-server config and users file', () => {
     });
     let output = '';
     const port = await new Promise<number>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`ftpkit-server did not start: ${output}`)), 30_000);
+      const timer = setTimeout(() => fail(new Error(`ftpkit-server did not start: ${output}`)), 60_000);
       const seen = (d: Buffer): void => {
         output += d.toString();
         const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);

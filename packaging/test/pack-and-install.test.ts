@@ -101,7 +101,7 @@ beforeAll(async () => {
   for (const file of await readdir(fixtures)) await copyFile(join(fixtures, file), join(project, file));
   // One npm install for every tarball: the internal versions pnpm wrote must resolve among them.
   expectOk(
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, TYPESCRIPT, TYPES_NODE], project, { timeoutMs: 150_000 }),
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, TYPESCRIPT, TYPES_NODE], project, { timeoutMs: 240_000 }),
     'npm install of the tarballs',
   );
 
@@ -112,7 +112,7 @@ beforeAll(async () => {
   const codecTarball = files.find((f) => /ftpkit-codec-[^/]*\.tgz$/.test(f));
   expect(codecTarball).toBeDefined();
   expectOk(await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', codecTarball ?? ''], join(work, 'codec-only')), 'npm install codec');
-}, 200_000);
+}, 330_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
@@ -129,7 +129,7 @@ describe('packed tarballs installed with plain npm', () => {
     }
   });
 
-  it('run an embedded @ftpkit/server + @ftpkit/storage-memory that @ftpkit/client downloads from (sha256 checked)', async () => {
+  it('run an embedded @ftpkit/server + @ftpkit/storage-memory that @ftpkit/client downloads from (sha256 checked)', { timeout: 120_000 }, async () => {
     const result = await run('node', ['embedded-server-client.mjs'], project);
     expectOk(result, 'embedded server + client');
     expect(result.stdout).toMatch(/^embedded ok [0-9a-f]{64}$/m);
@@ -143,7 +143,7 @@ describe('packed tarballs installed with plain npm', () => {
     expect(result.stdout.trim()).toBe('codec ok');
   });
 
-  it('install the ftpkit-server and ftpkit bins, which answer --version', async () => {
+  it('install the ftpkit-server and ftpkit bins, which answer --version', { timeout: 120_000 }, async () => {
     for (const [bin, pkgName] of [['ftpkit-server', '@ftpkit/ftpkit-server'], ['ftpkit', '@ftpkit/cli']] as const) {
       const pkg = packages.find((p) => p.name === pkgName);
       expect(pkg?.bin?.[bin], `${pkgName} declares bin ${bin}`).toBeDefined();
@@ -153,7 +153,7 @@ describe('packed tarballs installed with plain npm', () => {
     }
   });
 
-  it('transfer a file with the installed bins: ftpkit put then ftpkit get against ftpkit-server --storage memory', async () => {
+  it('transfer a file with the installed bins: ftpkit put then ftpkit get against ftpkit-server --storage memory', { timeout: 120_000 }, async () => {
     const server: ChildProcess = spawn(
       join(project, 'node_modules', '.bin', 'ftpkit-server'),
       ['--port', '0', '--host', '127.0.0.1', '--storage', 'memory', '--user', 'alice:secret', '--log-format', 'json', '--log-level', 'warn'],
@@ -162,7 +162,7 @@ describe('packed tarballs installed with plain npm', () => {
     try {
       let banner = '';
       const port = await new Promise<number>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`ftpkit-server did not start: ${banner}`)), 30_000);
+        const timer = setTimeout(() => fail(new Error(`ftpkit-server did not start: ${banner}`)), 60_000);
         server.stdout?.on('data', (d: Buffer) => {
           banner += d.toString();
           const m = /listening on 127\.0\.0\.1:(\d+)/.exec(banner);
@@ -190,9 +190,14 @@ describe('packed tarballs installed with plain npm', () => {
     expect(server.exitCode).toBe(0);
   });
 
-  it.each(['node16', 'bundler'])('type-check a consumer importing every public package (moduleResolution %s)', async (resolution) => {
-    const result = await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], project, { timeoutMs: 120_000 });
-    expectOk(result, `tsc ${resolution}`);
+  it('type-check a consumer importing every public package (moduleResolution node16 and bundler)', { timeout: 240_000 }, async () => {
+    const results = await Promise.all(
+      ['node16', 'bundler'].map(async (resolution) => ({
+        resolution,
+        result: await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], project, { timeoutMs: 220_000 }),
+      })),
+    );
+    for (const { resolution, result } of results) expectOk(result, `tsc ${resolution}`);
   });
 
   it('the consumer imports every public package', async () => {
