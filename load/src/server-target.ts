@@ -46,20 +46,17 @@ export function sampleProcess(pid: number | 'self'): ProcessSample {
 
 const MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
 const GC_PRELOAD = fileURLToPath(new URL('./gc-on-signal.cjs', import.meta.url));
+const S3_CHILD = fileURLToPath(new URL('./s3-server-child.mjs', import.meta.url));
 
 /**
  * Start the BUILT `ftpkit-server` (apps/server/dist/main.js) as a child with `--port 0` and
  * `--metrics 127.0.0.1:0`, its descriptor limit raised with `ulimit -n` (through bash).
  */
-export async function startChildServer(storage: 'memory' | 'local', nodeFlags: readonly string[] = [], fdLimit = 16_384): Promise<ServerTarget> {
+export async function startChildServer(storage: 'memory' | 'local', nodeFlags: readonly string[] = []): Promise<ServerTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'ftpkit-load-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ limits: LIMITS }));
   const args = [
-    '--expose-gc',
-    ...nodeFlags,
-    '-r',
-    GC_PRELOAD,
     MAIN,
     '--port', '0',
     '--storage', storage,
@@ -69,7 +66,18 @@ export async function startChildServer(storage: 'memory' | 'local', nodeFlags: r
     '--log-level', 'silent',
     '--config', config,
   ];
-  const quoted = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return spawnServer(storage, args, nodeFlags, async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function spawnServer(
+  storage: StorageKind,
+  args: readonly string[],
+  nodeFlags: readonly string[],
+  cleanup: () => Promise<void>,
+  fdLimit = 16_384,
+): Promise<ServerTarget> {
+  const argv = [process.execPath, '--expose-gc', ...nodeFlags, '-r', GC_PRELOAD, ...args];
+  const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   // Raise the soft limit up to what the hard limit allows, then become node.
   const child: ChildProcess = spawn('bash', ['-c', `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -110,9 +118,25 @@ export async function startChildServer(storage: 'memory' | 'local', nodeFlags: r
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
+}
+
+/**
+ * The S3 row: ftpkit-server has no S3 flags yet, so a small script (s3-server-child.mjs) runs
+ * createFtpServer + s3Storage from the built packages in a child process, with the program's
+ * metrics endpoint, against s3rver (the storage-s3 test helper) in another child.
+ */
+export async function startS3ChildServer(): Promise<ServerTarget> {
+  const s3: S3rverProcess = await startS3rver({ buckets: ['load'] });
+  const config = { bucket: 'load', clientConfig: s3.clientConfig, user: LOAD_USER, password: LOAD_PASSWORD, limits: LIMITS };
+  try {
+    return await spawnServer('s3', [S3_CHILD, JSON.stringify(config)], [], () => s3.stop());
+  } catch (err) {
+    await s3.stop();
+    throw err;
+  }
 }
 
 /**
@@ -148,6 +172,8 @@ export async function startInProcessS3Server(): Promise<ServerTarget> {
   };
 }
 
+/** `LOAD_S3_IN_PROCESS=1` runs the S3 row's server inside the test process instead. */
 export function startServer(storage: StorageKind): Promise<ServerTarget> {
-  return storage === 's3' ? startInProcessS3Server() : startChildServer(storage);
+  if (storage !== 's3') return startChildServer(storage);
+  return process.env.LOAD_S3_IN_PROCESS === '1' ? startInProcessS3Server() : startS3ChildServer();
 }
