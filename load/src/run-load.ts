@@ -175,6 +175,8 @@ export interface ChurnReport {
   end: ProcessSample;
   /** V8 heap in use (from /metrics, after a full GC) at the same two points. */
   heapUsed: { early: number; end: number };
+  /** Memory outside the V8 heap that V8 knows of (Buffers), same two points. */
+  external: { early: number; end: number };
   mismatches: string[];
 }
 
@@ -186,17 +188,21 @@ export async function runChurn(server: ServerTarget, sessions: number): Promise<
   const began = performance.now();
   let early: ProcessSample | undefined;
   let earlyHeap = Number.NaN;
+  let earlyExternal = Number.NaN;
   for (let i = 0; i < sessions; i++) {
     await churnSession(server.port, server.user, server.password, `/churn-${i % 64}.bin`, data, tally);
     if (i === 99) {
       early = await settle(server, undefined, 10_000);
-      earlyHeap = metric(await scrape(server.metricsUrl), 'nodejs_heap_size_used_bytes');
+      const m = await scrape(server.metricsUrl);
+      earlyHeap = metric(m, 'nodejs_heap_size_used_bytes');
+      earlyExternal = metric(m, 'nodejs_external_memory_bytes');
     }
   }
   const durationMs = Math.round(performance.now() - began);
   const end = await settle(server, early?.fds, 20_000);
   const after = await scrape(server.metricsUrl);
   const endHeap = metric(after, 'nodejs_heap_size_used_bytes');
+  const endExternal = metric(after, 'nodejs_external_memory_bytes');
   const mismatches = crossCheck(before, after, tally);
   const log = tally.latency.get('STOR');
   return {
@@ -209,6 +215,7 @@ export async function runChurn(server: ServerTarget, sessions: number): Promise<
     early: early ?? end,
     end,
     heapUsed: { early: earlyHeap, end: endHeap },
+    external: { early: earlyExternal, end: endExternal },
     mismatches,
   };
 }
@@ -231,7 +238,7 @@ export function formatLoadReport(r: LoadReport): string {
 export function formatChurnReport(r: ChurnReport): string {
   const lines = [
     `churn: ${r.sessions} sessions in a row in ${(r.durationMs / 1000).toFixed(1)} s, ${r.failures} failures, session p50 ${fmt(r.sessionP50Ms)} ms, p99 ${fmt(r.sessionP99Ms)} ms`,
-    `  after 100 sessions: RSS ${mib(r.early.rssBytes)}, fds ${r.early.fds}; at the end: RSS ${mib(r.end.rssBytes)} (${(((r.end.rssBytes - r.early.rssBytes) / r.early.rssBytes) * 100).toFixed(1)}%), fds ${r.end.fds}; V8 heap used ${mib(r.heapUsed.early)} -> ${mib(r.heapUsed.end)}`,
+    `  after 100 sessions: RSS ${mib(r.early.rssBytes)}, fds ${r.early.fds}; at the end: RSS ${mib(r.end.rssBytes)} (${(((r.end.rssBytes - r.early.rssBytes) / r.early.rssBytes) * 100).toFixed(1)}%), fds ${r.end.fds}; V8 heap used ${mib(r.heapUsed.early)} -> ${mib(r.heapUsed.end)}, external ${mib(r.external.early)} -> ${mib(r.external.end)}`,
     `  /metrics cross-check: ${r.mismatches.length === 0 ? 'all counts agree' : r.mismatches.join('; ')}`,
   ];
   for (const f of r.failureSamples) lines.push(`  failure: ${f}`);
