@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { churnSession, OPERATIONS, runClient, Tally, type Operation } from './client-mix.js';
 import { metric, scrape, type MetricSample } from './metrics-text.js';
@@ -27,8 +28,26 @@ export interface LoadReport {
   rss: { start: number; peak: number; end: number };
   fds: { start: number; end: number };
   eventLoopDelayP99Ms: number;
+  /** Kernel accept-queue overflows during the run (machine-wide, other programs included). */
+  listenOverflows: number;
   /** Differences between what the clients did and what /metrics counted (empty when they agree). */
   mismatches: string[];
+}
+
+/**
+ * The kernel's count of connections dropped because a listener's accept queue was full
+ * (TcpExt ListenOverflows, machine-wide): a client that waits for the server to speak first
+ * (the 220 greeting) then waits forever.
+ */
+export function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    return Number(values[names.indexOf('ListenOverflows')] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -113,6 +132,7 @@ export async function runLoad(server: ServerTarget, o: LoadOptions): Promise<Loa
     }
   }, 200);
   const tally = new Tally();
+  const overflowsBefore = listenOverflows();
   const began = performance.now();
   const until = began + o.rampMs + o.durationMs;
   const clients: Promise<void>[] = [];
@@ -158,6 +178,7 @@ export async function runLoad(server: ServerTarget, o: LoadOptions): Promise<Loa
     rss: { start: start.rssBytes, peak, end: end.rssBytes },
     fds: { start: start.fds, end: end.fds },
     eventLoopDelayP99Ms: metric(after, 'ftpkit_event_loop_delay_seconds', { quantile: '0.99' }) * 1000,
+    listenOverflows: listenOverflows() - overflowsBefore,
     mismatches: crossCheck(before, after, tally),
   };
 }
@@ -226,7 +247,7 @@ const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 10 ? ms.toFix
 export function formatLoadReport(r: LoadReport): string {
   const lines = [
     `storage ${r.storage} (${r.where} server): ${r.clients} clients, ${(r.durationMs / 1000).toFixed(1)} s, ${r.operations} operations, ${r.failures} failures, ${mib(r.bytesVerified)} verified by sha256`,
-    `  RSS start ${mib(r.rss.start)}, peak ${mib(r.rss.peak)}, end ${mib(r.rss.end)}; fds start ${r.fds.start}, end ${r.fds.end}; event-loop delay p99 ${fmt(r.eventLoopDelayP99Ms)} ms`,
+    `  RSS start ${mib(r.rss.start)}, peak ${mib(r.rss.peak)}, end ${mib(r.rss.end)}; fds start ${r.fds.start}, end ${r.fds.end}; event-loop delay p99 ${fmt(r.eventLoopDelayP99Ms)} ms; kernel listen overflows ${r.listenOverflows}`,
     `  ${'command'.padEnd(10)} ${'count'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`,
   ];
   for (const [op, l] of Object.entries(r.latency)) lines.push(`  ${op.padEnd(10)} ${String(l.count).padStart(7)} ${fmt(l.p50).padStart(8)} ${fmt(l.p99).padStart(8)}`);
