@@ -253,16 +253,20 @@ describe('ftpkit against ftpkit-server (the project\'s own server)', () => {
       });
     });
     const server = spawn(process.execPath, [serverBin, '--host', '127.0.0.1', '--port', String(port), '--root', root,
-      '--user', 'bob:own-pw-1', '--tls', 'self-signed', '--tls-dir', tlsDir, '--log-level', 'warn'], { stdio: 'ignore' });
+      '--user', 'bob:own-pw-1', '--tls', 'self-signed', '--tls-dir', tlsDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let serverErr = '';
+    server.stderr.on('data', (d: Buffer) => { if (serverErr.length < 10_000) serverErr += d.toString(); });
     try {
-      const deadline = Date.now() + 20_000;
+      // Generous: it makes a certificate first, and the test machine may be busy.
+      const deadline = Date.now() + 90_000;
       for (;;) {
+        if (server.exitCode !== null) throw new Error(`ftpkit-server exited with ${server.exitCode}: ${serverErr}`);
         const up = await new Promise<boolean>((done) => {
           const s = connect(port, '127.0.0.1', () => { s.destroy(); done(true); });
           s.on('error', () => done(false));
         });
         if (up) break;
-        if (Date.now() > deadline) throw new Error('ftpkit-server did not start');
+        if (Date.now() > deadline) throw new Error(`ftpkit-server did not start: ${serverErr}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const env = { FTPKIT_PASSWORD: 'own-pw-1' };
@@ -284,7 +288,8 @@ describe('ftpkit against ftpkit-server (the project\'s own server)', () => {
       expect((await ftpkit(['mirror', '--parallel', '2', `${url}/tree`, join(work, 'own-down')], { env })).code).toBe(0);
       await execFileP('diff', ['-r', tree, join(work, 'own-down')]);
     } finally {
+      server.stderr.destroy();
       server.kill('SIGTERM');
     }
-  });
+  }, 180_000);
 });
