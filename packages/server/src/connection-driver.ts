@@ -91,10 +91,11 @@ export class ConnectionDriver {
   /** Settles when the running transfer effect has been resolved into the session. */
   #transfer: Promise<void> | undefined;
 
-  constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false) {
+  /** `peer`: the client a trusted PROXY header named, used instead of the socket's peer everywhere. */
+  constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false, peer?: { address: string; port: number }) {
     this.#ctx = ctx;
     this.#implicitTls = implicitTls;
-    this.#control = new ControlConnection(socket);
+    this.#control = new ControlConnection(socket, peer);
     this.info = {
       id,
       remoteAddress: this.#control.remoteAddress,
@@ -102,10 +103,15 @@ export class ConnectionDriver {
       localAddress: this.#control.localAddress,
       localPort: this.#control.localPort,
       secure: this.#control.secure,
+      ...(peer === undefined ? {} : { proxiedBy: normalizeAddress(socket.remoteAddress ?? '') }),
     };
     this.#ip = normalizeAddress(this.info.remoteAddress);
     this.#rate = ctx.limits.maxCommandsPerSecond > 0 ? new CommandRate(ctx.limits.maxCommandsPerSecond) : undefined;
-    this.#log = ctx.logger.child({ conn: id, remote: `${this.info.remoteAddress}:${this.info.remotePort}` });
+    this.#log = ctx.logger.child({
+      conn: id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      ...(this.info.proxiedBy === undefined ? {} : { via: this.info.proxiedBy }),
+    });
     this.#session = ctx.createSession(implicitTls);
     this.#data = new DataChannel({
       control: this.#control,

@@ -10,6 +10,11 @@ export interface ConnectionInfo {
   localPort: number;
   /** The control connection is TLS. */
   secure: boolean;
+  /**
+   * The load balancer's address when a PROXY header named the client (`remoteAddress` is then the
+   * client's); absent for direct connections.
+   */
+  proxiedBy?: string;
 }
 
 export type TransferDirection = 'download' | 'upload' | 'list';
@@ -36,7 +41,15 @@ export interface TransferEndEvent extends TransferStartEvent {
 export interface FtpServerEvents {
   'connection-start': [ConnectionInfo];
   /** A connection refused by limits before any session started. */
-  'connection-refused': [{ remoteAddress: string; reason: 'max-connections' | 'max-connections-per-ip' | 'closing' }];
+  'connection-refused': [
+    {
+      remoteAddress: string;
+      /** `proxy-untrusted`: a PROXY listener got a connection from outside `proxyProtocol.trusted`; `proxy-header`: no valid header in time. */
+      reason: 'max-connections' | 'max-connections-per-ip' | 'closing' | 'proxy-untrusted' | 'proxy-header';
+    },
+  ];
+  /** `close()` was called: the server accepts no new connection and running transfers finish (a health check should now fail). */
+  draining: [];
   login: [{ connection: ConnectionInfo; user: SessionUser }];
   'login-failed': [{ connection: ConnectionInfo; user: string; failures: number }];
   'transfer-start': [TransferStartEvent];

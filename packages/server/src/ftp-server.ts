@@ -9,6 +9,7 @@ import { TokenBucket } from './token-bucket.js';
 import type { FtpServerEvents } from './events.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
+import { parseCidrList, readProxyHeader, type CidrList } from './proxy-protocol.js';
 
 /** Options of {@link FtpServer.close}. */
 export interface CloseOptions {
@@ -57,11 +58,19 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   #nextId = 1;
   readonly #userBuckets = new Map<string, TokenBucket>();
   #closing: Promise<void> | undefined;
+  /** Balancers allowed to send a PROXY header; undefined when the protocol is off. */
+  readonly #proxyTrusted: CidrList | undefined;
 
   constructor(options: FtpServerOptions) {
     super();
     this.#options = options;
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const proxy = options.proxyProtocol;
+    if (proxy !== undefined && proxy.mode !== 'off') {
+      if (!['v1', 'v2', 'any'].includes(proxy.mode)) throw new RangeError(`proxyProtocol.mode must be off, v1, v2 or any, got ${String(proxy.mode)}`);
+      if (proxy.trusted.length === 0) throw new RangeError('proxyProtocol.trusted must name the balancer addresses (CIDRs)');
+      this.#proxyTrusted = parseCidrList(proxy.trusted);
+    }
     const storage = options.storage;
     const adapter = typeof storage === 'function' ? undefined : storage;
     const sessionConfig: SessionConfig = {
@@ -118,6 +127,11 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     return this.#drivers.size;
   }
 
+  /** True once `close()` was called: no new connection is accepted, running transfers may finish. */
+  get draining(): boolean {
+    return this.#closing !== undefined;
+  }
+
   /** The bound address, once listening. */
   address(): AddressInfo | undefined {
     const a = this.#server.address();
@@ -142,7 +156,41 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   }
 
   #onConnection(socket: Socket, implicitTls: boolean): void {
-    const ip = normalizeAddress(socket.remoteAddress ?? '');
+    if (this.#proxyTrusted === undefined) {
+      this.#admit(socket, implicitTls, undefined);
+      return;
+    }
+    const via = normalizeAddress(socket.remoteAddress ?? '');
+    const log = this.#ctx.logger;
+    if (!this.#proxyTrusted.matches(via)) {
+      // No reply: a stranger should not learn that a PROXY listener is here.
+      log.warn({ remote: `${via}:${socket.remotePort ?? 0}` }, 'refused: PROXY protocol connection from an untrusted address (not in proxyProtocol.trusted)');
+      socket.destroy();
+      this.#ctx.emit('connection-refused', { remoteAddress: via, reason: 'proxy-untrusted' });
+      return;
+    }
+    const proxy = this.#options.proxyProtocol;
+    const mode = proxy?.mode === 'v1' || proxy?.mode === 'v2' ? proxy.mode : 'any';
+    socket.on('error', () => socket.destroy());
+    readProxyHeader(socket, mode, proxy?.headerTimeoutMs ?? 5_000).then(
+      (peer) => {
+        if (socket.destroyed) return;
+        this.#admit(socket, implicitTls, { address: normalizeAddress(peer.address), port: peer.port });
+      },
+      (err: unknown) => {
+        log.warn(
+          { remote: `${via}:${socket.remotePort ?? 0}`, reason: err instanceof Error ? err.message : String(err) },
+          'refused: no valid PROXY protocol header',
+        );
+        socket.destroy();
+        this.#ctx.emit('connection-refused', { remoteAddress: via, reason: 'proxy-header' });
+      },
+    );
+  }
+
+  /** A connection whose client is known (the socket's peer, or the one a PROXY header named). */
+  #admit(socket: Socket, implicitTls: boolean, peer: { address: string; port: number } | undefined): void {
+    const ip = peer?.address ?? normalizeAddress(socket.remoteAddress ?? '');
     if (this.#closing !== undefined) {
       refuse(socket, CLOSING);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'closing' });
@@ -163,7 +211,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     this.#perIp.set(ip, fromIp + 1);
     let driver: ConnectionDriver;
     try {
-      driver = new ConnectionDriver(socket, this.#nextId++, this.#ctx, implicitTls);
+      driver = new ConnectionDriver(socket, this.#nextId++, this.#ctx, implicitTls, peer);
     } catch (err) {
       socket.destroy();
       this.#release(ip);
@@ -202,7 +250,10 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
    * connection and close it. Resolves when every connection is gone. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#close(options.graceMs ?? 10_000);
+    if (this.#closing === undefined) {
+      this.#closing = this.#close(options.graceMs ?? 10_000);
+      this.#ctx.emit('draining');
+    }
     return this.#closing;
   }
 

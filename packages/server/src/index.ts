@@ -5,5 +5,6 @@ export * from './ftp-server.js';
 export * from './listing.js';
 export * from './logger.js';
 export * from './options.js';
+export * from './proxy-protocol.js';
 export * from './token-bucket.js';
 export type { PublicAddressOption } from '@ftpkit/transport';

@@ -5,6 +5,7 @@ import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
 import type { ConnectionInfo } from './events.js';
 import type { BanList } from './ban-list.js';
 import type { Logger } from './logger.js';
+import type { ProxyProtocolOptions } from './proxy-protocol.js';
 
 /** The adapter every user shares, or a function choosing one per logged-in user (per-user roots). */
 export type StorageOption = StorageAdapter | ((user: SessionUser, connection: ConnectionInfo) => StorageAdapter | Promise<StorageAdapter>);
@@ -147,4 +148,10 @@ export interface FtpServerOptions {
   banList?: BanList;
   /** The clock for LIST dates ("Mon DD HH:MM" vs "Mon DD  YYYY"). Default: `() => new Date()`. */
   now?: () => Date;
+  /**
+   * PROXY protocol on the control listeners (behind HAProxy, an AWS NLB...): the header's client
+   * address replaces the balancer's everywhere (anti-hijack, anti-bounce, per-IP limits, bans,
+   * logs, events). Default off.
+   */
+  proxyProtocol?: ProxyProtocolOptions;
 }

@@ -37,10 +37,15 @@ export class ControlConnection {
   readonly localAddress: string;
   readonly localPort: number;
 
-  constructor(socket: Socket) {
+  /**
+   * `peer` replaces the socket's remote address when a trusted load balancer named the real client
+   * (PROXY protocol): every check made against the peer (anti-hijack of passive data connections,
+   * anti-bounce of PORT/EPRT targets) then uses the client's address, not the balancer's.
+   */
+  constructor(socket: Socket, peer?: { address: string; port: number }) {
     this.#socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = peer?.address ?? socket.remoteAddress ?? '';
+    this.remotePort = peer?.port ?? socket.remotePort ?? 0;
     this.localAddress = socket.localAddress ?? '';
     this.localPort = socket.localPort ?? 0;
     this.#watch(socket);
