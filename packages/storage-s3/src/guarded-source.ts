@@ -56,23 +56,12 @@ export async function* guardSource(
     throw error;
   }
   const iterator = source[Symbol.asyncIterator]();
-  const cleanups: Array<() => void> = [];
-  const interrupted = new Promise<never>((_, reject) => {
-    for (const [from, sig] of [['signal', signal], ['cancel', cancel]] as const) {
-      if (sig === undefined) continue;
-      const onAbort = (): void => reject({ from, error: from === 'signal' ? abortReason(sig) : sig.reason } satisfies Interrupt);
-      sig.addEventListener('abort', onAbort, { once: true });
-      cleanups.push(() => sig.removeEventListener('abort', onAbort));
-    }
-  });
-  interrupted.catch(() => undefined);
-  const racing = signal !== undefined || cancel !== undefined;
   let finished = false;
   try {
     for (;;) {
       let step: IteratorResult<Uint8Array>;
       try {
-        step = await (racing ? Promise.race([iterator.next(), interrupted]) : iterator.next());
+        step = await nextOrInterrupt(iterator, signal, cancel);
         if (!step.done && counter.bytes + step.value.byteLength > maxBytes) {
           throw new StorageError('EDQUOT', `upload larger than ${maxBytes} bytes (10,000 parts of partSize)`);
         }
@@ -92,9 +81,34 @@ export async function* guardSource(
       yield step.value;
     }
   } finally {
-    for (const cleanup of cleanups) cleanup();
     if (!finished) iterator.return?.()?.catch(() => undefined);
   }
+}
+
+/**
+ * `iterator.next()`, or a rejection with an `Interrupt` as soon as `signal` or `cancel` aborts.
+ * A fresh promise and fresh listeners per call: racing every chunk against one long-lived pending
+ * promise would make that promise retain every chunk ever read.
+ */
+function nextOrInterrupt(
+  iterator: AsyncIterator<Uint8Array>,
+  signal: AbortSignal | undefined,
+  cancel: AbortSignal | undefined,
+): Promise<IteratorResult<Uint8Array>> {
+  if (cancel?.aborted) return Promise.reject({ from: 'cancel', error: cancel.reason } satisfies Interrupt);
+  if (signal?.aborted) return Promise.reject({ from: 'signal', error: abortReason(signal) } satisfies Interrupt);
+  const next = iterator.next();
+  if (signal === undefined && cancel === undefined) return next;
+  return new Promise((resolve, reject) => {
+    const onSignal = (): void => reject({ from: 'signal', error: abortReason(signal as AbortSignal) } satisfies Interrupt);
+    const onCancel = (): void => reject({ from: 'cancel', error: (cancel as AbortSignal).reason } satisfies Interrupt);
+    signal?.addEventListener('abort', onSignal, { once: true });
+    cancel?.addEventListener('abort', onCancel, { once: true });
+    next.then(resolve, reject).finally(() => {
+      signal?.removeEventListener('abort', onSignal);
+      cancel?.removeEventListener('abort', onCancel);
+    });
+  });
 }
 
 function isInterrupt(value: unknown): value is Interrupt {

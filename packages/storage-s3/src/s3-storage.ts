@@ -299,6 +299,7 @@ export class S3StorageAdapter implements StorageAdapter {
       // The source's own failure (a reset data connection, an ABOR) is not a storage failure;
       // it is passed on unchanged so the server can report it as what it is.
       if (counter.failure !== undefined && err === counter.failure.error) throw err;
+      if (opts.signal?.aborted && err === opts.signal.reason) throw err;
       throw toStorageError(err, 'write', path);
     }
     if (counter.failure !== undefined) throw counter.failure.error;

@@ -57,7 +57,11 @@ describe('bounded memory', () => {
     const timer = setInterval(sample, 10);
     const started = Date.now();
     try {
-      const result = await storage.write('/big.bin', source.chunks(sample), { uploadMode: 'atomic' });
+      // With a signal, as the server passes one: the abort wiring must not retain chunks.
+      const result = await storage.write('/big.bin', source.chunks(sample), {
+        uploadMode: 'atomic',
+        signal: new AbortController().signal,
+      });
       expect(result.bytes).toBe(512 * MiB);
     } finally {
       clearInterval(timer);
