@@ -11,6 +11,7 @@ import { ConfigError } from './config-error.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
+import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
 
 /** A started server and what to tell the person who started it. */
@@ -41,9 +42,11 @@ async function diskUsage(adapter: StorageAdapter): Promise<number> {
   return total;
 }
 
-function makeStorage(config: ServerConfig): { storage: StorageOption } {
+async function makeStorage(config: ServerConfig, logger: Logger): Promise<{ storage: StorageOption; where: string }> {
   if (config.storage === 's3') {
-    throw new ConfigError('--storage', 's3 is not available yet (it arrives with the S3 storage work); use local or memory');
+    if (config.s3 === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3');
+    const s3 = await createS3StorageOption(config.s3, config.users, logger);
+    return { storage: s3.storage, where: s3.description };
   }
   if (config.storage === 'memory') {
     const volume = new Volume();
@@ -57,7 +60,7 @@ function makeStorage(config: ServerConfig): { storage: StorageOption } {
       }
       return adapter;
     };
-    return { storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true) };
+    return { storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true), where: 'memory (lost on exit)' };
   }
   mkdirSync(config.root, { recursive: true });
   return {
@@ -66,6 +69,7 @@ function makeStorage(config: ServerConfig): { storage: StorageOption } {
       mkdirSync(root, { recursive: true });
       return localStorage({ root, readOnly: user.readOnly === true });
     },
+    where: config.root,
   };
 }
 
@@ -84,7 +88,8 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: Sto
       const ok = entry.passwordHash !== undefined ? await verifyPassword(password, entry.passwordHash) : entry.password === password;
       if (!ok) return null;
       const user: FtpUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
-      const root = config.storage === 'memory' ? memoryRoot(config, entry.root) : entry.root;
+      // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
+      const root = config.storage === 'local' ? entry.root : memoryRoot(config, entry.root);
       if (root !== undefined) user.root = root;
       if (entry.quotaBytes !== undefined && typeof storage === 'function') {
         const limitBytes = entry.quotaBytes;
@@ -107,7 +112,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     generatedPassword = randomBytes(12).toString('base64url');
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
-  const { storage } = makeStorage(config);
+  const { storage, where } = await makeStorage(config, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
   const server = createFtpServer({
     ...(tlsSource === undefined || config.tls === undefined
@@ -157,7 +162,6 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     }
   }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const where = config.storage === 'memory' ? 'memory (lost on exit)' : config.root;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
   if (generatedPassword !== undefined) {
     banner.push(`user: ftp  password: ${generatedPassword}`);

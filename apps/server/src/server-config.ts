@@ -11,7 +11,11 @@ export interface UserEntry {
   name: string;
   password?: string;
   passwordHash?: string;
-  /** Absolute directory (local) or path inside the volume (memory) served to this user. */
+  /**
+   * Absolute directory (local) or path inside the volume (memory) served to this user; with
+   * `--storage s3`, either an `s3://bucket/prefix/` URL (kept as written) or a path taken below
+   * `--s3-prefix` the way memory takes it below the volume.
+   */
   root?: string;
   readOnly: boolean;
   /** Upload quota in bytes (users file `quotaBytes`). */
@@ -19,6 +23,18 @@ export interface UserEntry {
 }
 
 export type StorageKind = 'local' | 'memory' | 's3';
+
+/** `--storage s3` settings (`--s3-*`). Credentials are not here: the AWS SDK's default chain finds them. */
+export interface S3Config {
+  bucket: string;
+  /** Key prefix served as `/`; `''` for the whole bucket. */
+  prefix: string;
+  endpoint: string | undefined;
+  region: string | undefined;
+  forcePathStyle: boolean;
+  /** Undefined: the SDK decides (AWS_REQUEST_CHECKSUM_CALCULATION, ~/.aws/config, else when-supported). */
+  checksum: 'when-supported' | 'when-required' | undefined;
+}
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -42,6 +58,8 @@ export interface ServerConfig {
   tls: TlsConfig | undefined;
   /** Where the Prometheus endpoint listens (`--metrics`), if anywhere. */
   metrics: MetricsAddress | undefined;
+  /** Present exactly when `storage` is `s3`. */
+  s3: S3Config | undefined;
 }
 
 /** FTPS settings, present when TLS is on. */
@@ -176,10 +194,75 @@ export function loadUsersFile(path: string, source: string, serverRoot: string):
     }
     if (u.root !== undefined) {
       if (typeof u.root !== 'string' || u.root === '') throw new ConfigError(`${where}.root`, 'must be a directory');
-      entry.root = resolve(serverRoot, u.root);
+      // An s3:// root names a bucket and prefix, not a path: keep it for the S3 storage to parse.
+      if (isS3Url(u.root)) {
+        const bucket = /^s3:\/\/([^/?#]+)(?:\/[^?#]*)?$/i.exec(u.root.trim())?.[1];
+        if (bucket === undefined || !BUCKET_NAME.test(bucket)) throw new ConfigError(`${where}.root`, `must be s3://BUCKET/PREFIX/ (got ${JSON.stringify(u.root)})`);
+      }
+      entry.root = isS3Url(u.root) ? u.root.trim() : resolve(serverRoot, u.root);
     }
     return entry;
   });
+}
+
+/** True for a users file `root` that names an S3 location (`s3://bucket/prefix/`). */
+export function isS3Url(text: string): boolean {
+  return /^s3:\/\//i.test(text.trim());
+}
+
+// S3's bucket naming rule (the DNS-compatible one every region accepts).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function asBucket(raw: Raw): string {
+  const name = asText(raw);
+  if (!BUCKET_NAME.test(name)) throw new ConfigError(raw.source, `must be a bucket name (3-63 of a-z 0-9 . -), got ${JSON.stringify(raw.value)}`);
+  return name;
+}
+
+function asPrefix(raw: Raw): string {
+  const text = String(raw.value).trim().replace(/^\/+/, '');
+  if (text === '') return '';
+  if (text.split('/').some((segment, i, all) => (segment === '' && i < all.length - 1) || segment === '.' || segment === '..')) {
+    throw new ConfigError(raw.source, `must be a key prefix like users/ (no empty, . or .. segments), got ${JSON.stringify(raw.value)}`);
+  }
+  return text.endsWith('/') ? text : `${text}/`;
+}
+
+function asEndpoint(raw: Raw): string {
+  const text = asText(raw);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(raw.source, `must be an http:// or https:// URL (got ${JSON.stringify(raw.value)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(raw.source, `must be an http:// or https:// URL (got ${JSON.stringify(raw.value)})`);
+  return text;
+}
+
+function resolveS3(
+  storage: StorageKind,
+  pick: (key: SettingKey) => Raw | undefined,
+  get: <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T) => T,
+): S3Config | undefined {
+  const keys = ['s3Bucket', 's3Prefix', 's3Endpoint', 's3Region', 's3ForcePathStyle', 's3Checksum'] as const;
+  if (storage !== 's3') {
+    for (const key of keys) {
+      const stray = pick(key);
+      if (stray !== undefined) throw new ConfigError(stray.source, 'needs --storage s3');
+    }
+    return undefined;
+  }
+  const bucketRaw = pick('s3Bucket');
+  if (bucketRaw === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3 (or FTPKIT_S3_BUCKET, config key "s3Bucket")');
+  return {
+    bucket: asBucket(bucketRaw),
+    prefix: get('s3Prefix', asPrefix, ''),
+    endpoint: get<string | undefined>('s3Endpoint', asEndpoint, undefined),
+    region: get<string | undefined>('s3Region', asText, undefined),
+    forcePathStyle: get('s3ForcePathStyle', asBool, false),
+    checksum: get<S3Config['checksum']>('s3Checksum', (r) => asChoice(r, ['when-supported', 'when-required'] as const), undefined),
+  };
 }
 
 function defaultLogFormat(): LogFormat {
@@ -249,12 +332,18 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
   const anonymous = get('anonymous', asBool, false);
   const tls = resolveTls(pick, get, cwd, root);
   const pasvAddressRaw = pick('pasvAddress');
+  const storage = get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local');
+  const s3 = resolveS3(storage, pick, get);
+  if (storage !== 's3') {
+    const s3User = users.find((u) => u.root !== undefined && isS3Url(u.root));
+    if (s3User !== undefined) throw new ConfigError(usersRaw?.source ?? '--users', `user "${s3User.name}" has an s3:// root, which needs --storage s3`);
+  }
 
   return {
     host: get('host', asText, '127.0.0.1'),
     port: get('port', (r) => asPort(r), 2121),
     root,
-    storage: get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local'),
+    storage,
     users,
     defaultUser: users.length === 0 && !anonymous,
     anonymous,
@@ -267,6 +356,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     limits,
     tls,
     metrics: get<MetricsAddress | undefined>('metrics', asMetricsAddress, undefined),
+    s3,
   };
 }
 

@@ -35,7 +35,13 @@ export type SettingKey =
   | 'implicitTlsPort'
   | 'requireTls'
   | 'tlsSessionReuse'
-  | 'metrics';
+  | 'metrics'
+  | 's3Bucket'
+  | 's3Prefix'
+  | 's3Endpoint'
+  | 's3Region'
+  | 's3ForcePathStyle'
+  | 's3Checksum';
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
@@ -71,4 +77,17 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'requireTls', flag: '--require-tls', env: 'FTPKIT_REQUIRE_TLS', defaultText: 'false', description: 'refuse login before AUTH TLS and transfers without PROT P' },
   { key: 'tlsSessionReuse', flag: '--tls-session-reuse <mode>', env: 'FTPKIT_TLS_SESSION_REUSE', defaultText: 'prefer', description: 'off | prefer | require: data connections resume the control TLS session' },
   { key: 'metrics', flag: '--metrics <host:port>', env: 'FTPKIT_METRICS', defaultText: 'off', description: 'serve Prometheus metrics at http://HOST:PORT/metrics' },
+  // --storage s3 (credentials come from the AWS SDK's default chain: AWS_* variables, ~/.aws files, roles).
+  { key: 's3Bucket', flag: '--s3-bucket <name>', env: 'FTPKIT_S3_BUCKET', defaultText: '- (required with --storage s3)', description: 'bucket served by --storage s3' },
+  { key: 's3Prefix', flag: '--s3-prefix <prefix>', env: 'FTPKIT_S3_PREFIX', defaultText: 'the whole bucket', description: 'key prefix served as / (per-user roots go below it)' },
+  { key: 's3Endpoint', flag: '--s3-endpoint <url>', env: 'FTPKIT_S3_ENDPOINT', defaultText: "the SDK's (AWS)", description: 'S3-compatible endpoint URL (MinIO, Ceph, R2, ...)' },
+  { key: 's3Region', flag: '--s3-region <region>', env: 'FTPKIT_S3_REGION', defaultText: "the SDK's (AWS_REGION, ~/.aws/config)", description: 'S3 region' },
+  { key: 's3ForcePathStyle', flag: '--s3-force-path-style', env: 'FTPKIT_S3_FORCE_PATH_STYLE', defaultText: 'false', description: 'path-style URLs (endpoint/bucket/key) instead of bucket.endpoint' },
+  {
+    key: 's3Checksum',
+    flag: '--s3-checksum <when>',
+    env: 'FTPKIT_S3_CHECKSUM',
+    defaultText: "the SDK's (when-supported)",
+    description: 'when-supported | when-required: when-required for servers that mishandle aws-chunked bodies',
+  },
 ];
