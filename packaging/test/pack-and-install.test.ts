@@ -52,9 +52,9 @@ interface RunResult {
 }
 
 /** Runs a program to its end (bounded by `timeoutMs`). */
-function run(cmd: string, args: string[], cwd: string, opts: { timeoutMs?: number; env?: Record<string, string>; input?: string } = {}): Promise<RunResult> {
+function run(cmd: string, args: string[], cwd: string, opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -68,7 +68,6 @@ function run(cmd: string, args: string[], cwd: string, opts: { timeoutMs?: numbe
       clearTimeout(timer);
       done({ code, stdout, stderr });
     });
-    child.stdin.end(opts.input ?? '');
   });
 }
 
