@@ -1,7 +1,7 @@
 import { loginFor, type BenchContext } from './bench-context.js';
 import { childScript, runTimed, sleep, withFdLimit } from './process-utils.js';
 import { roundRobin, type Subject, type Table } from './results.js';
-import { samplePeakMemory } from './rss.js';
+import { samplePeakMemory, treeMemory } from './rss.js';
 import { quantile } from './stats.js';
 import { formatSize } from './report.js';
 
@@ -30,11 +30,12 @@ export async function measureBurst(ctx: BenchContext, spreadMs: number): Promise
       { key: 'p50', label: 'p50 ms', higherIsBetter: false, ratio: false },
       { key: 'p95', label: 'p95 ms', higherIsBetter: false, ratio: true },
       { key: 'peak', label: 'peak MiB', higherIsBetter: false, ratio: true },
+      { key: 'grow', label: 'growth MiB', higherIsBetter: false, ratio: false },
     ],
     rows: [],
     notes: [
       `p50/p95 are over the sessions that succeeded; a session that fails or takes over ${SESSION_TIMEOUT_MS / 1000} s counts as lost (a connection left in a full accept queue never gets its greeting).`,
-      'peak MiB: highest PSS of the server\'s whole process tree (forked session processes included), sampled every 50 ms.',
+      'peak MiB: highest PSS of the server\'s whole process tree (forked session processes included), sampled every 50 ms; growth MiB: peak minus the tree\'s memory just before the burst (what the sessions themselves cost, without what earlier measurements left behind).',
     ],
   };
   const subjects: Subject[] = ctx.servers.map((s) => ({
@@ -42,6 +43,7 @@ export async function measureBurst(ctx: BenchContext, spreadMs: number): Promise
     ftpkit: s.ftpkit,
     run: async () => {
       const login = loginFor(ctx, s);
+      const before = await treeMemory(s.pid);
       const sampler = samplePeakMemory(s.pid);
       const [cmd, args] = withFdLimit(process.execPath, [
         childScript('load-client'), 'burst', '127.0.0.1', String(login.port), login.user, login.password,
@@ -54,7 +56,7 @@ export async function measureBurst(ctx: BenchContext, spreadMs: number): Promise
       if (res.failed > 0) ctx.log(`burst ${s.name}: ${res.failed} lost: ${JSON.stringify(res.errors)}`);
       // Let closing sessions and TIME_WAIT settle before the next server's burst.
       await sleep(ctx.opts.settleMs / 2);
-      const out: Record<string, number> = { ok: res.ok, peak: peak / 1024 / 1024 };
+      const out: Record<string, number> = { ok: res.ok, peak: peak / 1024 / 1024, grow: Math.max(0, peak - before) / 1024 / 1024 };
       if (res.ms.length > 0) { out.p50 = quantile(res.ms, 0.5); out.p95 = quantile(res.ms, 0.95); }
       return out;
     },

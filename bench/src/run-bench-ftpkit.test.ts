@@ -24,7 +24,7 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
     out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
     const opts = smokeOptions(servers, out);
     result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'client']) }, () => undefined);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
 

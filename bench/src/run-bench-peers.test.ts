@@ -22,7 +22,7 @@ describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftp
     const opts = smokeOptions(servers, out);
     // lftp's variants run in the ftpkit smoke test (against vsftpd there), to keep each file short.
     result = await runBench({ ...opts, lftp: false, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'raw']) }, () => undefined);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
 

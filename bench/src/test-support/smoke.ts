@@ -16,7 +16,7 @@ export async function ensureBuilt(): Promise<void> {
   const tsup = join(REPO_ROOT, 'node_modules/.bin/tsup');
   const probe = 'dist/children/load-client.js';
   await exec('flock', ['/tmp/ftpkit-bench-build.lock', 'sh', '-c',
-    `if [ -f ${probe} ] && [ -z "$(find src -newer ${probe} | head -1)" ]; then exit 0; fi; exec ${tsup}`], { cwd: BENCH_DIR, timeout: 60_000 });
+    `if [ -f ${probe} ] && [ -z "$(find src -newer ${probe} -not -name '*.test.ts' | head -1)" ]; then exit 0; fi; exec ${tsup}`], { cwd: BENCH_DIR, timeout: 60_000 });
 }
 
 /** Whether the smoke tests can run here: they need root (a local account for vsftpd). */
