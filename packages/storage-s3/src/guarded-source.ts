@@ -104,6 +104,9 @@ function nextOrInterrupt(
     const onCancel = (): void => reject({ from: 'cancel', error: (cancel as AbortSignal).reason } satisfies Interrupt);
     signal?.addEventListener('abort', onSignal, { once: true });
     cancel?.addEventListener('abort', onCancel, { once: true });
+    // The source may have triggered the abort itself while `next()` ran, before these listeners.
+    if (cancel?.aborted) onCancel();
+    else if (signal?.aborted) onSignal();
     next.then(resolve, reject).finally(() => {
       signal?.removeEventListener('abort', onSignal);
       cancel?.removeEventListener('abort', onCancel);
