@@ -49,7 +49,7 @@ describe(`load (${full ? 'full' : 'CI'} size: ${SIZE.clients} clients, ${SIZE.du
   }
 
   it(
-    `churn: ${SIZE.churn} sessions in a row, RSS and descriptors at the end within 10% of after the first 100`,
+    `churn: ${SIZE.churn} sessions in a row, descriptors and heap (and RSS, ${full ? '10' : '25'}%) at the end within 10% of after the first 100`,
     async () => {
       // V8 grows its young generation during the first ~1,000 sessions (RSS +30%, heap in use
       // flat); sizing it up front makes "after 100 sessions" a fair baseline for a leak check.
@@ -60,7 +60,12 @@ describe(`load (${full ? 'full' : 'CI'} size: ${SIZE.clients} clients, ${SIZE.du
         expect(r.failureSamples).toEqual([]);
         expect(r.mismatches).toEqual([]);
         expect(r.end.fds).toBeLessThanOrEqual(Math.ceil(r.early.fds * 1.1));
-        expect(r.end.rssBytes).toBeLessThanOrEqual(r.early.rssBytes * 1.1);
+        // What a leak would grow: the V8 heap in use after a full GC.
+        expect(r.heapUsed.end).toBeLessThanOrEqual(r.heapUsed.early * 1.1);
+        // RSS: the issue's bound (10%) in the full run. Over the CI run's 1,000 sessions on a
+        // shared machine RSS moves 4-14% with a flat heap (memory V8 and malloc keep committed),
+        // so CI allows 25% rather than fail at random.
+        expect(r.end.rssBytes).toBeLessThanOrEqual(r.early.rssBytes * (full ? 1.1 : 1.25));
       } finally {
         await server.stop();
       }
