@@ -20,6 +20,7 @@ command -v chpasswd >/dev/null || [ -x /usr/sbin/chpasswd ] || need+=(passwd)
 command -v diff >/dev/null || need+=(diffutils)
 command -v flock >/dev/null || need+=(util-linux)
 /usr/bin/python3 -c 'import OpenSSL' 2>/dev/null || need+=(python3-openssl)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -43,4 +44,4 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   # Stop anything a package started on its own despite policy-rc.d.
   pkill -x vsftpd 2>/dev/null || true
 fi
-echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib"
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy"

@@ -85,7 +85,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     const logger = createLogger(config.logLevel, config.logFormat);
     const running = await runServer(config, logger);
     io.stdout(`${running.banner.join('\n')}\n`);
-    io.onRunning?.({ stop: () => running.server.close({ graceMs: 10_000 }), reloadTls: running.reloadTls });
+    const stop = async (): Promise<void> => {
+      // Health turns 503 first; the listener stays open for the drain delay so sessions the
+      // balancer sends before its next check are still served, then running transfers get the grace.
+      running.health?.markDraining();
+      if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+      await running.server.close({ graceMs: config.graceMs });
+    };
+    io.onRunning?.({ stop, reloadTls: running.reloadTls });
     result = undefined;
   });
 

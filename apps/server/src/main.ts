@@ -21,7 +21,7 @@ io.onRunning = ({ stop, reloadTls }) => {
       process.exit(1);
     }
     stopping = true;
-    process.stderr.write(`ftpkit-server: ${signal}, closing (running transfers may finish)\n`);
+    process.stderr.write(`ftpkit-server: ${signal}, draining: no new connections, health 503, running transfers may finish\n`);
     stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -8,6 +8,7 @@ import { localStorage } from '@ftpkit/storage-local';
 import { memoryStorage } from '@ftpkit/storage-memory';
 import { Volume } from 'memfs';
 import { ConfigError } from './config-error.js';
+import { startHealthEndpoint, type HealthEndpoint } from './health.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
@@ -22,6 +23,8 @@ export interface RunningServer {
   banner: string[];
   /** Re-read the TLS certificate and key (SIGHUP); undefined without TLS. */
   reloadTls: (() => void) | undefined;
+  /** The health check (`--health`), if any. */
+  health: HealthEndpoint | undefined;
   /** The Prometheus endpoint (`--metrics`), if any. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -134,6 +137,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     limits: config.limits,
     uploadMode: config.uploadMode,
     logger,
+    ...(config.proxyProtocol === undefined ? {} : { proxyProtocol: { mode: config.proxyProtocol.mode, trusted: config.proxyProtocol.trusted } }),
   });
   server.on('error', (err) => logger.error({ err }, 'server error'));
   let address: AddressInfo;
@@ -161,6 +165,16 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       throw new ConfigError('--metrics', `cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  let health: HealthEndpoint | undefined;
+  if (config.health !== undefined) {
+    try {
+      health = await startHealthEndpoint(server, config.health);
+    } catch (err) {
+      await server.close({ graceMs: 0 });
+      await metrics?.close();
+      throw new ConfigError('--health', `cannot listen on ${config.health.host}:${config.health.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
   if (generatedPassword !== undefined) {
@@ -178,6 +192,11 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     const m = metrics.address;
     banner.push(`metrics: http://${m.family === 'IPv6' ? `[${m.address}]` : m.address}:${m.port}/metrics`);
   }
+  if (health !== undefined) {
+    const h = health.address;
+    banner.push(`health: http://${h.family === 'IPv6' ? `[${h.address}]` : h.address}:${h.port}/`);
+  }
+  if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'})`);
-  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), metrics };
+  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), metrics, health };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_LIMITS, type Limits } from '@ftpkit/server';
+import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { parseMetricsAddress, type MetricsAddress } from './metrics.js';
@@ -56,6 +56,14 @@ export interface ServerConfig {
   logFormat: LogFormat;
   limits: Partial<Limits>;
   tls: TlsConfig | undefined;
+  /** PROXY protocol on the control port (`--proxy-protocol`, `--proxy-trusted`); undefined when off. */
+  proxyProtocol: { mode: 'v1' | 'v2' | 'any'; trusted: string[] } | undefined;
+  /** Where the HTTP health check listens (`--health`), if anywhere. */
+  health: MetricsAddress | undefined;
+  /** How long running transfers may finish after SIGTERM (`--grace-ms`). */
+  graceMs: number;
+  /** After SIGTERM, how long to keep accepting with health 503 before closing the listener (`--drain-delay-ms`). */
+  drainDelayMs: number;
   /** Where the Prometheus endpoint listens (`--metrics`), if anywhere. */
   metrics: MetricsAddress | undefined;
   /** Present exactly when `storage` is `s3`. */
@@ -356,8 +364,38 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     limits,
     tls,
     metrics: get<MetricsAddress | undefined>('metrics', asMetricsAddress, undefined),
+    proxyProtocol: resolveProxy(pick),
+    health: get<MetricsAddress | undefined>('health', asMetricsAddress, undefined),
+    graceMs: get('graceMs', asMillis, 10_000),
+    drainDelayMs: get('drainDelayMs', asMillis, 0),
     s3,
   };
+}
+
+function asMillis(raw: Raw): number {
+  const text = String(raw.value).trim();
+  if (!/^\d+$/.test(text) || Number(text) > 86_400_000) throw new ConfigError(raw.source, `must be milliseconds, 0-86400000 (got ${JSON.stringify(raw.value)})`);
+  return Number(text);
+}
+
+function resolveProxy(pick: (key: SettingKey) => Raw | undefined): ServerConfig['proxyProtocol'] {
+  const modeRaw = pick('proxyProtocol');
+  const trustedRaw = pick('proxyTrusted');
+  const mode = modeRaw === undefined ? 'off' : asChoice(modeRaw, ['off', 'v1', 'v2', 'any'] as const);
+  if (mode === 'off') {
+    if (trustedRaw !== undefined) throw new ConfigError(trustedRaw.source, 'needs --proxy-protocol v1, v2 or any');
+    return undefined;
+  }
+  if (trustedRaw === undefined) throw new ConfigError(modeRaw?.source ?? '--proxy-protocol', 'needs --proxy-trusted: the balancer addresses (CIDRs) allowed to send the header');
+  const list = Array.isArray(trustedRaw.value) ? trustedRaw.value.map(String) : String(trustedRaw.value).split(',');
+  const trusted = list.map((t) => t.trim()).filter((t) => t !== '');
+  if (trusted.length === 0) throw new ConfigError(trustedRaw.source, 'must name at least one address or CIDR');
+  try {
+    parseCidrList(trusted);
+  } catch (err) {
+    throw new ConfigError(trustedRaw.source, (err as Error).message);
+  }
+  return { mode, trusted };
 }
 
 function resolveTls(

@@ -15,6 +15,11 @@ export interface Setting {
 }
 
 export type SettingKey =
+  | 'proxyProtocol'
+  | 'proxyTrusted'
+  | 'health'
+  | 'graceMs'
+  | 'drainDelayMs'
   | 'host'
   | 'port'
   | 'root'
@@ -77,6 +82,29 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'requireTls', flag: '--require-tls', env: 'FTPKIT_REQUIRE_TLS', defaultText: 'false', description: 'refuse login before AUTH TLS and transfers without PROT P' },
   { key: 'tlsSessionReuse', flag: '--tls-session-reuse <mode>', env: 'FTPKIT_TLS_SESSION_REUSE', defaultText: 'prefer', description: 'off | prefer | require: data connections resume the control TLS session' },
   { key: 'metrics', flag: '--metrics <host:port>', env: 'FTPKIT_METRICS', defaultText: 'off', description: 'serve Prometheus metrics at http://HOST:PORT/metrics' },
+  {
+    key: 'proxyProtocol',
+    flag: '--proxy-protocol <mode>',
+    env: 'FTPKIT_PROXY_PROTOCOL',
+    defaultText: 'off',
+    description: 'off | v1 | v2 | any: require a PROXY protocol header (load balancer) on the control port',
+  },
+  {
+    key: 'proxyTrusted',
+    flag: '--proxy-trusted <cidrs>',
+    env: 'FTPKIT_PROXY_TRUSTED',
+    defaultText: '-',
+    description: 'comma-separated balancer addresses/CIDRs allowed to send the header (required with --proxy-protocol)',
+  },
+  { key: 'health', flag: '--health <host:port>', env: 'FTPKIT_HEALTH', defaultText: 'off', description: 'HTTP health check: 200 while accepting, 503 while draining' },
+  { key: 'graceMs', flag: '--grace-ms <ms>', env: 'FTPKIT_GRACE_MS', defaultText: '10000', description: 'on SIGTERM/SIGINT, how long running transfers may finish' },
+  {
+    key: 'drainDelayMs',
+    flag: '--drain-delay-ms <ms>',
+    env: 'FTPKIT_DRAIN_DELAY_MS',
+    defaultText: '0',
+    description: 'on SIGTERM, keep accepting this long with health 503 so the balancer notices first',
+  },
   // --storage s3 (credentials come from the AWS SDK's default chain: AWS_* variables, ~/.aws files, roles).
   { key: 's3Bucket', flag: '--s3-bucket <name>', env: 'FTPKIT_S3_BUCKET', defaultText: '- (required with --storage s3)', description: 'bucket served by --storage s3' },
   { key: 's3Prefix', flag: '--s3-prefix <prefix>', env: 'FTPKIT_S3_PREFIX', defaultText: 'the whole bucket', description: 'key prefix served as / (per-user roots go below it)' },
