@@ -43,7 +43,7 @@ describe('ftpkit-server CLI (in-process)', () => {
     const a = io(tmpdir());
     expect(await runCli(['--help'], a)).toBe(0);
     const help = a.out.join('');
-    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password', '--tls', '--tls-cert', '--tls-key', '--implicit-tls-port', '--require-tls', '--tls-session-reuse']) {
+    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password', '--tls', '--tls-cert', '--tls-key', '--implicit-tls-port', '--require-tls', '--tls-session-reuse', '--s3-bucket', '--s3-prefix', '--s3-endpoint', '--s3-region', '--s3-force-path-style', '--s3-checksum']) {
       expect(help).toContain(flag);
     }
     const b = io(tmpdir());
@@ -54,7 +54,8 @@ describe('ftpkit-server CLI (in-process)', () => {
   it('fails with one line and status 2 on bad configuration', async () => {
     for (const [args, needle] of [
       [['--port', 'x'], '--port'],
-      [['--storage', 's3'], 'not available yet'],
+      [['--storage', 's3'], '--s3-bucket: is required with --storage s3'],
+      [['--s3-region', 'eu-west-1'], '--s3-region: needs --storage s3'],
       [['--frobnicate'], "unknown option '--frobnicate'"],
       [['--pasv-ports', '10-5'], '--pasv-ports'],
       [['--upload-mode', 'x'], '--upload-mode'],
