@@ -21,6 +21,8 @@ command -v diff >/dev/null || need+=(diffutils)
 command -v flock >/dev/null || need+=(util-linux)
 /usr/bin/python3 -c 'import OpenSSL' 2>/dev/null || need+=(python3-openssl)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v aws >/dev/null || need+=(awscli)
+command -v script >/dev/null || need+=(bsdutils)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -43,5 +45,6 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   fi
   # Stop anything a package started on its own despite policy-rc.d.
   pkill -x vsftpd 2>/dev/null || true
+  pkill -x haproxy 2>/dev/null || true
 fi
-echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy"
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws"
