@@ -51,21 +51,31 @@ def roundrobin(n):
     results = [None] * n
 
     def client(i):
-        r = {'i': i, 'ok': False, 'upload': None, 'download': None}
+        r = {'i': i, 'ok': False, 'upload': None, 'download': None, 'stage': 'connect'}
         try:
             data = os.urandom(32 * 1024 + i * 997)
             a = session()
+            # Each client in its own directory: listings don't race the other clients' renames.
+            r['stage'] = 'mkd'
+            a.mkd(f'c{i}')
+            a.cwd(f'c{i}')
+            r['stage'] = 'stor'
             a.storbinary(f'STOR up-{i}.bin', io.BytesIO(data))
+            r['stage'] = 'nlst'
             names = a.nlst()
             assert f'up-{i}.bin' in names, f'up-{i}.bin not listed'
             r['upload'] = a.pasv[-1]
             a.quit()
             b = session()
+            b.cwd(f'c{i}')
             got = io.BytesIO()
+            r['stage'] = 'retr'
             b.retrbinary(f'RETR up-{i}.bin', got.write)
             assert sha(got.getvalue()) == sha(data), 'sha256 mismatch'
             r['download'] = b.pasv[-1]
+            r['stage'] = 'rename'
             b.rename(f'up-{i}.bin', f'done-{i}.bin')
+            r['stage'] = 'list'
             lines = []
             b.retrlines('LIST', lines.append)
             listing = '\n'.join(lines)

@@ -1,17 +1,19 @@
 /**
  * Scale-out behind a real load balancer: HAProxy (Debian's) in TCP mode with `send-proxy-v2` in
- * front of two built ftpkit-server instances on 127.0.0.2 and 127.0.0.3 sharing one --root
- * directory. The configuration written here is the one docs/deployment.md shows.
+ * front of two built ftpkit-server instances on 127.0.0.2 and 127.0.0.3 sharing one S3 bucket
+ * (s3rver, `--storage s3`). The configuration written here is the one docs/deployment.md shows.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeProxyHeaderV2 } from '@ftpkit/codec';
+import { startS3rver, type S3rverProcess } from '@ftpkit/storage-s3/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Env } from '../src/test-support/s3-program.js';
 
 const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 const CLIENTS = join(import.meta.dirname, 'haproxy-clients.py');
@@ -19,6 +21,7 @@ const PYTHON = '/usr/bin/python3';
 const BALANCER_SOURCE = '127.0.0.10';
 const USER = 'lb';
 const PASS = 'lb-secret';
+const BUCKET = 'ftpkit-lb';
 
 function haveHaproxy(): boolean {
   const ok = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -65,8 +68,8 @@ interface Proc {
   waitFor(re: RegExp, which?: 'out' | 'err', ms?: number): Promise<RegExpExecArray>;
 }
 
-function startProc(cmd: string, args: string[], cwd: string): Proc {
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FTPKIT_LOG_FORMAT: 'json' } });
+function startProc(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, FTPKIT_LOG_FORMAT: 'json' } });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const io = { out: '', err: '' };
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (io.out += d));
@@ -137,7 +140,7 @@ interface Instance {
 describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, drain)', () => {
   let enabled = false;
   let work = '';
-  let shared = '';
+  let s3: S3rverProcess | undefined;
   let haproxy: Proc | undefined;
   let lbPort = 0;
   const instances: Instance[] = [];
@@ -151,12 +154,15 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
       return;
     }
     if (!haveHaproxy()) return;
+    if (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0) {
+      if (process.env.CI) throw new Error('curl is missing: run `pnpm test:setup` to install the test programs');
+      return;
+    }
     enabled = true;
     work = mkdtempSync(join(tmpdir(), 'ftpkit-haproxy-'));
-    // One shared store for both instances: a local directory (see docs/deployment.md for S3).
-    shared = join(work, 'shared');
-    mkdirSync(shared);
-    writeFileSync(join(shared, 'big.bin'), bigData);
+    // One shared store for both instances: one bucket on s3rver.
+    s3 = await startS3rver({ buckets: [BUCKET] });
+    writeFileSync(join(work, 'big.bin'), bigData);
     // Every client comes from 127.0.0.1: the per-IP limit counts the PROXY header's address.
     writeFileSync(join(work, 'ftpkit.yaml'), 'limits:\n  maxConnectionsPerIp: 200\n  loginFailureDelayMs: 10\n');
     for (const host of ['127.0.0.2', '127.0.0.3']) {
@@ -165,12 +171,14 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
         process.execPath,
         [
           MAIN,
-          ...['--config', join(work, 'ftpkit.yaml'), '--host', host, '--port', '0', '--root', shared, '--user', `${USER}:${PASS}`],
+          ...['--config', join(work, 'ftpkit.yaml'), '--host', host, '--port', '0', '--user', `${USER}:${PASS}`],
+          ...['--storage', 's3', '--s3-bucket', BUCKET, '--s3-endpoint', s3.endpoint, '--s3-region', 'us-east-1', '--s3-force-path-style'],
           ...['--proxy-protocol', 'v2', '--proxy-trusted', `${BALANCER_SOURCE}/32`],
           ...['--pasv-address', host, '--pasv-ports', `${pasv[0]}-${pasv[1]}`],
           ...['--health', `${host}:0`, '--grace-ms', '30000', '--drain-delay-ms', '1500'],
         ],
         work,
+        s3Env({ FTPKIT_LOG_LEVEL: 'info' }),
       );
       const port = Number((await proc.waitFor(/listening on [\d.]+:(\d+)/))[1]);
       const health = Number((await proc.waitFor(/health: http:\/\/[\d.]+:(\d+)\//))[1]);
@@ -208,12 +216,20 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
       if (r?.text.startsWith('220') === true || Date.now() - started > 15_000) break;
       await new Promise((res) => setTimeout(res, 200));
     }
+    // The drain test's big file, uploaded through the balancer by curl (PASV with its address: layout A).
+    const put = spawnSync(
+      'curl',
+      ['-sS', '--max-time', '60', '--disable-epsv', '--no-ftp-skip-pasv-ip', '-T', join(work, 'big.bin'), `ftp://${USER}:${PASS}@127.0.0.1:${lbPort}/big.bin`],
+      { encoding: 'utf8' },
+    );
+    if (put.status !== 0) throw new Error(`curl upload through HAProxy failed: ${put.stderr}`);
   }, 60_000);
 
   afterAll(async () => {
     if (haproxy?.child.pid !== undefined && haproxy.child.exitCode === null) process.kill(haproxy.child.pid, 'SIGTERM');
     for (const inst of instances) if (inst.proc.child.pid !== undefined && inst.proc.child.exitCode === null) process.kill(inst.proc.child.pid, 'SIGKILL');
     await Promise.all([haproxy?.exited, ...instances.map((i) => i.proc.exited)]);
+    await s3?.stop();
     if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
@@ -223,7 +239,8 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
       clients: Array<{ ok: boolean; error?: string; upload: [string, number]; download: [string, number] }>;
     };
     const failed = out.clients.filter((c) => !c.ok);
-    expect(failed).toEqual([]);
+    const serverErrors = instances.flatMap((inst) => inst.proc.io.err.split('\n').filter((l) => /"level":(40|50)/.test(l) && !/PROXY/.test(l)));
+    expect({ failed, serverErrors: serverErrors.slice(0, 10) }).toEqual({ failed: [], serverErrors: [] });
     const inRange = (pasv: [string, number]): boolean =>
       instances.some((inst) => inst.host === pasv[0] && pasv[1] >= inst.pasv[0] && pasv[1] <= inst.pasv[1]);
     for (const c of out.clients) {
