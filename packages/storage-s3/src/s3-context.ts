@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AbortRetries } from './abort-retries.js';
 import type { KeyMap } from './s3-keys.js';
 
 /** Where the adapter reports what it skipped or fell back from. Pino, console and similar fit. */
@@ -19,6 +20,8 @@ export interface S3Context {
   readonly multipartCopyThreshold: number;
   readonly copyPartSize: number;
   readonly logger: S3StorageLogger;
+  /** Sends AbortMultipartUpload and retries the ones that fail while S3 is away. */
+  readonly aborts: AbortRetries;
   /** `undefined` until the backend has answered an UploadPartCopy (auto mode). */
   partCopySupported: boolean | undefined;
 }

@@ -41,7 +41,8 @@ export async function uploadStream(
   const upload = new Upload({
     // lib-storage keeps reading the body after a part fails (its other workers carry on until the
     // source ends); reporting the failure lets the caller stop the source at once.
-    client: onS3Failure ? reportingFailures(ctx.client, onS3Failure) : ctx.client,
+    // Its AbortMultipartUpload is sent once; a failed one is handed to `ctx.aborts` to retry.
+    client: watchingFailures(ctx, onS3Failure),
     params: {
       Bucket: ctx.bucket,
       Key: key,
@@ -61,16 +62,30 @@ export async function uploadStream(
   }
 }
 
-/** `client` with `send` reporting each failed request to `onFailure` (and still rejecting). */
-function reportingFailures(client: S3Client, onFailure: (error: unknown) => void): S3Client {
+/**
+ * `ctx.client` with `send` reporting each failed request to `onFailure` and each failed
+ * AbortMultipartUpload to `ctx.aborts` (and still rejecting).
+ */
+function watchingFailures(ctx: S3Context, onFailure?: (error: unknown) => void): S3Client {
+  const client = ctx.client;
   const send = ((...args: Parameters<S3Client['send']>) =>
     (client.send as (...a: Parameters<S3Client['send']>) => Promise<unknown>)(...args).catch((error: unknown) => {
-      onFailure(error);
+      const command = args[0];
+      if (isAbortCommand(command)) ctx.aborts.failed(command.input, error);
+      onFailure?.(error);
       throw error;
     })) as S3Client['send'];
   return new Proxy(client, {
     get: (target, property, receiver) => (property === 'send' ? send : Reflect.get(target, property, receiver)),
   });
+}
+
+/** By name too: a bundle may hold lib-storage's copy of the SDK classes besides ours. */
+function isAbortCommand(command: unknown): command is AbortMultipartUploadCommand {
+  return (
+    command instanceof AbortMultipartUploadCommand ||
+    (typeof command === 'object' && command !== null && command.constructor.name === 'AbortMultipartUploadCommand')
+  );
 }
 
 /**
@@ -164,11 +179,7 @@ export async function uploadComposite(
       }),
     );
   } catch (err) {
-    try {
-      await ctx.client.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId }));
-    } catch (abortErr) {
-      ctx.logger.warn('could not abort multipart upload', { key, uploadId, error: String(abortErr) });
-    }
+    await ctx.aborts.abort({ Bucket: ctx.bucket, Key: key, UploadId: uploadId });
     throw err;
   }
 }

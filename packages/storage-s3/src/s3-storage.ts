@@ -16,6 +16,7 @@ import {
   type WriteOptions,
   type WriteResult,
 } from '@ftpkit/storage';
+import { AbortRetries, DEFAULT_ABORT_RETRY_MS } from './abort-retries.js';
 import { forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
 import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
@@ -58,6 +59,13 @@ export interface S3StorageOptions {
    * default is `resumable`).
    */
   uploadMode?: UploadMode;
+  /**
+   * How long (ms) an AbortMultipartUpload that failed transiently (network, 5xx, throttling) keeps
+   * being retried in the background, 0.5 s doubling up to 30 s between tries, so a failed upload
+   * leaves no parts once S3 is back. `dispose()` makes one last try and stops. 0 disables the
+   * retries. Default 600000 (10 minutes).
+   */
+  abortRetryMs?: number;
   /** Receives debug notes (skipped keys, fallbacks) and warnings. Default: silent. */
   logger?: S3StorageLogger;
 }
@@ -98,6 +106,8 @@ export class S3StorageAdapter implements StorageAdapter {
     this.forcedUploadMode = options.uploadMode;
     const client = options.client ?? new S3Client(options.clientConfig ?? {});
     const partCopy = options.uploadPartCopy ?? 'auto';
+    const logger = options.logger ?? silentLogger;
+    const abortRetryMs = positiveInteger(options.abortRetryMs, DEFAULT_ABORT_RETRY_MS, 'abortRetryMs', 0);
     this.ctx = {
       client,
       bucket: options.bucket,
@@ -108,7 +118,8 @@ export class S3StorageAdapter implements StorageAdapter {
       renameConcurrency: positiveInteger(options.renameConcurrency, 8, 'renameConcurrency', 1, 256),
       multipartCopyThreshold: positiveInteger(options.multipartCopyThreshold, MAX_COPY_SIZE, 'multipartCopyThreshold', 0, MAX_COPY_SIZE),
       copyPartSize: positiveInteger(options.copyPartSize, GiB, 'copyPartSize', MIN_PART_SIZE, MAX_COPY_SIZE / 2),
-      logger: options.logger ?? silentLogger,
+      logger,
+      aborts: new AbortRetries(client, logger, abortRetryMs),
       partCopySupported: partCopy === 'auto' ? undefined : partCopy,
     };
   }
@@ -505,7 +516,9 @@ export class S3StorageAdapter implements StorageAdapter {
     }
   }
 
+  /** Makes one last try at the aborts still being retried, then destroys an owned client. */
   async dispose(): Promise<void> {
+    await this.ctx.aborts.dispose();
     if (this.ownsClient) this.ctx.client.destroy();
   }
 
