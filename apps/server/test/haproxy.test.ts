@@ -10,7 +10,6 @@ import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeProxyHeaderV2 } from '@ftpkit/codec';
 import { startS3rver, type S3rverProcess } from '@ftpkit/storage-s3/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Env } from '../src/test-support/s3-program.js';
@@ -22,6 +21,17 @@ const BALANCER_SOURCE = '127.0.0.10';
 const USER = 'lb';
 const PASS = 'lb-secret';
 const BUCKET = 'ftpkit-lb';
+
+/** A PROXY v2 header, PROXY command, TCP over IPv4 (proxy-protocol.txt §2.2), as a balancer would send it. */
+function proxyV2(src: string, srcPort: number, dst: string, dstPort: number): Buffer {
+  const head = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 12]);
+  const body = Buffer.alloc(12);
+  Buffer.from(src.split('.').map(Number)).copy(body, 0);
+  Buffer.from(dst.split('.').map(Number)).copy(body, 4);
+  body.writeUInt16BE(srcPort, 8);
+  body.writeUInt16BE(dstPort, 10);
+  return Buffer.concat([head, body]);
+}
 
 function haveHaproxy(): boolean {
   const ok = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -203,7 +213,7 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
       'backend ftpkit',
       '  balance roundrobin',
       '  option httpchk GET /',
-      `  default-server send-proxy-v2 source ${BALANCER_SOURCE} inter 200ms fall 1 rise 2`,
+      `  default-server send-proxy-v2 source ${BALANCER_SOURCE} inter 200ms fall 2 rise 2`,
       ...instances.map((inst, i) => `  server ftp${i + 1} ${inst.host}:${inst.port} check port ${inst.health}`),
       '',
     ].join('\n');
@@ -240,7 +250,7 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
     };
     const failed = out.clients.filter((c) => !c.ok);
     const serverErrors = instances.flatMap((inst) => inst.proc.io.err.split('\n').filter((l) => /"level":(40|50)/.test(l) && !/PROXY/.test(l)));
-    expect({ failed, serverErrors: serverErrors.slice(0, 10) }).toEqual({ failed: [], serverErrors: [] });
+    expect({ failed, serverErrors: serverErrors.slice(0, 10) }, `haproxy: ${haproxy?.io.err.slice(-3000)}`).toEqual({ failed: [], serverErrors: [] });
     const inRange = (pasv: [string, number]): boolean =>
       instances.some((inst) => inst.host === pasv[0] && pasv[1] >= inst.pasv[0] && pasv[1] <= inst.pasv[1]);
     for (const c of out.clients) {
@@ -274,13 +284,7 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
   it('refuses a connection without a PROXY header, and a header from an untrusted address', async () => {
     if (!enabled) return;
     const b = instances[1] as Instance;
-    const header = encodeProxyHeaderV2({
-      version: 2,
-      command: 'PROXY',
-      family: 'tcp4',
-      source: { host: '198.51.100.9', port: 4000 },
-      destination: { host: b.host, port: b.port },
-    });
+    const header = proxyV2('198.51.100.9', 4000, b.host, b.port);
     const [noHeader, plainFtp, untrusted] = await Promise.all([
       direct(b.host, b.port, '127.0.0.10', undefined),
       direct(b.host, b.port, '127.0.0.10', Buffer.from('USER lb\r\n')),
@@ -321,14 +325,14 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
         JSON.stringify({ sigterm, out, aErr: a.proc.io.err.split('\n').filter((l) => !/"transfer end"/.test(l)).slice(-200), bErr: b.proc.io.err.split('\n').filter((l) => /refused|error/.test(l)).slice(-100), haproxy: haproxy?.io }, null, 1),
       );
     }
-    expect(out.hard).toEqual([]);
+    expect(out.hard, `haproxy: ${haproxy?.io.err.slice(-3000)}`).toEqual([]);
     const done = out.ops.filter((o) => o.kind !== undefined);
     // Transfers running on A when it got SIGTERM completed (sha256 checked by the client).
     const spanning = done.filter((o) => o.pasv?.[0] === a.host && (o.start ?? 0) < sigterm && o.end > sigterm);
-    expect(spanning.length).toBeGreaterThan(0);
+    expect(spanning.length, `haproxy: ${haproxy?.io.err.slice(-3000)}`).toBeGreaterThan(0);
     // ... some of them after the listener closed (drain delay 1.5 s), inside the grace period.
     expect(spanning.some((o) => o.end > sigterm + 1.6)).toBe(true);
-    // Sessions begun once HAProxy saw the 503 (drain delay 1.5 s, checks every 200 ms) all went to B.
+    // Sessions begun once HAProxy saw the 503 twice (drain delay 1.5 s, checks every 200 ms) all went to B.
     const late = done.filter((o) => (o.start ?? 0) > sigterm + 1.2);
     expect(late.length).toBeGreaterThan(0);
     expect(late.filter((o) => o.pasv?.[0] !== b.host)).toEqual([]);
