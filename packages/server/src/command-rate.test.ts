@@ -5,7 +5,7 @@ describe('CommandRate', () => {
   it('lets a burst through, then spaces commands at the rate', () => {
     let t = 0;
     const r = new CommandRate(10, () => t);
-    for (let i = 0; i < 20; i++) expect(r.delayFor(1)).toBe(0);
+    for (let i = 0; i < 50; i++) expect(r.delayFor(1)).toBe(0);
     expect(r.delayFor(1)).toBe(100);
     t += 1000;
     expect(r.delayFor(5)).toBe(0);

@@ -11,10 +11,11 @@ export class CommandRate {
   #last: number;
   readonly #now: () => number;
 
-  /** @param rate commands per second; burst is twice that. */
+  /** @param rate commands per second; the burst is five seconds' worth, so a fast client moving
+   * many small files (3-5 commands each) is not slowed before it has done a few thousand. */
   constructor(rate: number, now: () => number = Date.now) {
     this.#rate = rate;
-    this.#burst = Math.max(1, rate * 2);
+    this.#burst = Math.max(1, rate * 5);
     this.#tokens = this.#burst;
     this.#now = now;
     this.#last = now();

@@ -61,8 +61,8 @@ export interface Limits {
   /** Delay before answering a failed login; it grows linearly with each failure on the connection (capped at 10×). Default 1000 ms. */
   loginFailureDelayMs: number;
   /**
-   * Command lines per second per session (burst: twice that); beyond it the connection is read
-   * more slowly. 0 = unlimited. Default 100.
+   * Command lines per second per session (burst: five times that); beyond it the connection is
+   * read more slowly. 0 = unlimited. Default 2000.
    */
   maxCommandsPerSecond: number;
   /** Lines an over-the-control-connection listing (STAT <path>) may have. Default 10 000. */
@@ -87,7 +87,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLineLength: 4096,
   loginFailureDelayMs: 1000,
   maxControlListingLines: 10_000,
-  maxCommandsPerSecond: 100,
+  maxCommandsPerSecond: 2000,
   maxLoginFailuresPerIp: 10,
   loginBanMs: 600_000,
   downloadBytesPerSecond: 0,

@@ -117,3 +117,27 @@ describe('hostile input', () => {
     expect((await good.cmd('NOOP')).code).toBe(200);
   });
 });
+
+describe('command rate limit', () => {
+  it('reads a flooding session more slowly (nothing refused) while another session is answered at once', async () => {
+    // 40 commands/s with a burst of 200: 300 NOOPs one at a time need at least (300 - 200) / 40 = 2.5 s.
+    const h = await startServer('memory', { limits: { maxCommandsPerSecond: 40 } });
+    const flood = await RawClient.connect(h.port);
+    const other = await RawClient.connect(h.port);
+    try {
+      await flood.login(USER, PASS);
+      await other.login(USER, PASS);
+      const started = Date.now();
+      for (let i = 0; i < 300; i++) expect((await flood.cmd('NOOP')).code).toBe(200);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(2_000);
+      const t = Date.now();
+      expect((await other.cmd('NOOP')).code).toBe(200);
+      expect(Date.now() - t).toBeLessThan(elapsed / 2);
+    } finally {
+      flood.close();
+      other.close();
+      await h.close();
+    }
+  });
+});
