@@ -112,10 +112,10 @@ describe('bounded memory', () => {
   });
 });
 
-describe.runIf(process.env.FTPKIT_S3_BENCH_MIB)('throughput', () => {
-  // A benchmark, not a check of a claim: it asserts only that the bytes arrived, so it runs on
-  // demand (FTPKIT_S3_BENCH_MIB=256 for the reported figures) to keep the suite short.
-  const sizeMiB = Number(process.env.FTPKIT_S3_BENCH_MIB ?? 0);
+describe('throughput', () => {
+  // A benchmark more than a check: in `pnpm test` it moves 16 MiB and asserts the bytes arrived;
+  // FTPKIT_S3_BENCH_MIB=256 gives the reported figures.
+  const sizeMiB = Number(process.env.FTPKIT_S3_BENCH_MIB ?? 16);
   it(`${sizeMiB} MiB up and down through the adapter next to direct SDK calls (figures logged)`, { timeout: 150_000 }, async () => {
     const size = sizeMiB * MiB;
     const storage = s3Storage({ bucket: 'mem', client, partSize: 8 * MiB, queueSize: 4 });
