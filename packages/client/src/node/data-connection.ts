@@ -13,11 +13,11 @@ export function plainAddress(a: string | undefined): string {
 
 /**
  * Wraps a data socket in TLS, resuming the control connection's session: vsftpd
- * (`require_ssl_reuse`) and FileZilla Server refuse data connections that do not.
- * The handshake starts now and finishes while the server answers the transfer command.
+ * (`require_ssl_reuse`) and FileZilla Server refuse data connections that do not. Resolves once
+ * the handshake is done, so nothing (not even the end of an empty upload) can cut it short.
  * @see RFC 4217 §10.2
  */
-export function wrapDataTls(raw: Socket, ctrl: ControlConnection, opts: ResolvedOptions): TLSSocket {
+export async function secureDataSocket(raw: Socket, ctrl: ControlConnection, opts: ResolvedOptions): Promise<TLSSocket> {
   const session = ctrl.session;
   const t = connectTls({
     ...ControlConnection.tlsOptions(opts),
@@ -25,9 +25,25 @@ export function wrapDataTls(raw: Socket, ctrl: ControlConnection, opts: Resolved
     host: opts.host,
     ...(session ? { session } : {}),
   });
-  // Failures surface through reading or writing the stream; an unheard 'error' would crash the process.
-  t.on('error', () => undefined);
-  return t;
+  return await new Promise<TLSSocket>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new FtpTimeoutError('connect', opts.connectTimeout)), opts.connectTimeout);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      t.destroy();
+      reject(err instanceof FtpTimeoutError ? err : new FtpConnectionError(`data connection TLS handshake failed: ${err.message}`, { cause: err }));
+    };
+    const closed = (): void => fail(new Error('closed during the handshake'));
+    t.once('error', fail);
+    t.once('close', closed);
+    t.once('secureConnect', () => {
+      clearTimeout(timer);
+      t.removeListener('close', closed);
+      t.removeListener('error', fail);
+      // Later failures surface through reading or writing; an unheard 'error' would crash the process.
+      t.on('error', () => undefined);
+      resolve(t);
+    });
+  });
 }
 
 /** Connects to a passive data port within `connectTimeout`. */

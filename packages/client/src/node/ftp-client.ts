@@ -18,7 +18,7 @@ import { loginDialog } from '../login-dialog.js';
 import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
 import { ControlConnection } from './control-connection.js';
-import { ActiveListener, connectPassive, wrapDataTls } from './data-connection.js';
+import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 
 /** Progress of one transfer. */
@@ -541,7 +541,7 @@ export class FtpClient {
         connect: async () => {
           const raw = await listener.accept(this.options.dataTimeout);
           raw.setNoDelay(true);
-          return this.protectedData ? wrapDataTls(raw, this.ctrl, this.options) : raw;
+          return this.protectedData ? await secureDataSocket(raw, this.ctrl, this.options) : raw;
         },
         cancel: () => listener.close(),
       };
@@ -560,7 +560,7 @@ export class FtpClient {
     return {
       // TLS starts after the server's 150, as ftplib and curl do: pyftpdlib resets a handshake begun earlier.
       connect: async () => {
-        if (this.protectedData) sock = wrapDataTls(raw, this.ctrl, this.options);
+        if (this.protectedData) sock = await secureDataSocket(raw, this.ctrl, this.options);
         return sock;
       },
       cancel: () => sock.destroy(),
@@ -705,8 +705,14 @@ export class FtpClient {
       if (r && r.code >= 400) throw new FtpReplyError(r.code, r.text, what);
       throw dataError;
     }
-    socket?.destroy();
-    const r = await this.withTimeout(finalReply);
+    // The socket stays open until the final reply: destroying it right after end() could cut off
+    // the last bytes (or the TLS close_notify) before the server has read them.
+    let r: Reply;
+    try {
+      r = await this.withTimeout(finalReply);
+    } finally {
+      socket?.destroy();
+    }
     if (r.code >= 300) throw new FtpReplyError(r.code, r.text, what);
   }
 
