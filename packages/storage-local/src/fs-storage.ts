@@ -115,15 +115,21 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
 
   /** Real host path of an existing entry, following a last-component link that stays inside. */
   const existing = async (v: string): Promise<string> => {
-    const at = await parentOf(v);
-    if (at === undefined) return root();
+    const segments = pathSegments(v);
+    const r = await root();
+    if (segments.length === 0) return r;
+    // One realpath resolves every component: if the result lies inside the root, so does the
+    // entry, whatever links led there (one fs call instead of two on every stat and read).
     let real: string;
     try {
-      real = await fs.realpath(hostPath.join(at.parent, at.name));
+      real = await fs.realpath(hostPath.join(r, ...segments));
     } catch (err) {
+      // Missing: the parent check tells "outside the root" (EACCES) from "not there" (ENOENT),
+      // so nothing about paths outside the root leaks.
+      await parentOf(v);
       throw storageErrorFromErrno(err, v);
     }
-    if (!inside(await root(), real)) throw new StorageError('EACCES', `outside the root: ${v}`);
+    if (!inside(r, real)) throw new StorageError('EACCES', `outside the root: ${v}`);
     return real;
   };
 
@@ -227,20 +233,39 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         if (st.isDirectory()) throw new StorageError('EISDIR', v);
         // FIFOs, sockets and devices: reading one could block or never end.
         if (!st.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
-        for (;;) {
-          signal?.throwIfAborted();
-          const want = Math.min(chunkBytes, Math.max(st.size - pos, 64 * 1024));
+        // One read ahead: the next chunk comes off the disk while the consumer sends this one.
+        const readAt = async (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
+          const want = Math.min(chunkBytes, Math.max(st.size - at, 64 * 1024));
           const buf = Buffer.allocUnsafeSlow(want);
-          let n: number;
           try {
-            n = (await fh.read(buf, 0, want, pos)).bytesRead;
+            const n = (await fh.read(buf, 0, want, at)).bytesRead;
+            return n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true };
           } catch (err) {
             signal?.throwIfAborted();
             throw storageErrorFromErrno(err, v);
           }
-          if (n === 0) return;
-          pos += n;
-          yield n === want ? buf : buf.subarray(0, n);
+        };
+        const ahead = (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
+          const p = readAt(at);
+          // Handled here too: it may fail while the consumer still holds the previous chunk.
+          p.catch(() => undefined);
+          return p;
+        };
+        let next: Promise<{ chunk: Uint8Array; short: boolean }> | undefined = ahead(pos);
+        try {
+          while (next !== undefined) {
+            const { chunk, short } = await next;
+            next = undefined;
+            signal?.throwIfAborted();
+            if (chunk.length === 0) return;
+            pos += chunk.length;
+            // A short read of a regular file is its end: no extra read to learn it.
+            if (!short) next = ahead(pos);
+            yield chunk;
+          }
+        } finally {
+          // Never close the handle under a read still in flight.
+          await next?.catch(() => undefined);
         }
       } finally {
         signal?.removeEventListener('abort', onAbort);
@@ -418,14 +443,24 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     });
     aborted.catch(() => undefined);
 
+    // One batch is written while the next one gathers; `flush` waits for the previous write first.
+    let writing: Promise<void> | undefined;
+    const settle = async (): Promise<void> => {
+      const w = writing;
+      writing = undefined;
+      await w;
+    };
     const flush = async (): Promise<void> => {
+      await settle();
       if (pendingBytes === 0) return;
       const buffers = pending;
       const n = pendingBytes;
       pending = [];
       pendingBytes = 0;
-      await writeAll(fh, buffers, n, pos);
+      const at = pos;
       if (pos !== null) pos += n;
+      writing = writeAll(fh, buffers, n, at);
+      writing.catch(() => undefined);
     };
 
     try {
@@ -451,9 +486,11 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         if (pendingBytes >= chunkBytes) await flush();
       }
       await flush();
+      await settle();
       return total;
     } catch (err) {
       if (keepConsumed) await flush().catch(() => undefined);
+      await settle().catch(() => undefined);
       // Stop the source; don't wait on it, it may be stuck in a read that never finishes.
       if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
       throw err;
