@@ -15,6 +15,8 @@ export interface BenchContext {
   readonly clients: ReadonlySet<string>;
   readonly user: string;
   readonly password: string;
+  /** Starts a new process of the same server (same config), or undefined when it cannot. */
+  fresh(s: BenchServer): Promise<BenchServer | undefined>;
   /** Epoch ms after which measurements stop starting new rounds (--max-minutes). */
   readonly deadline: number;
   log(line: string): void;

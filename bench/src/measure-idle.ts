@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loginFor, type BenchContext } from './bench-context.js';
+import type { BenchServer } from './servers/bench-server.js';
 import { childScript, sleep, track, withFdLimit } from './process-utils.js';
 import { roundRobin, type Subject, type Table } from './results.js';
 import { treeMemory } from './rss.js';
@@ -20,48 +21,61 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
       { key: 'base', label: 'baseline MiB', higherIsBetter: false, ratio: false },
     ],
     rows: [],
-    notes: ['Memory is the PSS of the server\'s whole process tree (vsftpd and pure-ftpd fork per session), read a moment after the last login.'],
+    notes: ['Memory is the PSS of the server\'s whole process tree (vsftpd and pure-ftpd fork per session), read a moment after the last login, on a freshly started process of the server.'],
   };
   const timeoutMs = Math.min(ctx.opts.stepTimeoutMs, 300_000);
   const subjects: Subject[] = ctx.servers.map((s) => ({
     name: s.name,
     ftpkit: s.ftpkit,
     run: async () => {
-      const login = loginFor(ctx, s);
-      await sleep(ctx.opts.settleMs);
-      const base = await treeMemory(s.pid);
-      const [cmd, args] = withFdLimit(process.execPath, [
-        childScript('load-client'), 'idle', '127.0.0.1', String(login.port), login.user, login.password,
-        String(count), '32', String(timeoutMs),
-      ]);
-      const child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
-      let stderr = '';
-      child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 10_000) stderr += d; });
-      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      // A fresh process: the long-running one carries heap grown by the earlier measurements,
+      // which would hide what the sessions cost.
+      const f = await ctx.fresh(s);
       try {
-        const line = await new Promise<string>((resolve, reject) => {
-          const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-          rl.once('line', resolve);
-          child.once('close', (code) => reject(new Error(`load client exited ${code} before ready: ${stderr.trim()}`)));
-        });
-        const m = /^ready (\d+) (.*)$/.exec(line);
-        if (!m) throw new Error(`load client said: ${line}`);
-        const held = Number(m[1]);
-        if (held < count) ctx.log(`idle ${s.name}: ${count - held} sessions not held: ${m[2]}`);
-        if (held === 0) throw new Error(`no session held: ${m[2]}`);
-        await sleep(ctx.opts.settleMs);
-        const loaded = await treeMemory(s.pid);
-        return { held, kib: (loaded - base) / held / 1024, base: base / 1024 / 1024 };
+        return await holdIdle(ctx, f ?? s, count, timeoutMs);
       } finally {
-        child.stdin?.end('\n');
-        const timer = setTimeout(() => { if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } } }, 10_000);
-        await exited;
-        clearTimeout(timer);
-        // Servers that fork per session need a moment to reap them before the next baseline.
-        await sleep(ctx.opts.settleMs);
+        await f?.stop();
       }
     },
   }));
   await roundRobin(table, subjects, ctx);
+  if (ctx.servers.some((s) => s.name === 'ftpkit-memory')) table.notes.push('ftpkit-memory is measured on its long-running process (a fresh one would need the data set loaded again).');
   return table;
+}
+
+/** One idle run against `s`: baseline, hold the sessions, measure, release. */
+async function holdIdle(ctx: BenchContext, s: BenchServer, count: number, timeoutMs: number): Promise<Record<string, number>> {
+  const login = loginFor(ctx, s);
+  await sleep(ctx.opts.settleMs);
+  const base = await treeMemory(s.pid);
+  const [cmd, args] = withFdLimit(process.execPath, [
+    childScript('load-client'), 'idle', '127.0.0.1', String(login.port), login.user, login.password,
+    String(count), '32', String(timeoutMs),
+  ]);
+  const child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 10_000) stderr += d; });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      rl.once('line', resolve);
+      child.once('close', (code) => reject(new Error(`load client exited ${code} before ready: ${stderr.trim()}`)));
+    });
+    const m = /^ready (\d+) (.*)$/.exec(line);
+    if (!m) throw new Error(`load client said: ${line}`);
+    const held = Number(m[1]);
+    if (held < count) ctx.log(`idle ${s.name}: ${count - held} sessions not held: ${m[2]}`);
+    if (held === 0) throw new Error(`no session held: ${m[2]}`);
+    await sleep(ctx.opts.settleMs);
+    const loaded = await treeMemory(s.pid);
+    return { held, kib: (loaded - base) / held / 1024, base: base / 1024 / 1024 };
+  } finally {
+    child.stdin?.end('\n');
+    const timer = setTimeout(() => { if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } } }, 10_000);
+    await exited;
+    clearTimeout(timer);
+    // Servers that fork per session need a moment to reap them before the next baseline.
+    await sleep(ctx.opts.settleMs);
+  }
 }

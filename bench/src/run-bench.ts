@@ -135,7 +135,14 @@ export async function runBench(
     }
     if (failure) throw failure;
     const deadline = started.getTime() + opts.maxMinutes * 60_000;
-    const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, deadline, log };
+    const starters = new Map(plan);
+    // A second, fresh process of a server (memory storage excepted: it would need the data set
+    // loaded again), so memory per idle session is measured from a clean baseline.
+    const fresh = async (s: BenchServer): Promise<BenchServer | undefined> => {
+      const fn = s.name === 'ftpkit-memory' ? undefined : starters.get(s.name);
+      return fn ? await fn() : undefined;
+    };
+    const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, deadline, fresh, log };
     const o = opts.only;
     // The targets are stated for curl and ftplib: those tables come first, the lftp
     // variants last, so a run cut short by its time budget still answers the targets.

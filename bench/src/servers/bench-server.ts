@@ -58,15 +58,20 @@ let nextBase = 2_000;
 
 /**
  * A block of free ports below 32768, so client ephemeral ports (32768+) never collide with a
- * server's passive ports; blocks handed out in this process never overlap.
+ * server's passive ports.
  */
 export async function allocatePasvRange(count: number): Promise<[number, number]> {
-  while (nextBase + count <= 32_700) {
-    const base = nextBase;
-    nextBase += count;
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = await portBindable(p);
-    if (ok) return [base, base + count - 1];
+  // Once through the space, start over: a server binds its passive ports only while it
+  // transfers, and measurements run one at a time, so a range shared with an idle server is free.
+  for (let pass = 0; pass < 2; pass++) {
+    while (nextBase + count <= 32_700) {
+      const base = nextBase;
+      nextBase += count;
+      let ok = true;
+      for (let p = base; p < base + count && ok; p++) ok = await portBindable(p);
+      if (ok) return [base, base + count - 1];
+    }
+    nextBase = 2_000;
   }
   throw new Error(`no free range of ${count} passive ports below 32700`);
 }
