@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +150,30 @@ describe('ftpkit-server CLI (in-process)', () => {
       expect((await curl(['-T', src, `ftp://127.0.0.1:${port}/anon.txt`])).code).not.toBe(0);
     } finally {
       await Promise.all(a.stops.map((s) => s()));
+    }
+  });
+
+  it('offers MFMT and SITE CHMOD on local and memory storage', async () => {
+    if (!hasCurl()) return;
+    for (const storage of ['local', 'memory']) {
+      const cwd = mkdtempSync(join(tmpdir(), 'ftpkit-app-'));
+      const a = io(cwd);
+      expect(await runCli(['--port', '0', '--storage', storage, '--user', 'u:p', '--log-level', 'silent'], a)).toBeUndefined();
+      const port = /127\.0\.0\.1:(\d+)/.exec(a.out.join(''))?.[1] ?? '0';
+      try {
+        const src = join(cwd, 'up.txt');
+        writeFileSync(src, 'times');
+        expect((await curl(['-T', src, `ftp://u:p@127.0.0.1:${port}/t.txt`])).code).toBe(0);
+        // curl -Q runs each command after login; a failure reply fails the whole call.
+        const set = await curl(['-Q', 'MFMT 20200102030405 t.txt', '-Q', 'SITE CHMOD 600 t.txt', `ftp://u:p@127.0.0.1:${port}/t.txt`]);
+        expect(set.code, storage).toBe(0);
+        expect(set.stdout).toBe('times');
+        const head = await curl(['-I', `ftp://u:p@127.0.0.1:${port}/t.txt`]);
+        expect(head.stdout, storage).toMatch(/Last-Modified: Thu, 02 Jan 2020 03:04:05 GMT/);
+        if (storage === 'local') expect(statSync(join(cwd, 'ftp-data', 't.txt')).mode & 0o777).toBe(0o600);
+      } finally {
+        await Promise.all(a.stops.map((s) => s()));
+      }
     }
   });
 });

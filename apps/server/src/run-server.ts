@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createFtpServer, type Authenticate, type FtpServer, type FtpUser, type Logger, type StorageOption } from '@ftpkit/server';
 import type { SessionUser } from '@ftpkit/session';
-import type { StorageAdapter } from '@ftpkit/storage';
+import { capabilitiesOf, type StorageAdapter, type StorageCapabilities } from '@ftpkit/storage';
 import { localStorage } from '@ftpkit/storage-local';
 import { memoryStorage } from '@ftpkit/storage-memory';
 import { Volume } from 'memfs';
@@ -45,11 +45,18 @@ async function diskUsage(adapter: StorageAdapter): Promise<number> {
   return total;
 }
 
-async function makeStorage(config: ServerConfig, logger: Logger): Promise<{ storage: StorageOption; where: string }> {
+/** The storage as a function of the user, where it is, and what its adapters can do (MFMT, SITE CHMOD). */
+interface MadeStorage {
+  storage: StorageOption;
+  where: string;
+  capabilities: StorageCapabilities;
+}
+
+async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeStorage> {
   if (config.storage === 's3') {
     if (config.s3 === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3');
     const s3 = await createS3StorageOption(config.s3, config.users, logger);
-    return { storage: s3.storage, where: s3.description };
+    return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })) };
   }
   if (config.storage === 'memory') {
     const volume = new Volume();
@@ -63,7 +70,11 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<{ stor
       }
       return adapter;
     };
-    return { storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true), where: 'memory (lost on exit)' };
+    return {
+      storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true),
+      where: 'memory (lost on exit)',
+      capabilities: capabilitiesOf(forUser('/', false)),
+    };
   }
   mkdirSync(config.root, { recursive: true });
   return {
@@ -73,6 +84,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<{ stor
       return localStorage({ root, readOnly: user.readOnly === true });
     },
     where: config.root,
+    capabilities: capabilitiesOf(localStorage({ root: config.root })),
   };
 }
 
@@ -115,7 +127,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     generatedPassword = randomBytes(12).toString('base64url');
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
-  const { storage, where } = await makeStorage(config, logger);
+  const { storage, where, capabilities } = await makeStorage(config, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
   const server = createFtpServer({
     ...(tlsSource === undefined || config.tls === undefined
@@ -129,6 +141,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
           },
         }),
     storage,
+    storageCapabilities: { setMtime: capabilities.setMtime, chmod: capabilities.chmod },
     authenticate: makeAuthenticate(config, users, storage),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),

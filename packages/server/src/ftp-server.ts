@@ -76,8 +76,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     const sessionConfig: SessionConfig = {
       capabilities: {
         tls: options.tls !== undefined,
-        setMtime: typeof adapter?.setMtime === 'function',
-        chmod: typeof adapter?.chmod === 'function',
+        setMtime: adapter === undefined ? options.storageCapabilities?.setMtime === true : typeof adapter.setMtime === 'function',
+        chmod: adapter === undefined ? options.storageCapabilities?.chmod === true : typeof adapter.chmod === 'function',
       },
       maxLineLength: this.#limits.maxLineLength,
       requireTls: options.tls?.requireTls === true,

@@ -132,6 +132,12 @@ export interface TlsOptions {
 /** Options of {@link createFtpServer}. */
 export interface FtpServerOptions {
   storage: StorageOption;
+  /**
+   * With `storage` as a function of the user: which optional members its adapters have, so FEAT,
+   * HELP and the dispatcher offer MFMT and SITE CHMOD (a fixed adapter is inspected instead).
+   * An adapter that then lacks the member answers 502. Default: neither.
+   */
+  storageCapabilities?: { setMtime?: boolean; chmod?: boolean };
   /** Default: refuse every login. */
   authenticate?: Authenticate;
   passive?: PassiveOptions;

@@ -31,7 +31,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     fs.writeFileSync(target, typeof content === 'string' ? content : Buffer.from(content));
   }
   return fsStorage({
-    fs: fs.promises as unknown as FsPromisesApi,
+    fs: keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi),
     constants: fs.constants,
     path: posix,
     root,
@@ -39,4 +39,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     // There is no device to flush.
     syncBeforeRename: false,
   });
+}
+
+/** memfs's chmod also sets mtime (a disk only touches ctime): put the times back, as MFMT set them. */
+function keepMtimeOnChmod(api: FsPromisesApi): FsPromisesApi {
+  const chmod = async (path: string, mode: number): Promise<void> => {
+    const before = await api.stat(path);
+    await api.chmod(path, mode);
+    await api.utimes(path, before.atime, before.mtime);
+  };
+  return Object.create(api, { chmod: { value: chmod } }) as FsPromisesApi;
 }
