@@ -105,6 +105,27 @@ describe('ftpkit (built binary)', () => {
     expect(existsSync(join(s.root, 'x'))).toBe(false);
   });
 
+  it('ends quietly when the reader of its output goes away (ftpkit cat URL | head)', async () => {
+    if (!py) return;
+    const s = py;
+    await writeFile(join(work, 'long.bin'), randomBytes(4 * 1024 * 1024));
+    expect((await ftpkit(['put', join(work, 'long.bin'), `${base(s)}/long.bin`], { env: pw(s) })).code).toBe(0);
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolveRun) => {
+      const child = spawn(bin, ['cat', `${base(s)}/long.bin`], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, ...pw(s) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      // Like `head -c 1`: take the first chunk, then close the pipe.
+      child.stdout.once('data', () => child.stdout.destroy());
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolveRun({ code, stderr });
+      });
+    });
+    expect(result.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(result.code).toBe(0);
+  });
+
   it('fails with exit 1 and one line naming the reply code, never the password', async () => {
     if (!py) return;
     const s = py;
