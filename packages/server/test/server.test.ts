@@ -241,6 +241,40 @@ describe('FtpServer', () => {
     expect((await c.cmd('NOOP')).code).toBe(200);
   });
 
+  it('a 256 MiB STOR and RETR on local storage hold memory flat (process RSS grows by under 96 MiB)', async () => {
+    const h = await start('local');
+    const c = await client(h.port);
+    await c.login(USER, PASS);
+    await c.cmd('TYPE I');
+    const MiB = 1024 * 1024;
+    const total = 256 * MiB;
+    const block = payload(MiB);
+    const base = process.memoryUsage.rss();
+    let peak = base;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 10);
+    try {
+      const up = await dataSocket(pasvPort((await c.cmd('PASV')).text).port);
+      expect((await c.cmd('STOR big.bin')).code).toBe(150);
+      for (let sent = 0; sent < total; sent += MiB) {
+        if (!up.write(block)) await new Promise((r) => up.once('drain', r));
+      }
+      up.end();
+      expect((await c.next(60_000))?.code).toBe(226);
+      const down = await dataSocket(pasvPort((await c.cmd('PASV')).text).port);
+      let got = 0;
+      down.on('data', (d: Buffer) => { got += d.length; });
+      const closed = new Promise((r) => down.once('close', r));
+      expect((await c.cmd('RETR big.bin')).code).toBe(150);
+      await closed;
+      expect((await c.next(60_000))?.code).toBe(226);
+      expect(got).toBe(total);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect((await h.storage.stat('/big.bin')).size).toBe(total);
+    expect(peak - base, `RSS growth ${((peak - base) / MiB).toFixed(1)} MiB`).toBeLessThan(96 * MiB);
+  });
+
   it('enforces a per-user byte quota during uploads (552), counting what is stored', async () => {
     let storage: import('@ftpkit/storage').StorageAdapter | undefined;
     const used = async (): Promise<number> => {

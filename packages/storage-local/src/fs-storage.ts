@@ -436,12 +436,6 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     let total = 0;
     let pos = position;
     let finished = false;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new Aborted(signal?.reason));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
 
     // One batch is written while the next one gathers; `flush` waits for the previous write first.
     let writing: Promise<void> | undefined;
@@ -468,7 +462,7 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         if (signal?.aborted) throw new Aborted(signal.reason);
         let step: IteratorResult<Uint8Array>;
         try {
-          step = await (signal ? Promise.race([it.next(), aborted]) : it.next());
+          step = await (signal ? nextOrAbort(it, signal) : it.next());
         } catch (err) {
           if (err instanceof Aborted) throw err;
           finished = true;
@@ -494,12 +488,33 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       // Stop the source; don't wait on it, it may be stuck in a read that never finishes.
       if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
       throw err;
-    } finally {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
   return adapter;
+}
+
+/**
+ * The source's next chunk, or a rejection with {@link Aborted} as soon as `signal` aborts (a stalled
+ * source never finishes its read). A fresh listener per read: racing every read against one
+ * long-lived promise would keep each chunk reachable from that promise until the upload ends.
+ */
+function nextOrAbort(it: AsyncIterator<Uint8Array>, signal: AbortSignal): Promise<IteratorResult<Uint8Array>> {
+  if (signal.aborted) return Promise.reject(new Aborted(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new Aborted(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    it.next().then(
+      (step) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(step);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** Writes every byte of `buffers`, looping over short writes. */

@@ -484,7 +484,9 @@ export function describeStorageAdapter(
         let writePeak: number;
         let retained: number;
         try {
-          written = (await s.write('/big.bin', src.chunks(() => writeProbe.sample()), { uploadMode: 'resumable' })).bytes;
+          // With a signal, as a server always passes one: an adapter that races each chunk against
+          // a long-lived abort promise keeps every chunk reachable, which only shows with a signal.
+          written = (await s.write('/big.bin', src.chunks(() => writeProbe.sample()), { uploadMode: 'resumable', signal: new AbortController().signal })).bytes;
           writePeak = writeProbe.growth();
           await settleMemory();
           retained = writeProbe.retained();
@@ -499,7 +501,7 @@ export function describeStorageAdapter(
         let got: { bytes: number; sha256: string };
         let readPeak: number;
         try {
-          got = await hashStream(s.read('/big.bin'), () => readProbe.sample());
+          got = await hashStream(s.read('/big.bin', { signal: new AbortController().signal }), () => readProbe.sample());
           readPeak = readProbe.growth();
         } finally {
           readProbe.stop();
