@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FtpServer } from '@ftpkit/server';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+import type { MetricsAddress } from './host-port-address.js';
+
+export { parseMetricsAddress, type MetricsAddress } from './host-port-address.js';
 
 /** A running metrics endpoint. */
 export interface MetricsEndpoint {
@@ -13,23 +17,6 @@ export interface MetricsEndpoint {
 }
 
 /** Where `--metrics HOST:PORT` asks the endpoint to listen. */
-export interface MetricsAddress {
-  host: string;
-  port: number;
-}
-
-/**
- * Parse `HOST:PORT` (`[::1]:9100` for IPv6; port 0 picks a free one). Returns undefined when the
- * text is not of that shape.
- */
-export function parseMetricsAddress(text: string): MetricsAddress | undefined {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
-  if (m === null) return undefined;
-  const port = Number(m[3]);
-  if (port > 65_535) return undefined;
-  return { host: m[1] ?? m[2] ?? '', port };
-}
-
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { name?: unknown; code?: unknown };
@@ -42,7 +29,9 @@ function errorCode(err: unknown): string | undefined {
  * Every name starts with `ftpkit_`. Nothing listens until {@link startMetricsEndpoint}.
  */
 export function createMetricsRegistry(server: FtpServer): { registry: Registry; detach: () => void } {
-  const registry = new Registry();
+  // Required here, not imported at the top: the program loads prom-client only with --metrics.
+  const { Counter, Gauge, Registry: PromRegistry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry });
   const sessionsOpen = new Gauge({ name: 'ftpkit_sessions_open', help: 'Control connections open now', registers: [registry] });
   const sessions = new Counter({ name: 'ftpkit_sessions_total', help: 'Control connections accepted', registers: [registry] });

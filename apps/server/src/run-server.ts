@@ -5,11 +5,9 @@ import { createFtpServer, type Authenticate, type FtpServer, type FtpUser, type 
 import type { SessionUser } from '@ftpkit/session';
 import { capabilitiesOf, type StorageAdapter, type StorageCapabilities } from '@ftpkit/storage';
 import { localStorage } from '@ftpkit/storage-local';
-import { memoryStorage } from '@ftpkit/storage-memory';
-import { Volume } from 'memfs';
 import { ConfigError } from './config-error.js';
 import { startHealthEndpoint, type HealthEndpoint } from './health.js';
-import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
+import type { MetricsEndpoint } from './metrics.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createS3StorageOption } from './s3-storage-option.js';
@@ -59,6 +57,8 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
     return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })) };
   }
   if (config.storage === 'memory') {
+    // Loaded only for this storage (memfs), like the AWS SDK for s3: a smaller process otherwise.
+    const [{ memoryStorage }, { Volume }] = await Promise.all([import('@ftpkit/storage-memory'), import('memfs')]);
     const volume = new Volume();
     const cache = new Map<string, StorageAdapter>();
     const forUser = (root: string, readOnly: boolean): StorageAdapter => {
@@ -172,6 +172,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   let metrics: MetricsEndpoint | undefined;
   if (config.metrics !== undefined) {
     try {
+      const { startMetricsEndpoint } = await import('./metrics.js');
       metrics = await startMetricsEndpoint(server, config.metrics);
     } catch (err) {
       await server.close({ graceMs: 0 });

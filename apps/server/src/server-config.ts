@@ -1,9 +1,9 @@
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.js';
-import { parseMetricsAddress, type MetricsAddress } from './metrics.js';
+import { parseMetricsAddress, type MetricsAddress } from './host-port-address.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 /** One user, from `--user` (plain password) or a users file (scrypt hash). */
@@ -102,6 +102,8 @@ function loadFile(path: string, source: string, allowList = false): Record<strin
   }
   let parsed: unknown;
   try {
+    // Only a config or users file needs the YAML parser (JSON is YAML); most runs have none.
+    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     parsed = parseYaml(text);
   } catch (err) {
     throw new ConfigError(source, `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);

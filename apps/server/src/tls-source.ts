@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { generate } from 'selfsigned';
 import { ConfigError } from './config-error.js';
 import type { TlsConfig } from './server-config.js';
 
@@ -35,6 +34,8 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
   const key = join(dir, 'self-signed-key.pem');
   if (!existsSync(cert) || !existsSync(key)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Loaded only here: node-forge costs ~10 MB of memory in every process that imports it.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'ftpkit-server self-signed' }], {
       keySize: 2048,
       algorithm: 'sha256',
