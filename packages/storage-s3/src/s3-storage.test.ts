@@ -257,7 +257,7 @@ describe('directories and listings', () => {
     for (let i = 0; i < total; i += 20) {
       await Promise.all(
         Array.from({ length: Math.min(20, total - i) }, (_, j) =>
-          client.send(new PutObjectCommand({ Bucket: 'b', Key: `${prefix}many/k${String(i + j).padStart(5, '0')}`, Body: '' })),
+          client.send(new PutObjectCommand({ Bucket: 'b', Key: `${prefix}many/k${String(i + j).padStart(5, '0')}`, Body: new Uint8Array(0), ContentLength: 0 })),
         ),
       );
     }
