@@ -7,7 +7,7 @@ import { capabilitiesOf, type StorageAdapter, type StorageCapabilities } from '@
 import { localStorage } from '@ftpkit/storage-local';
 import { ConfigError } from './config-error.js';
 import { startHealthEndpoint, type HealthEndpoint } from './health.js';
-import type { MetricsEndpoint } from './metrics.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createS3StorageOption } from './s3-storage-option.js';
@@ -141,7 +141,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
           },
         }),
     storage,
-    storageCapabilities: { setMtime: capabilities.setMtime, chmod: capabilities.chmod },
+    storageCapabilities: capabilities,
     authenticate: makeAuthenticate(config, users, storage),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
@@ -172,7 +172,6 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   let metrics: MetricsEndpoint | undefined;
   if (config.metrics !== undefined) {
     try {
-      const { startMetricsEndpoint } = await import('./metrics.js');
       metrics = await startMetricsEndpoint(server, config.metrics);
     } catch (err) {
       await server.close({ graceMs: 0 });

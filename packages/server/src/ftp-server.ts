@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { encodeReply } from '@ftpkit/codec';
 import { createServerSession, type SessionConfig } from '@ftpkit/session';
+import { capabilitiesOf } from '@ftpkit/storage';
 import { normalizeAddress } from '@ftpkit/transport';
 import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
@@ -72,12 +73,13 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       this.#proxyTrusted = parseCidrList(proxy.trusted);
     }
     const storage = options.storage;
-    const adapter = typeof storage === 'function' ? undefined : storage;
+    // A fixed adapter says what it can do; adapters made per user are described by the caller.
+    const can = typeof storage === 'function' ? (options.storageCapabilities ?? {}) : capabilitiesOf(storage);
     const sessionConfig: SessionConfig = {
       capabilities: {
         tls: options.tls !== undefined,
-        setMtime: adapter === undefined ? options.storageCapabilities?.setMtime === true : typeof adapter.setMtime === 'function',
-        chmod: adapter === undefined ? options.storageCapabilities?.chmod === true : typeof adapter.chmod === 'function',
+        setMtime: can.setMtime === true,
+        chmod: can.chmod === true,
       },
       maxLineLength: this.#limits.maxLineLength,
       requireTls: options.tls?.requireTls === true,

@@ -1,6 +1,6 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { SessionUser } from '@ftpkit/session';
-import type { StorageAdapter, UploadMode } from '@ftpkit/storage';
+import type { StorageAdapter, StorageCapabilities, UploadMode } from '@ftpkit/storage';
 import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
 import type { ConnectionInfo } from './events.js';
 import type { BanList } from './ban-list.js';
@@ -137,7 +137,7 @@ export interface FtpServerOptions {
    * HELP and the dispatcher offer MFMT and SITE CHMOD (a fixed adapter is inspected instead).
    * An adapter that then lacks the member answers 502. Default: neither.
    */
-  storageCapabilities?: { setMtime?: boolean; chmod?: boolean };
+  storageCapabilities?: Partial<StorageCapabilities>;
   /** Default: refuse every login. */
   authenticate?: Authenticate;
   passive?: PassiveOptions;
