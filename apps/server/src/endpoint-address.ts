@@ -6,8 +6,7 @@ export interface MetricsAddress {
 
 /**
  * Parse `HOST:PORT` (`[::1]:9100` for IPv6; port 0 picks a free one). Returns undefined when the
- * text is not of that shape. Kept apart from the metrics module so parsing the settings does not
- * load prom-client.
+ * text is not of that shape. Used by the settings, the metrics and the health endpoint.
  */
 export function parseMetricsAddress(text: string): MetricsAddress | undefined {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());

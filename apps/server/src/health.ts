@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FtpServer } from '@ftpkit/server';
-import type { MetricsAddress } from './host-port-address.js';
+import type { MetricsAddress } from './endpoint-address.js';
 
 /** A running health endpoint (`--health HOST:PORT`). */
 export interface HealthEndpoint {

@@ -4,4 +4,5 @@ export { hashPassword, verifyPassword, isPasswordHash } from './password-hash.js
 export { runServer, type RunningServer } from './run-server.js';
 export { resolveConfig, loadUsersFile, type ServerConfig, type UserEntry, type FlagValues } from './server-config.js';
 export { SETTINGS, type Setting, type SettingKey } from './settings.js';
-export { createMetricsRegistry, startMetricsEndpoint, parseMetricsAddress, type MetricsEndpoint, type MetricsAddress } from './metrics.js';
+export { createMetricsRegistry, startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
+export { parseMetricsAddress, type MetricsAddress } from './endpoint-address.js';

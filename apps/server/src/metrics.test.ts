@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from './cli.js';
-import { parseMetricsAddress } from './metrics.js';
+import { parseMetricsAddress } from './endpoint-address.js';
 
 /** Minimal FTP dialogue on a raw socket: send a line, wait for a final reply. */
 function ftp(port: number): Promise<{ socket: Socket; cmd: (line: string | undefined) => Promise<string> }> {

@@ -2,11 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FtpServer } from '@ftpkit/server';
-import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
-import type { MetricsAddress } from './host-port-address.js';
-
-export { parseMetricsAddress, type MetricsAddress } from './host-port-address.js';
+import type { MetricsAddress } from './endpoint-address.js';
+import { requireOnDemand } from './require-on-demand.js';
 
 /** A running metrics endpoint. */
 export interface MetricsEndpoint {
@@ -16,7 +14,7 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
-/** Where `--metrics HOST:PORT` asks the endpoint to listen. */
+/** The DataChannelError code of a failed transfer's error, if it is one. */
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { name?: unknown; code?: unknown };
@@ -30,7 +28,7 @@ function errorCode(err: unknown): string | undefined {
  */
 export function createMetricsRegistry(server: FtpServer): { registry: Registry; detach: () => void } {
   // Required here, not imported at the top: the program loads prom-client only with --metrics.
-  const { Counter, Gauge, Registry: PromRegistry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const { Counter, Gauge, Registry: PromRegistry, collectDefaultMetrics } = requireOnDemand('prom-client') as typeof import('prom-client');
   const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry });
   const sessionsOpen = new Gauge({ name: 'ftpkit_sessions_open', help: 'Control connections open now', registers: [registry] });

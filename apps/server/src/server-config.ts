@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { ConfigError } from './config-error.js';
-import { parseMetricsAddress, type MetricsAddress } from './host-port-address.js';
+import { parseMetricsAddress, type MetricsAddress } from './endpoint-address.js';
 import { SETTINGS, type SettingKey } from './settings.js';
+import { requireOnDemand } from './require-on-demand.js';
 
 /** One user, from `--user` (plain password) or a users file (scrypt hash). */
 export interface UserEntry {
@@ -103,7 +103,7 @@ function loadFile(path: string, source: string, allowList = false): Record<strin
   let parsed: unknown;
   try {
     // Only a config or users file needs the YAML parser (JSON is YAML); most runs have none.
-    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    const { parse: parseYaml } = requireOnDemand('yaml') as typeof import('yaml');
     parsed = parseYaml(text);
   } catch (err) {
     throw new ConfigError(source, `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
