@@ -14,6 +14,33 @@ export function connectTls(options: ConnectionOptions): TLSSocket {
   return t;
 }
 
+/**
+ * Resolves with `t` once its handshake is done; on failure, a close before the end, or after
+ * `timeoutMs` it destroys `t` and rejects with FtpTimeoutError('connect') or FtpConnectionError
+ * (`what: reason`). Afterwards 'error' has a listener, so a later failure never crashes the
+ * process: it surfaces through reading or writing.
+ */
+export function tlsHandshake(t: TLSSocket, timeoutMs: number, what: string): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      t.destroy();
+      reject(err instanceof FtpTimeoutError ? err : new FtpConnectionError(`${what}: ${err.message}`, { cause: err }));
+    };
+    const timer = setTimeout(() => fail(new FtpTimeoutError('connect', timeoutMs)), timeoutMs);
+    const closed = (): void => fail(new Error('closed during the handshake'));
+    t.once('error', fail);
+    t.once('close', closed);
+    t.once('secureConnect', () => {
+      clearTimeout(timer);
+      t.removeListener('close', closed);
+      t.removeListener('error', fail);
+      t.on('error', () => undefined);
+      resolve(t);
+    });
+  });
+}
+
 /** At most this many replies nobody asked for are kept; more is a misbehaving server. */
 const MAX_UNSOLICITED = 16;
 
@@ -180,22 +207,8 @@ export class ControlConnection {
     raw.removeListener('data', this.onData);
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
-    const tls = await new Promise<TLSSocket>((resolve, reject) => {
-      const t = connectTls({ ...ControlConnection.tlsOptions(this.opts), socket: raw, host: this.opts.host });
-      const timer = setTimeout(() => {
-        t.destroy();
-        reject(new FtpTimeoutError('connect', this.opts.connectTimeout));
-      }, this.opts.connectTimeout);
-      t.once('secureConnect', () => {
-        clearTimeout(timer);
-        t.removeAllListeners('error');
-        resolve(t);
-      });
-      t.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new FtpConnectionError(`TLS handshake failed: ${err.message}`, { cause: err }));
-      });
-    });
+    const t = connectTls({ ...ControlConnection.tlsOptions(this.opts), socket: raw, host: this.opts.host });
+    const tls = await tlsHandshake(t, this.opts.connectTimeout, 'TLS handshake failed');
     this.socket = tls;
     this.decoder = new ReplyDecoder({ maxReplySize: this.opts.maxReplySize });
     this.attach(tls);

@@ -2,7 +2,7 @@ import type { HostPort } from '@ftpkit/codec';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { FtpConnectionError, FtpProtocolError, FtpTimeoutError } from '../errors.js';
-import { connectTls, ControlConnection } from './control-connection.js';
+import { connectTls, ControlConnection, tlsHandshake } from './control-connection.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Strips the IPv4-mapped prefix so '::ffff:127.0.0.1' and '127.0.0.1' compare equal. */
@@ -25,25 +25,7 @@ export async function secureDataSocket(raw: Socket, ctrl: ControlConnection, opt
     host: opts.host,
     ...(session ? { session } : {}),
   });
-  return await new Promise<TLSSocket>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new FtpTimeoutError('connect', opts.connectTimeout)), opts.connectTimeout);
-    const fail = (err: Error): void => {
-      clearTimeout(timer);
-      t.destroy();
-      reject(err instanceof FtpTimeoutError ? err : new FtpConnectionError(`data connection TLS handshake failed: ${err.message}`, { cause: err }));
-    };
-    const closed = (): void => fail(new Error('closed during the handshake'));
-    t.once('error', fail);
-    t.once('close', closed);
-    t.once('secureConnect', () => {
-      clearTimeout(timer);
-      t.removeListener('close', closed);
-      t.removeListener('error', fail);
-      // Later failures surface through reading or writing; an unheard 'error' would crash the process.
-      t.on('error', () => undefined);
-      resolve(t);
-    });
-  });
+  return await tlsHandshake(t, opts.connectTimeout, 'data connection TLS handshake failed');
 }
 
 /** Connects to a passive data port within `connectTimeout`. */
