@@ -234,24 +234,21 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         // FIFOs, sockets and devices: reading one could block or never end.
         if (!st.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
         // One read ahead: the next chunk comes off the disk while the consumer sends this one.
-        const readAt = async (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
+        const readAt = (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
           const want = Math.min(chunkBytes, Math.max(st.size - at, 64 * 1024));
           const buf = Buffer.allocUnsafeSlow(want);
-          try {
-            const n = (await fh.read(buf, 0, want, at)).bytesRead;
-            return n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true };
-          } catch (err) {
-            signal?.throwIfAborted();
-            throw storageErrorFromErrno(err, v);
-          }
-        };
-        const ahead = (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
-          const p = readAt(at);
+          const read = fh.read(buf, 0, want, at).then(
+            ({ bytesRead: n }) => (n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true }),
+            (err: unknown) => {
+              signal?.throwIfAborted();
+              throw storageErrorFromErrno(err, v);
+            },
+          );
           // Handled here too: it may fail while the consumer still holds the previous chunk.
-          p.catch(() => undefined);
-          return p;
+          read.catch(() => undefined);
+          return read;
         };
-        let next: Promise<{ chunk: Uint8Array; short: boolean }> | undefined = ahead(pos);
+        let next: Promise<{ chunk: Uint8Array; short: boolean }> | undefined = readAt(pos);
         try {
           while (next !== undefined) {
             const { chunk, short } = await next;
@@ -260,7 +257,7 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
             if (chunk.length === 0) return;
             pos += chunk.length;
             // A short read of a regular file is its end: no extra read to learn it.
-            if (!short) next = ahead(pos);
+            if (!short) next = readAt(pos);
             yield chunk;
           }
         } finally {

@@ -92,14 +92,4 @@ describe('memoryStorage specifics', () => {
   it('has setMtime and chmod, no dispose', () => {
     expect(capabilitiesOf(memoryStorage())).toEqual({ setMtime: true, chmod: true, dispose: false });
   });
-
-  it('chmod keeps the mtime, as on a disk (memfs alone would set it to now)', async () => {
-    const s = memoryStorage({ files: { '/t.txt': 'x' } });
-    const when = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
-    await s.setMtime?.('/t.txt', when);
-    await s.chmod?.('/t.txt', 0o600);
-    const st = await s.stat('/t.txt');
-    expect(st.mtime.getTime()).toBe(when.getTime());
-    expect(st.mode).toBe(0o600);
-  });
 });

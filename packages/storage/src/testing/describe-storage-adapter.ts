@@ -670,6 +670,16 @@ export function describeStorageAdapter(
           await expectStorageError(s.chmod?.('/missing', 0o600) ?? Promise.resolve(), 'ENOENT');
         });
       }
+      if (options.capabilities?.chmod && options.capabilities.setMtime) {
+        it('chmod leaves the modification time alone (as on a disk: only ctime changes)', async () => {
+          await put('/pm.txt', 'x');
+          const when = new Date('2020-01-02T03:04:05Z');
+          await s.setMtime?.('/pm.txt', when);
+          await s.chmod?.('/pm.txt', 0o600);
+          expect((await s.stat('/pm.txt')).mtime.getTime()).toBe(when.getTime());
+          if (options.reportsMode) expect(((await s.stat('/pm.txt')).mode ?? 0) & 0o777).toBe(0o600);
+        });
+      }
       it('error messages and codes never name a host path', async () => {
         try {
           await s.stat('/definitely/not/here');
