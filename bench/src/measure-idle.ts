@@ -24,6 +24,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
     notes: ['Memory is the PSS of the server\'s whole process tree (vsftpd and pure-ftpd fork per session), read a moment after the last login, on a freshly started process of the server.'],
   };
   const timeoutMs = Math.min(ctx.opts.stepTimeoutMs, 300_000);
+  const longRunning = new Set<string>();
   const subjects: Subject[] = ctx.servers.map((s) => ({
     name: s.name,
     ftpkit: s.ftpkit,
@@ -31,6 +32,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
       // A fresh process: the long-running one carries heap grown by the earlier measurements,
       // which would hide what the sessions cost.
       const f = await ctx.fresh(s);
+      if (f === undefined) longRunning.add(s.name);
       try {
         return await holdIdle(ctx, f ?? s, count, timeoutMs);
       } finally {
@@ -39,7 +41,7 @@ export async function measureIdle(ctx: BenchContext): Promise<Table> {
     },
   }));
   await roundRobin(table, subjects, ctx);
-  if (ctx.servers.some((s) => s.name === 'ftpkit-memory')) table.notes.push('ftpkit-memory is measured on its long-running process (a fresh one would need the data set loaded again).');
+  if (longRunning.size > 0) table.notes.push(`Measured on the long-running process (a fresh one would need its data set loaded again): ${[...longRunning].join(', ')}.`);
   return table;
 }
 

@@ -136,10 +136,10 @@ export async function runBench(
     if (failure) throw failure;
     const deadline = started.getTime() + opts.maxMinutes * 60_000;
     const starters = new Map(plan);
-    // A second, fresh process of a server (memory storage excepted: it would need the data set
-    // loaded again), so memory per idle session is measured from a clean baseline.
+    // A second, fresh process of a server, so memory per idle session is measured from a clean
+    // baseline; not for a server whose data lives in its process (it would need loading again).
     const fresh = async (s: BenchServer): Promise<BenchServer | undefined> => {
-      const fn = s.name === 'ftpkit-memory' ? undefined : starters.get(s.name);
+      const fn = s.diskRoot === undefined ? undefined : starters.get(s.name);
       return fn ? await fn() : undefined;
     };
     const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, deadline, fresh, log };
