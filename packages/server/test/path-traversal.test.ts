@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectData } from './faults-support.js';
 import { PASS, startServer, USER, type Harness } from './harness.js';
 import { pasvPort, RawClient } from './raw-client.js';
 
@@ -12,21 +12,17 @@ const SECRET = 'SECRET-OUTSIDE-THE-ROOT';
 
 /** One command over a passive data connection: its replies and what came over the data connection. */
 async function dataCommand(c: RawClient, command: string, upload?: Buffer): Promise<{ codes: number[]; data: string }> {
-  const { port } = pasvPort((await c.cmd('PASV')).text);
-  const socket = connect(port, '127.0.0.1');
+  const socket = await connectData(pasvPort((await c.cmd('PASV')).text).port);
   socket.on('error', () => undefined);
   const chunks: Buffer[] = [];
   socket.on('data', (d: Buffer) => chunks.push(d));
   const closed = new Promise((r) => socket.once('close', r));
-  await new Promise((r) => socket.once('connect', r));
-  const codes: number[] = [];
-  let r = await c.cmd(command);
-  codes.push(r.code);
-  if (r.code < 200) {
+  const first = await c.cmd(command);
+  const codes = [first.code];
+  if (first.code < 200) {
     if (upload !== undefined) socket.end(upload);
-    const next = await c.next();
-    if (next !== undefined) codes.push(next.code);
-    r = next ?? r;
+    const final = await c.next();
+    if (final !== undefined) codes.push(final.code);
   }
   socket.destroy();
   await closed;
