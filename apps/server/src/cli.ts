@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config-error.js';
 import { createLogger } from './logger.js';
 import { hashPassword } from './password-hash.js';
+import { createRootFor, dropPrivileges, lookupAccount } from './privileges.js';
 import { runServer } from './run-server.js';
 import { resolveConfig, type FlagValues } from './server-config.js';
 import { SETTINGS } from './settings.js';
@@ -83,7 +84,21 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   program.action(async (opts: FlagValues) => {
     const config = resolveConfig(opts, io.env, io.cwd);
     const logger = createLogger(config.logLevel, config.logFormat);
+    // Looked up before anything is bound, dropped after every port is: a missing user fails fast.
+    const account = config.runAs === undefined ? undefined : lookupAccount(config.runAs, '--run-as');
+    if (account !== undefined && config.storage === 'local') createRootFor(account, config.root);
     const running = await runServer(config, logger);
+    if (account !== undefined) {
+      try {
+        dropPrivileges(account, '--run-as');
+      } catch (err) {
+        await Promise.all([running.server.close({ graceMs: 0 }), running.metrics?.close(), running.health?.close()]);
+        throw err;
+      }
+      running.banner.push(`running as user ${account.name} (uid ${account.uid}, gid ${account.gid})`);
+    } else if (process.getuid?.() === 0) {
+      logger.warn({ uid: 0 }, 'RUNNING AS ROOT: every client command runs with root privileges; start with --run-as USER to drop them after binding');
+    }
     io.stdout(`${running.banner.join('\n')}\n`);
     const stop = async (): Promise<void> => {
       // Health turns 503 first; the listener stays open for the drain delay so sessions the

@@ -113,7 +113,10 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: Sto
       return user;
     }
     if (config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
-      return { name: 'anonymous', readOnly: !config.anonymousWrite };
+      const anonymous: FtpUser & { root?: string } = { name: 'anonymous', readOnly: !config.anonymousWrite };
+      const root = config.storage === 'local' ? config.anonymousRoot : memoryRoot(config, config.anonymousRoot);
+      if (root !== undefined) anonymous.root = root;
+      return anonymous;
     }
     return null;
   };
@@ -210,6 +213,6 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     banner.push(`health: http://${h.family === 'IPv6' ? `[${h.address}]` : h.address}:${h.port}/`);
   }
   if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
-  if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'})`);
+  if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'}${config.anonymousRoot === undefined ? '' : `, in ${config.anonymousRoot}`})`);
   return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), metrics, health };
 }

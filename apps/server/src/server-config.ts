@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { ConfigError } from './config-error.js';
 import { parseMetricsAddress, type MetricsAddress } from './endpoint-address.js';
 import { SETTINGS, type SettingKey } from './settings.js';
+import { checkLocalRoot, checkNotServed, isInside, realPathOf, type ServedRoot } from './served-paths.js';
 import { requireOnDemand } from './require-on-demand.js';
 
 /** One user, from `--user` (plain password) or a users file (scrypt hash). */
@@ -49,6 +50,10 @@ export interface ServerConfig {
   defaultUser: boolean;
   anonymous: boolean;
   anonymousWrite: boolean;
+  /** Where anonymous logins are served (`--anonymous-root`); undefined: `root`. */
+  anonymousRoot: string | undefined;
+  /** The user to drop root privileges to once the ports are bound (`--run-as`). */
+  runAs: string | undefined;
   pasvPorts: [number, number] | undefined;
   pasvAddress: string | undefined;
   uploadMode: 'resumable' | 'atomic';
@@ -180,8 +185,39 @@ function plainUsers(raw: Raw, fromEnv: boolean): UserEntry[] {
   });
 }
 
+/** A `--user-file`: one `NAME:PASSWORD` a line; blank lines and `#` comments are skipped. */
+function loadUserFile(path: string, source: string): UserEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(source, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const users: UserEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const colon = line.indexOf(':');
+    // The line itself is never echoed: it holds a password.
+    if (colon <= 0 || colon === line.length - 1) throw new ConfigError(source, `${path} line ${i + 1} must be NAME:PASSWORD`);
+    const name = line.slice(0, colon).trim();
+    if (name === '' || /\s/.test(name)) throw new ConfigError(source, `${path} line ${i + 1} must be NAME:PASSWORD`);
+    users.push({ name, password: line.slice(colon + 1), readOnly: false });
+  });
+  return users;
+}
+
+/**
+ * A user root below the server's root, compared as real paths (symlinks resolved) when `realPaths`
+ * (local storage), else as written (memory and S3 take it as a path inside their own root).
+ */
+function checkUserRoot(serverRoot: string, root: string, realPaths: boolean, source: string, user: string, written: string): void {
+  const inside = realPaths ? isInside(realPathOf(serverRoot), realPathOf(root)) : isInside(serverRoot, root);
+  if (!inside) throw new ConfigError(source, `user "${user}": ${JSON.stringify(written)} is outside --root (${serverRoot})`);
+}
+
 /** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly? }`. */
-export function loadUsersFile(path: string, source: string, serverRoot: string): UserEntry[] {
+export function loadUsersFile(path: string, source: string, serverRoot: string, realPaths = false): UserEntry[] {
   const data = loadFile(path, source, true) as unknown;
   const list = Array.isArray(data) ? data : (data as { users?: unknown }).users;
   if (!Array.isArray(list)) throw new ConfigError(source, `${path} must hold a list "users"`);
@@ -210,6 +246,7 @@ export function loadUsersFile(path: string, source: string, serverRoot: string):
         if (bucket === undefined || !BUCKET_NAME.test(bucket)) throw new ConfigError(`${where}.root`, `must be s3://BUCKET/PREFIX/ (got ${JSON.stringify(u.root)})`);
       }
       entry.root = isS3Url(u.root) ? u.root.trim() : resolve(serverRoot, u.root);
+      if (!isS3Url(u.root)) checkUserRoot(serverRoot, entry.root, realPaths, `${where}.root`, u.name, u.root);
     }
     return entry;
   });
@@ -311,17 +348,25 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     return undefined;
   };
 
+  const get = <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T): T => {
+    const raw = pick(key);
+    return raw === undefined ? fallback : parse(raw);
+  };
   const rootRaw = pick('root');
   const root = rootRaw === undefined ? resolve(cwd, 'ftp-data') : resolve(rootRaw.base, asText(rootRaw));
+  const storage = get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local');
+  if (storage === 'local') checkLocalRoot(root, rootRaw?.source);
 
   const users: UserEntry[] = [];
   const userRaw = pick('user');
   if (userRaw !== undefined) users.push(...plainUsers(userRaw, userRaw.source.startsWith('FTPKIT_')));
+  const userFileRaw = pick('userFile');
+  if (userFileRaw !== undefined) users.push(...loadUserFile(resolve(userFileRaw.base, asText(userFileRaw)), userFileRaw.source));
   const usersRaw = pick('users');
-  if (usersRaw !== undefined) users.push(...loadUsersFile(resolve(usersRaw.base, asText(usersRaw)), usersRaw.source, root));
+  if (usersRaw !== undefined) users.push(...loadUsersFile(resolve(usersRaw.base, asText(usersRaw)), usersRaw.source, root, storage === 'local'));
   const seen = new Set<string>();
   for (const u of users) {
-    if (seen.has(u.name)) throw new ConfigError((userRaw ?? usersRaw)?.source ?? '--user', `user "${u.name}" is defined twice`);
+    if (seen.has(u.name)) throw new ConfigError((userRaw ?? userFileRaw ?? usersRaw)?.source ?? '--user', `user "${u.name}" is defined twice`);
     seen.add(u.name);
   }
 
@@ -335,14 +380,16 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     }
   }
 
-  const get = <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T): T => {
-    const raw = pick(key);
-    return raw === undefined ? fallback : parse(raw);
-  };
   const anonymous = get('anonymous', asBool, false);
-  const tls = resolveTls(pick, get, cwd, root);
+  const anonymousRoot = resolveAnonymousRoot(pick, anonymous, users, root, storage === 'local');
+  // What clients can read from disk: a TLS key or the self-signed directory must be outside all of it.
+  const served: ServedRoot[] = [{ path: root, what: '--root' }];
+  if (storage === 'local') {
+    for (const u of users) if (u.root !== undefined) served.push({ path: u.root, what: `the root of user "${u.name}"` });
+    if (anonymousRoot !== undefined) served.push({ path: anonymousRoot, what: '--anonymous-root' });
+  }
+  const tls = resolveTls(pick, get, cwd, served);
   const pasvAddressRaw = pick('pasvAddress');
-  const storage = get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local');
   const s3 = resolveS3(storage, pick, get);
   if (storage !== 's3') {
     const s3User = users.find((u) => u.root !== undefined && isS3Url(u.root));
@@ -358,6 +405,8 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     defaultUser: users.length === 0 && !anonymous,
     anonymous,
     anonymousWrite: get('anonymousWrite', asBool, false),
+    anonymousRoot,
+    runAs: get<string | undefined>('runAs', asText, undefined),
     pasvPorts: get<[number, number] | undefined>('pasvPorts', asRange, undefined),
     pasvAddress: pasvAddressRaw === undefined ? undefined : asText(pasvAddressRaw),
     uploadMode: get('uploadMode', (r) => asChoice(r, ['resumable', 'atomic'] as const), 'resumable'),
@@ -400,11 +449,41 @@ function resolveProxy(pick: (key: SettingKey) => Raw | undefined): ServerConfig[
   return { mode, trusted };
 }
 
+/**
+ * `--anonymous-root`, below `--root`. Without it anonymous logins get `--root`, which is refused
+ * when users have their own roots: anonymous would read every user's files.
+ */
+function resolveAnonymousRoot(
+  pick: (key: SettingKey) => Raw | undefined,
+  anonymous: boolean,
+  users: readonly UserEntry[],
+  root: string,
+  realPaths: boolean,
+): string | undefined {
+  const raw = pick('anonymousRoot');
+  if (raw === undefined) {
+    const homed = users.find((u) => u.root !== undefined);
+    if (anonymous && homed !== undefined) {
+      throw new ConfigError(
+        pick('anonymous')?.source ?? '--anonymous',
+        `would serve all of --root, every user's files included (user "${homed.name}" has a root): give anonymous its own directory with --anonymous-root`,
+      );
+    }
+    return undefined;
+  }
+  if (!anonymous) throw new ConfigError(raw.source, 'needs --anonymous');
+  const written = asText(raw);
+  const dir = resolve(root, written);
+  const inside = realPaths ? isInside(realPathOf(root), realPathOf(dir)) : isInside(root, dir);
+  if (!inside) throw new ConfigError(raw.source, `${JSON.stringify(written)} is outside --root (${root})`);
+  return dir;
+}
+
 function resolveTls(
   pick: (key: SettingKey) => Raw | undefined,
   get: <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T) => T,
   cwd: string,
-  root: string,
+  served: readonly ServedRoot[],
 ): TlsConfig | undefined {
   const mode = get('tls', (r) => asChoice(r, ['off', 'self-signed'] as const), 'off');
   const certRaw = pick('tlsCert');
@@ -416,12 +495,13 @@ function resolveTls(
   if (certRaw !== undefined && keyRaw !== undefined) {
     if (mode === 'self-signed') throw new ConfigError('--tls', 'self-signed and --tls-cert/--tls-key exclude each other');
     source = { kind: 'files', cert: resolve(certRaw.base, asText(certRaw)), key: resolve(keyRaw.base, asText(keyRaw)) };
+    // A certificate file may hold the key too (a combined PEM): neither may be downloadable.
+    checkNotServed(source.key, keyRaw.source, served);
+    checkNotServed(source.cert, certRaw.source, served);
   } else if (mode === 'self-signed') {
     const dirRaw = pick('tlsDir');
     const dir = dirRaw === undefined ? resolve(cwd, '.ftpkit') : resolve(dirRaw.base, asText(dirRaw));
-    if (dir === root || dir.startsWith(`${root}/`)) {
-      throw new ConfigError(dirRaw?.source ?? '--tls-dir', 'must not be inside --root (clients could download the private key)');
-    }
+    checkNotServed(dir, dirRaw?.source ?? '--tls-dir', served);
     source = { kind: 'self-signed', dir };
   }
   const implicitRaw = pick('implicitTlsPort');

@@ -28,6 +28,9 @@ export type SettingKey =
   | 'users'
   | 'anonymous'
   | 'anonymousWrite'
+  | 'anonymousRoot'
+  | 'userFile'
+  | 'runAs'
   | 'pasvPorts'
   | 'pasvAddress'
   | 'uploadMode'
@@ -51,18 +54,39 @@ export type SettingKey =
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
   { key: 'port', flag: '--port <port>', env: 'FTPKIT_PORT', defaultText: '2121', description: 'control port (0: any free port)' },
-  { key: 'root', flag: '--root <dir>', env: 'FTPKIT_ROOT', defaultText: './ftp-data', description: 'directory served (created if missing)' },
+  { key: 'root', flag: '--root <dir>', env: 'FTPKIT_ROOT', defaultText: './ftp-data', description: 'directory served (must exist; only the default is created)' },
   { key: 'storage', flag: '--storage <kind>', env: 'FTPKIT_STORAGE', defaultText: 'local', description: 'local | memory | s3' },
   {
     key: 'user',
     flag: '--user <name:password>',
     env: 'FTPKIT_USER',
     defaultText: 'one user `ftp` with a random password',
-    description: 'a user with a plain password (repeatable; env: space-separated)',
+    description: 'a user with a plain password (repeatable; env: space-separated); the password shows in `ps`: prefer --user-file or FTPKIT_USER',
+  },
+  {
+    key: 'userFile',
+    flag: '--user-file <file>',
+    env: 'FTPKIT_USER_FILE',
+    defaultText: '-',
+    description: 'file of NAME:PASSWORD lines (plain passwords kept out of `ps`)',
   },
   { key: 'users', flag: '--users <file>', env: 'FTPKIT_USERS', defaultText: '-', description: 'JSON or YAML users file (scrypt hashes, root, readOnly)' },
   { key: 'anonymous', flag: '--anonymous', env: 'FTPKIT_ANONYMOUS', defaultText: 'false', description: 'allow anonymous login (read-only)' },
   { key: 'anonymousWrite', flag: '--anonymous-write', env: 'FTPKIT_ANONYMOUS_WRITE', defaultText: 'false', description: 'let anonymous users write' },
+  {
+    key: 'anonymousRoot',
+    flag: '--anonymous-root <dir>',
+    env: 'FTPKIT_ANONYMOUS_ROOT',
+    defaultText: '--root (refused when users have their own roots)',
+    description: "anonymous users' directory, below --root (relative to it)",
+  },
+  {
+    key: 'runAs',
+    flag: '--run-as <user>',
+    env: 'FTPKIT_RUN_AS',
+    defaultText: 'off (a warning when running as root)',
+    description: 'after binding the ports, drop root privileges to this user (and its groups)',
+  },
   { key: 'pasvPorts', flag: '--pasv-ports <min-max>', env: 'FTPKIT_PASV_PORTS', defaultText: 'any free port', description: 'passive port range' },
   { key: 'pasvAddress', flag: '--pasv-address <address>', env: 'FTPKIT_PASV_ADDRESS', defaultText: 'local address of the control connection', description: 'address announced in PASV replies' },
   { key: 'uploadMode', flag: '--upload-mode <mode>', env: 'FTPKIT_UPLOAD_MODE', defaultText: 'resumable', description: 'resumable | atomic' },
@@ -77,7 +101,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   { key: 'tlsCert', flag: '--tls-cert <file>', env: 'FTPKIT_TLS_CERT', defaultText: '-', description: 'PEM certificate (chain); re-read on SIGHUP' },
   { key: 'tlsKey', flag: '--tls-key <file>', env: 'FTPKIT_TLS_KEY', defaultText: '-', description: 'PEM private key; re-read on SIGHUP' },
-  { key: 'tlsDir', flag: '--tls-dir <dir>', env: 'FTPKIT_TLS_DIR', defaultText: './.ftpkit', description: 'where --tls self-signed keeps its certificate (never inside --root)' },
+  { key: 'tlsDir', flag: '--tls-dir <dir>', env: 'FTPKIT_TLS_DIR', defaultText: './.ftpkit', description: 'where --tls self-signed keeps its certificate (never inside a served directory)' },
   { key: 'implicitTlsPort', flag: '--implicit-tls-port <port>', env: 'FTPKIT_IMPLICIT_TLS_PORT', defaultText: 'off', description: 'also serve implicit FTPS on this port (usually 990)' },
   { key: 'requireTls', flag: '--require-tls', env: 'FTPKIT_REQUIRE_TLS', defaultText: 'false', description: 'refuse login before AUTH TLS and transfers without PROT P' },
   { key: 'tlsSessionReuse', flag: '--tls-session-reuse <mode>', env: 'FTPKIT_TLS_SESSION_REUSE', defaultText: 'prefer', description: 'off | prefer | require: data connections resume the control TLS session' },

@@ -50,9 +50,14 @@ export interface ProgramProcess {
 }
 
 /** Runs the program to its end (for start-up failures): exit status and output. */
-export function runProgram(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 40_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runProgram(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 40_000,
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(process.execPath, [MAIN, ...args], { env, timeout: timeoutMs, encoding: 'utf8', ...(cwd === undefined ? {} : { cwd }) }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, stdout, stderr });
     });
@@ -60,8 +65,8 @@ export function runProgram(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 4
 }
 
 /** Starts the program and waits (bounded) for its banner. */
-export async function startProgram(args: string[], env: NodeJS.ProcessEnv): Promise<ProgramProcess> {
-  const child = spawn(process.execPath, [MAIN, '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProgram(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ProgramProcess> {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
   let out = '';
   let err = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -115,4 +120,11 @@ export async function sha256File(path: string): Promise<string> {
 /** SHA-256 of bytes, hex. */
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The environment for a local-storage run: no FTPKIT_* from the developer's shell, JSON logs. */
+export function programEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('FTPKIT_')) env[name] = value;
+  return { ...env, FTPKIT_LOG_FORMAT: 'json', ...extra };
 }
