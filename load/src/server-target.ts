@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -56,6 +56,8 @@ export async function startChildServer(storage: 'memory' | 'local', nodeFlags: r
   const dir = mkdtempSync(join(tmpdir(), 'ftpkit-load-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ limits: LIMITS }));
+  // An explicit --root must exist (only the default ./ftp-data is created).
+  mkdirSync(join(dir, 'root'));
   const args = [
     MAIN,
     '--port', '0',

@@ -61,7 +61,7 @@ describe('ftpkit-server CLI (in-process)', () => {
       [['--upload-mode', 'x'], '--upload-mode'],
       [['--require-tls'], '--require-tls: needs TLS'],
       [['--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],
-      [['--tls', 'self-signed', '--root', '/tmp/r', '--tls-dir', '/tmp/r/tls'], '--tls-dir: must not be inside --root'],
+      [['--tls', 'self-signed', '--root', tmpdir(), '--tls-dir', join(tmpdir(), 'tls')], '--tls-dir: must not be inside --root'],
     ] as Array<[string[], string]>) {
       const a = io(tmpdir());
       expect(await runCli(args, a)).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ describe('resolveConfig', () => {
 
   it('takes flags over FTPKIT_* over the config file', () => {
     const file = join(dir, 'c.yaml');
+    mkdirSync(join(dir, 'data'));
     writeFileSync(file, 'port: 2000\nhost: 0.0.0.0\nroot: data\nuploadMode: atomic\npasvPorts: [40000, 40010]\nlimits:\n  maxConnections: 5\n');
     const c = resolveConfig({ config: file, port: '3000' }, { FTPKIT_PORT: '2500', FTPKIT_HOST: '127.0.0.2' }, '/');
     expect(c.port).toBe(3000);
@@ -78,6 +79,7 @@ describe('resolveConfig', () => {
   it('loads a users file (YAML) with hashes, roots and read-only flags', () => {
     const users = join(dir, 'users.yaml');
     writeFileSync(users, 'users:\n  - name: bob\n    password: "scrypt$16384$8$1$c2FsdA==$a2V5"\n    root: bob\n    readOnly: true\n');
+    mkdirSync(join(dir, 'srv'));
     const c = resolveConfig({ users, root: join(dir, 'srv') }, {}, dir);
     expect(c.users).toEqual([{ name: 'bob', passwordHash: 'scrypt$16384$8$1$c2FsdA==$a2V5', root: join(dir, 'srv', 'bob'), readOnly: true }]);
     writeFileSync(users, '- name: eve\n  password: plain\n');
