@@ -5,7 +5,7 @@ import { createLogger } from './logger.js';
 import { hashPassword } from './password-hash.js';
 import { createRootFor, dropPrivileges, lookupAccount } from './privileges.js';
 import { runServer } from './run-server.js';
-import { resolveConfig, type FlagValues } from './server-config.js';
+import { isS3Url, resolveConfig, type FlagValues } from './server-config.js';
 import { SETTINGS } from './settings.js';
 
 /** Exit status for bad usage or configuration. */
@@ -86,7 +86,10 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     const logger = createLogger(config.logLevel, config.logFormat);
     // Looked up before anything is bound, dropped after every port is: a missing user fails fast.
     const account = config.runAs === undefined ? undefined : lookupAccount(config.runAs, '--run-as');
-    if (account !== undefined && config.storage === 'local') createRootFor(account, config.root);
+    if (account !== undefined && config.storage === 'local') {
+      const roots = [config.root, config.anonymousRoot, ...config.users.map((u) => u.root)];
+      for (const dir of roots) if (dir !== undefined && !isS3Url(dir)) createRootFor(account, dir);
+    }
     const running = await runServer(config, logger);
     if (account !== undefined) {
       try {

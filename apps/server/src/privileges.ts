@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError } from './config-error.js';
 
 /** A system user to run as (`--run-as`). */
@@ -69,11 +70,16 @@ export function dropPrivileges(account: Account, source: string): void {
 }
 
 /**
- * Creates the default root for `account` before the drop (as root), so that the dropped process
- * can write into the directory it was told to serve. An existing directory is left as the admin set it.
+ * Creates a directory the server will serve (the default root, a user's or the anonymous root) for
+ * `account` before the drop (as root), so that the dropped process can use what it would otherwise
+ * have created itself at first login. An existing directory is left as the admin set it.
  */
-export function createRootFor(account: Account, root: string): void {
-  if (existsSync(root)) return;
-  mkdirSync(root, { recursive: true });
-  chownSync(root, account.uid, account.gid);
+export function createRootFor(account: Account, dir: string): void {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  // Every directory mkdir created, from the leaf up to the first one, belongs to the account.
+  for (let path = dir; ; path = dirname(path)) {
+    chownSync(path, account.uid, account.gid);
+    if (path === first || path === dirname(path)) return;
+  }
 }

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hashPassword } from './password-hash.js';
 import { curl, programEnv, programReady, runProgram, startProgram } from './test-support/s3-program.js';
 
 const NOBODY_UID = 65534;
@@ -65,6 +66,26 @@ describe('ftpkit-server --run-as', () => {
       const key = statSync(join(tlsDir, 'self-signed-key.pem'));
       expect([key.uid, key.mode & 0o777]).toEqual([0, 0o600]);
       expect(statSync(tlsDir).mode & 0o777).toBe(0o700);
+    } finally {
+      expect(await p.stop()).toBe(0);
+    }
+  });
+
+  it('creates the default ./ftp-data and missing user roots for the --run-as user, so its uploads work', { timeout: 120_000 }, async () => {
+    // Only root can hand directories to another user; the test environment runs as root.
+    if (!programReady() || !isRoot) return;
+    const { dir } = nobodyRoot();
+    const users = join(dir, 'users.yaml');
+    writeFileSync(users, `users:\n  - name: al\n    password: "${await hashPassword('pw')}"\n    root: homes/al\n`);
+    const p = await startProgram(['--users', users, '--run-as', 'nobody', '--log-level', 'warn'], programEnv(), dir);
+    try {
+      const src = join(dir, 'up.txt');
+      writeFileSync(src, 'mine');
+      const put = await curl(['-T', src, `ftp://al:pw@127.0.0.1:${p.port}/up.txt`]);
+      expect(put.code, put.stderr).toBe(0);
+      for (const made of ['ftp-data', 'ftp-data/homes', 'ftp-data/homes/al', 'ftp-data/homes/al/up.txt']) {
+        expect(statSync(join(dir, made)).uid, made).toBe(NOBODY_UID);
+      }
     } finally {
       expect(await p.stop()).toBe(0);
     }
