@@ -36,9 +36,11 @@ describe('ftpkit-server: what it serves stays inside --root', () => {
       expect(err).toContain('user "mallory"');
       expect(err).toContain('outside --root');
     }
+    writeFileSync(join(root, 'a-file'), 'x');
+    expect(await refused(['--root', root, '--users', usersFile(dir, [['carol', 'a-file']])])).toContain(`--users (users[0]).root: user "carol": ${join(root, 'a-file')} is not a directory`);
     // An absolute root inside --root is fine (it starts), and so is a root not created yet.
     const ok = await startProgram(['--root', root, '--users', usersFile(dir, [['alice', join(root, 'alice')], ['bob', 'later']])], programEnv());
-    expect(await ok.stop()).toBe(0);
+    expect(await ok.stop(), `${ok.stdout()}${ok.stderr()} signal ${ok.child.signalCode}`).toBe(0);
   });
 
   it('--anonymous with per-user roots: refused without --anonymous-root; with it anonymous reads only its own directory', { timeout: 120_000 }, async () => {
@@ -111,6 +113,6 @@ describe('ftpkit-server: what it serves stays inside --root', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'ftpkit-roots-'));
     const p = await startProgram([], programEnv(), fresh);
     expect(existsSync(join(fresh, 'ftp-data'))).toBe(true);
-    expect(await p.stop()).toBe(0);
+    expect(await p.stop(), `${p.stdout()}${p.stderr()} signal ${p.child.signalCode}`).toBe(0);
   });
 });

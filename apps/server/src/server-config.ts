@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { ConfigError } from './config-error.js';
@@ -214,6 +214,10 @@ function loadUserFile(path: string, source: string): UserEntry[] {
 function checkUserRoot(serverRoot: string, root: string, realPaths: boolean, source: string, user: string, written: string): void {
   const inside = realPaths ? isInside(realPathOf(serverRoot), realPathOf(root)) : isInside(serverRoot, root);
   if (!inside) throw new ConfigError(source, `user "${user}": ${JSON.stringify(written)} is outside --root (${serverRoot})`);
+  // A missing root is made at first login; a file in its place would fail every login instead.
+  if (realPaths && statSync(root, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new ConfigError(source, `user "${user}": ${root} is not a directory`);
+  }
 }
 
 /** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly? }`. */
