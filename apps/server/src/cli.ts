@@ -102,7 +102,6 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     } else if (process.getuid?.() === 0) {
       logger.warn({ uid: 0 }, 'RUNNING AS ROOT: every client command runs with root privileges; start with --run-as USER to drop them after binding');
     }
-    io.stdout(`${running.banner.join('\n')}\n`);
     const stop = async (): Promise<void> => {
       // Health turns 503 first; the listener stays open for the drain delay so sessions the
       // balancer sends before its next check are still served, then running transfers get the grace.
@@ -110,7 +109,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
       await running.server.close({ graceMs: config.graceMs });
     };
+    // Signal handlers first: whoever reads the banner may send SIGTERM at once.
     io.onRunning?.({ stop, reloadTls: running.reloadTls });
+    io.stdout(`${running.banner.join('\n')}\n`);
     result = undefined;
   });
 
