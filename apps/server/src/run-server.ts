@@ -8,7 +8,8 @@ import { localStorage } from '@ftpkit/storage-local';
 import { ConfigError } from './config-error.js';
 import { startHealthEndpoint, type HealthEndpoint } from './health.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
-import { verifyPassword } from './password-hash.js';
+import { dummyPasswordHash } from './password-hash.js';
+import { createPasswordVerifier } from './password-verifier.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
@@ -95,12 +96,24 @@ function memoryRoot(config: ServerConfig, root: string | undefined): string | un
   return rel === '' ? '/' : rel;
 }
 
-function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: StorageOption): Authenticate {
+function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: StorageOption, logger: Logger): Authenticate {
   const byName = new Map(users.map((u) => [u.name, u]));
+  const verifier = createPasswordVerifier();
+  // With hashed accounts, every other login also pays one hash of the same cost, so failing takes
+  // as long for an unknown name (or a plain --user) as for an existing users-file account.
+  const firstHash = users.find((u) => u.passwordHash !== undefined)?.passwordHash;
+  const dummy = firstHash === undefined ? undefined : dummyPasswordHash(firstHash);
   return async (name, password, connection) => {
     const entry = byName.get(name);
+    const anonymous = entry === undefined && config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase());
+    const hash = entry?.passwordHash ?? (anonymous ? undefined : dummy);
+    const check = hash === undefined ? undefined : await verifier.verify(password, hash);
+    if (check === 'busy') {
+      logger.warn({ user: name, pending: verifier.pending }, 'login refused unchecked: password checks busy');
+      return null;
+    }
     if (entry !== undefined) {
-      const ok = entry.passwordHash !== undefined ? await verifyPassword(password, entry.passwordHash) : entry.password === password;
+      const ok = entry.passwordHash !== undefined ? check === 'match' : entry.password === password;
       if (!ok) return null;
       const user: FtpUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
       // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
@@ -112,11 +125,11 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: Sto
       }
       return user;
     }
-    if (config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
-      const anonymous: FtpUser & { root?: string } = { name: 'anonymous', readOnly: !config.anonymousWrite };
+    if (anonymous) {
+      const user: FtpUser & { root?: string } = { name: 'anonymous', readOnly: !config.anonymousWrite };
       const root = config.storage === 'local' ? config.anonymousRoot : memoryRoot(config, config.anonymousRoot);
-      if (root !== undefined) anonymous.root = root;
-      return anonymous;
+      if (root !== undefined) user.root = root;
+      return user;
     }
     return null;
   };
@@ -145,7 +158,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
         }),
     storage,
     storageCapabilities: capabilities,
-    authenticate: makeAuthenticate(config, users, storage),
+    authenticate: makeAuthenticate(config, users, storage, logger),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),

@@ -1,3 +1,8 @@
+import { createRequire } from 'node:module';
+
+// ipaddr.js is CommonJS with `export =`; under NodeNext without esModuleInterop it is loaded with require.
+const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof import('ipaddr.js');
+
 /**
  * Where failed logins are counted per IP address. The default lives in memory; a shared one
  * (Redis, a database) lets several server instances refuse the same attacker.
@@ -5,6 +10,14 @@
 export interface BanList {
   /** True while `ip` is refused (new connections get 421, logins fail). */
   isBanned(ip: string): boolean | Promise<boolean>;
+  /**
+   * Count a login attempt from `ip` as it starts, before its password is checked. False when the
+   * address is banned or already has as many attempts failed or under way as it may have; the
+   * attempt is then refused unchecked. Each `true` is followed by exactly one `recordFailure` or
+   * `recordSuccess` for `ip`. Optional: without it the server asks `isBanned`, so concurrent
+   * attempts are only counted as they finish and more than the limit can be checked at once.
+   */
+  beginAttempt?(ip: string): boolean | Promise<boolean>;
   recordFailure(ip: string): void | Promise<void>;
   /** A successful login (the default forgets earlier failures). */
   recordSuccess(ip: string): void | Promise<void>;
@@ -16,47 +29,119 @@ export interface MemoryBanListOptions {
   maxFailures?: number;
   /** Length of a ban, and the window failures are counted in. Default 600 000 ms. */
   banMs?: number;
-  /** Addresses tracked at most (oldest forgotten first). Default 10 000. */
+  /**
+   * Addresses with failures but no ban that are tracked at most; beyond it the one tracked longest
+   * is forgotten. Active bans are never forgotten to make room: each costs the attacker
+   * `maxFailures` guesses from another address (or IPv6 network) and ends after `banMs`. Default 10 000.
+   */
   maxEntries?: number;
+  /** IPv6 addresses are counted and banned per network of this prefix length (one host usually holds a whole /64). Default 64. */
+  ipv6PrefixLength?: number;
   now?: () => number;
 }
 
-interface Entry {
+interface Tracked {
   failures: number;
+  /** Attempts begun and not yet recorded. */
+  pending: number;
   since: number;
-  bannedUntil: number;
 }
 
-/** An in-memory {@link BanList}: `maxFailures` failures within `banMs` ban the address for `banMs`. */
+/** The address (IPv4, also when IPv4-mapped) or IPv6 network that failures are counted for. */
+function keyOf(ip: string, ipv6PrefixLength: number): string {
+  const text = ip.replace(/%.*$/, '');
+  if (!ipaddr.isValid(text)) return ip;
+  const addr = ipaddr.process(text);
+  if (addr.kind() === 'ipv4') return addr.toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${ipv6PrefixLength}`).toString()}/${ipv6PrefixLength}`;
+}
+
+/**
+ * An in-memory {@link BanList}: `maxFailures` failures within `banMs` ban the address (an IPv6
+ * address: its /64) for `banMs`. Attempts are counted when they begin, so at most `maxFailures`
+ * passwords from one address are ever checked, however many arrive at once.
+ */
 export function createMemoryBanList(options: MemoryBanListOptions = {}): BanList {
   const maxFailures = options.maxFailures ?? 10;
   const banMs = options.banMs ?? 600_000;
   const maxEntries = options.maxEntries ?? 10_000;
+  const prefix = options.ipv6PrefixLength ?? 64;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  // Insertion order is age: the oldest tracked entry is evicted first, and bans (all banMs long) expire in order.
+  const tracked = new Map<string, Tracked>();
+  const bans = new Map<string, number>();
+
+  const banned = (key: string, t: number): boolean => {
+    const until = bans.get(key);
+    if (until === undefined) return false;
+    if (until > t) return true;
+    bans.delete(key);
+    return false;
+  };
+  const sweepBans = (t: number): void => {
+    for (const [key, until] of bans) {
+      if (until > t) break;
+      bans.delete(key);
+    }
+  };
+  const entry = (key: string, t: number): Tracked => {
+    let e = tracked.get(key);
+    if (e !== undefined && t - e.since > banMs) {
+      tracked.delete(key);
+      e = { failures: 0, pending: e.pending, since: t };
+      tracked.set(key, e);
+    }
+    if (e === undefined) {
+      e = { failures: 0, pending: 0, since: t };
+      tracked.set(key, e);
+      if (tracked.size > maxEntries) {
+        // Entries with attempts under way stay (they are bounded by open connections).
+        for (const [k, old] of tracked) {
+          if (old.pending === 0 && k !== key) {
+            tracked.delete(k);
+            break;
+          }
+        }
+      }
+    }
+    return e;
+  };
+
   return {
     isBanned(ip) {
-      const e = entries.get(ip);
-      return e !== undefined && e.bannedUntil > now();
+      return banned(keyOf(ip, prefix), now());
+    },
+    beginAttempt(ip) {
+      const t = now();
+      const key = keyOf(ip, prefix);
+      if (banned(key, t)) return false;
+      const e = entry(key, t);
+      if (e.failures + e.pending >= maxFailures) return false;
+      e.pending++;
+      return true;
     },
     recordFailure(ip) {
       const t = now();
-      let e = entries.get(ip);
-      if (e === undefined || (e.bannedUntil <= t && t - e.since > banMs)) {
-        e = { failures: 0, since: t, bannedUntil: 0 };
-        entries.delete(ip);
-        entries.set(ip, e);
-        if (entries.size > maxEntries) {
-          const oldest = entries.keys().next().value;
-          if (oldest !== undefined) entries.delete(oldest);
-        }
-      }
+      const key = keyOf(ip, prefix);
+      if (banned(key, t)) return;
+      const e = entry(key, t);
+      if (e.pending > 0) e.pending--;
       e.failures++;
-      if (e.failures >= maxFailures) e.bannedUntil = t + banMs;
+      if (e.failures >= maxFailures) {
+        tracked.delete(key);
+        sweepBans(t);
+        bans.set(key, t + banMs);
+      }
     },
     recordSuccess(ip) {
-      const e = entries.get(ip);
-      if (e !== undefined && e.bannedUntil <= now()) entries.delete(ip);
+      const t = now();
+      const key = keyOf(ip, prefix);
+      if (banned(key, t)) return;
+      const e = tracked.get(key);
+      if (e === undefined) return;
+      if (e.pending > 0) e.pending--;
+      e.failures = 0;
+      if (e.pending === 0) tracked.delete(key);
     },
   };
 }

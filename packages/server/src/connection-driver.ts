@@ -352,9 +352,15 @@ export class ConnectionDriver {
 
   async #authenticate(user: string, password: string): Promise<Outcome> {
     let accepted: FtpUser | null | undefined;
+    const { banList } = this.#ctx;
+    // An attempt refused by beginAttempt was never counted, so it records nothing.
+    let record = banList.beginAttempt === undefined;
     try {
-      // A banned address cannot log in even with the right password (no guessing through the ban).
-      accepted = (await this.#ctx.banList.isBanned(this.#ip)) ? null : await this.#ctx.authenticate(user, password, this.info);
+      // Counted before the check, so a burst of guesses is cut at the limit; a banned address cannot
+      // log in even with the right password (no guessing through the ban).
+      if (banList.beginAttempt !== undefined) record = await banList.beginAttempt(this.#ip);
+      const allowed = banList.beginAttempt === undefined ? !(await banList.isBanned(this.#ip)) : record;
+      accepted = allowed ? await this.#ctx.authenticate(user, password, this.info) : null;
       if (accepted) {
         const { storage } = this.#ctx;
         this.#storage = typeof storage === 'function' ? await storage(accepted, this.info) : storage;
@@ -373,7 +379,7 @@ export class ConnectionDriver {
       return { ok: true, user: accepted };
     }
     this.#loginFailures++;
-    await this.#recordLogin(false);
+    if (record) await this.#recordLogin(false);
     this.#log.warn({ user, failures: this.#loginFailures }, 'login failed');
     this.#ctx.emit('login-failed', { connection: this.info, user, failures: this.#loginFailures });
     // Same delay for an unknown user and a wrong password; it grows to slow down guessing.

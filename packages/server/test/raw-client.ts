@@ -25,9 +25,10 @@ export class RawClient {
     });
   }
 
-  static connect(port: number): Promise<RawClient> {
+  /** Connects to 127.0.0.1:`port`, from `localAddress` (any 127.x.y.z on Linux) when given. */
+  static connect(port: number, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => resolve(new RawClient(s)));
+      const s = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }
@@ -63,6 +64,36 @@ export class RawClient {
     await this.cmd(`USER ${user}`);
     const r = await this.cmd(`PASS ${pass}`);
     if (r.code !== 230) throw new Error(`login ${r.code}`);
+  }
+
+  /** A passive RETR: the file's bytes, after checking the 150 and 226 replies (each within `timeoutMs`). */
+  async retr(path: string, timeoutMs = 10_000): Promise<Buffer> {
+    this.send('PASV');
+    const pasv = await this.next(timeoutMs);
+    if (pasv === undefined) throw new Error('closed after PASV');
+    if (pasv.code !== 227) throw new Error(`PASV ${pasv.code}`);
+    const { port } = pasvPort(pasv.text);
+    const data = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    const body = new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      data.on('data', (d: Buffer) => chunks.push(d));
+      data.on('error', () => undefined);
+      data.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    this.send(`RETR ${path}`);
+    const start = await this.next(timeoutMs);
+    if (start === undefined) throw new Error('closed after RETR');
+    if (start.code !== 150 && start.code !== 125) {
+      data.destroy();
+      throw new Error(`RETR ${start.code}`);
+    }
+    const bytes = await body;
+    const end = await this.next(timeoutMs);
+    if (end?.code !== 226) throw new Error(`RETR ended ${end?.code}`);
+    return bytes;
   }
 
   close(): void {
