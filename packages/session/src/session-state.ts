@@ -42,7 +42,8 @@
  *   waits for; while it is set, new lines wait in `queue` (at most MAX_QUEUED_LINES; one more closes
  *   the connection with 421). `transfer` is set from open-data (phase `opening`) through the
  *   transfer effect (phase `moving`) until its outcome. While it is set, ABOR, STAT and QUIT bypass
- *   the queue: ABOR asks the driver to abort (which also stops a data connection still opening)
+ *   the queue (those already queued behind the transfer command, e.g. pipelined in one packet,
+ *   are taken out of it as soon as the transfer starts): ABOR asks the driver to abort (which also stops a data connection still opening)
  *   and QUIT only raises a flag; the end of the transfer honours both (426/226, then ABOR's 226,
  *   then QUIT's 221). While `awaitingTls` is set (AUTH answered 234, handshake running) every byte is
  *   discarded: it was sent in plaintext after AUTH and must never run.

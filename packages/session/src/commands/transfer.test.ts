@@ -677,6 +677,42 @@ describe('while the data connection is opening', () => {
     `).finish();
   });
 
+  it('ABOR pipelined with RETR in one packet acts as soon as the transfer starts, not after it', () => {
+    transcript(`
+      @login
+      @pasv
+      C> "RETR f\\r\\nNOOP\\r\\nABOR\\r\\n"
+      E: storage op=stat => file 10000000
+      E: open-data
+      E: abort-transfer
+      --
+      R: open-data => dc:reset
+      S: 426
+      S: 226 ABOR command successful
+      S: 200
+      --
+    `);
+  });
+
+  it('STAT and QUIT pipelined with RETR act during the transfer too', () => {
+    transcript(`
+      @login
+      @pasv
+      C> "RETR f\\r\\nSTAT\\r\\nQUIT\\r\\n"
+      E: storage op=stat => file 10
+      S: 211
+      S~ Opening data connection for download of /f
+      E: open-data => ok
+      S: 150
+      E: transfer type=retr
+      --
+      R: transfer => ok
+      S: 226
+      S: 221
+      CLOSED
+    `);
+  });
+
   it('ABOR that loses the race with the connection: the connection is dropped, no transfer runs', () => {
     transcript(`
       ${opening}
