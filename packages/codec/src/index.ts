@@ -11,5 +11,6 @@ export * from './ascii.js';
 export * from './mlsx-facts.js';
 export * from './list-entry.js';
 export * from './list-format.js';
+export * from './name-safety.js';
 export * from './list-parse.js';
 export * from './proxy-header.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { ListEntry } from './list-entry.js';
-import { formatList, formatListLine } from './list-format.js';
+import { formatList, formatListLine, formatNlstLine } from './list-format.js';
 import { parseList, parseListLine } from './list-parse.js';
 
 const now = new Date('2026-11-25T16:00:00Z');
@@ -81,5 +81,26 @@ describe('formatListLine', () => {
       { name: 'trail ', type: 'dir', size: 3, modified: m },
     ];
     expect(parseList(formatList(entries, now), now).map((e) => e.name)).toEqual(['  lead', '-dash', 'trail ']);
+  });
+});
+
+describe('unsafe names in listings', () => {
+  const m = new Date('2026-10-01T10:05:00Z');
+  test.each([
+    ['CR', 'a\r230 fake'],
+    ['LF', 'a\n226 fake'],
+    ['ESC', 'x\u001b]0;title\u0007'],
+    ['C1', 'x\u009b2J'],
+    ['RLO', 'gpj\u202eexe.jpg'],
+  ])('LIST and NLST write %s as ?, and the listing keeps one line per entry', (_, name) => {
+    const entries: ListEntry[] = [
+      { name, type: 'file', size: 1, modified: m },
+      { name: 'link', type: 'symlink', size: 1, modified: m, target: name },
+    ];
+    const text = formatList(entries, now);
+    expect(text.split('\r\n')).toHaveLength(3);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202e]|\r(?!\n)|(?<!\r)\n/);
+    expect(formatListLine(entries[0] as ListEntry, now).endsWith(name.replace(/[\u0000-\u001f\u009b\u202e]/g, '?'))).toBe(true);
+    expect(formatNlstLine(name)).toBe(name.replace(/[\u0000-\u001f\u009b\u202e]/g, '?'));
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { ListEntry } from './list-entry.js';
 import { formatListDate } from './list-date.js';
+import { escapeUnsafeName } from './name-safety.js';
 import { formatPermissions, parsePermissions } from './unix-mode.js';
 
 const DEFAULT_PERMS = { file: 'rw-r--r--', dir: 'rwxr-xr-x', symlink: 'rwxrwxrwx', other: 'rw-r--r--' } as const;
@@ -45,12 +46,15 @@ function permissionText(entry: ListEntry): string {
  * ("name -> target" for symlinks with a target). Permissions come from `permissions` (rwx or octal
  * text), else `mode`, else a default per type; owner and group default to "ftp", links to 1; a
  * missing or invalid `modified` is shown as the Unix epoch. Dates are shown in UTC: files modified
- * within six months before `now` show "Mon DD HH:MM", older or future ones "Mon DD  YYYY". The name
- * is written as it is; a CR or LF in it would split the line.
+ * within six months before `now` show "Mon DD HH:MM", older or future ones "Mon DD  YYYY". Control
+ * characters and bidi overrides in the name and target are written as '?' ({@link escapeUnsafeName}),
+ * so a name can never split the line or drive the client's terminal.
  */
 export function formatListLine(entry: ListEntry, now: Date): string {
   const modified = entry.modified && !Number.isNaN(entry.modified.getTime()) ? entry.modified : new Date(0);
-  const name = entry.type === 'symlink' && entry.target !== undefined ? `${entry.name} -> ${entry.target}` : entry.name;
+  const name = escapeUnsafeName(
+    entry.type === 'symlink' && entry.target !== undefined ? `${entry.name} -> ${entry.target}` : entry.name,
+  );
   return [
     typeLetter(entry) + permissionText(entry),
     String(entry.links ?? 1).padStart(4, ' '),
@@ -60,6 +64,16 @@ export function formatListLine(entry: ListEntry, now: Date): string {
     formatListDate(modified, now),
     name,
   ].join(' ');
+}
+
+/**
+ * One NLST line (no line end): the bare name, with control characters and bidi overrides written
+ * as '?' as in {@link formatListLine}.
+ *
+ * @see RFC 959 §4.1.3 (NLST)
+ */
+export function formatNlstLine(name: string): string {
+  return escapeUnsafeName(name);
 }
 
 /** {@link formatListLine} for each entry, each line ended by CRLF; '' when there are none. */

@@ -22,8 +22,6 @@ describe('formatMlsxLine (RFC 3659 §7)', () => {
   });
 
   test.each<[string, MlsxEntry]>([
-    ['a CR in the name', { name: 'a\rb', facts: {} }],
-    ['a LF in the name', { name: 'a\nb', facts: {} }],
     ['a negative size', { name: 'x', facts: { size: -1 } }],
     ['a fractional size', { name: 'x', facts: { size: 1.5 } }],
     ['an invalid date', { name: 'x', facts: { modify: new Date(Number.NaN) } }],
@@ -33,6 +31,20 @@ describe('formatMlsxLine (RFC 3659 §7)', () => {
     ['a bad extra fact name', { name: 'x', facts: { extra: { 'a b': '1' } } }],
   ])('refuses %s', (_, bad) => {
     expect(() => formatMlsxLine(bad)).toThrow(FactsError);
+  });
+});
+
+describe('formatMlsxLine and unsafe names', () => {
+  test.each([
+    ['CR', 'a\r230 fake'],
+    ['LF', 'a\n226 fake'],
+    ['NUL', 'a\0b'],
+    ['ESC', 'a\u001b[2J'],
+    ['RLO', 'gpj\u202eexe.jpg'],
+  ])('writes %s in a name as ?, on one line', (_, name) => {
+    const line = formatMlsxLine({ name, facts: { type: 'file', size: 1 } });
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(line).toBe(`type=file;size=1; ${name.replace(/[\u0000-\u001f\u202e]/g, '?')}`);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { FactsError } from './errors.js';
 import { formatMdtm, parseMdtm } from './mdtm.js';
+import { escapeUnsafeName } from './name-safety.js';
 
 /** The type fact: the RFC 3659 tokens or an OS-specific one such as "OS.unix=symlink". */
 export type MlsxType = 'file' | 'dir' | 'cdir' | 'pdir' | 'OS.unix=symlink' | (string & {});
@@ -40,9 +41,10 @@ function checkValue(name: string, value: string): string {
 /**
  * Writes one entry as "type=file;size=3;modify=20240101000000;perm=r;unix.mode=0644; name".
  * Facts are written in the order type, size, modify, perm, unique, unix.mode, then `extra` in its own
- * order. `select` (lower-case fact names, from OPTS MLST) limits which facts are written. Throws
- * {@link FactsError} for a name with CR/LF/NUL, a value with ';' or white space, a bad size or mode, or a bad extra
- * fact name.
+ * order. `select` (lower-case fact names, from OPTS MLST) limits which facts are written. Control
+ * characters and bidi overrides in the name are written as '?' ({@link escapeUnsafeName}): one
+ * badly named file must not make a whole MLSD fail. Throws {@link FactsError} for a value with ';'
+ * or white space, a bad size or mode, or a bad extra fact name.
  *
  * @see RFC 3659 §7.2
  */
@@ -70,8 +72,7 @@ export function formatMlsxLine(entry: MlsxEntry, select?: readonly string[]): st
     if (!FACT_NAME.test(name)) throw new FactsError(`bad fact name ${JSON.stringify(name)}`);
     if (want(name.toLowerCase())) out += `${name}=${checkValue(name, value)};`;
   }
-  if (/[\r\n\0]/.test(entry.name)) throw new FactsError('name holds CR, LF or NUL');
-  return `${out} ${entry.name}`;
+  return `${out} ${escapeUnsafeName(entry.name)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { BlockList, isIPv6, type Socket } from 'node:net';
 import { DataChannelError } from '@ftpkit/codec';
 import {
   checkActiveTarget,
@@ -15,6 +15,22 @@ import {
 } from '@ftpkit/transport';
 import type { SecureContext } from 'node:tls';
 import type { ActiveOptions, PassiveOptions } from './options.js';
+import { watchStall } from './stall-watch.js';
+
+/** 0.0.0.0 and :: in every spelling (BlockList parses the address, so 0:0::0 matches too). */
+const UNSPECIFIED = new BlockList();
+UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
+UNSPECIFIED.addAddress('::', 'ipv6');
+
+/**
+ * The PORT/EPRT target host to use: the unspecified address (0.0.0.0, ::; lftp sends
+ * `EPRT |2|::|port|` in active mode over IPv6) means the control connection's peer, the only
+ * address it could safely name. Every other address is returned as given for the anti-bounce check.
+ */
+export function activeTargetHost(host: string, controlPeer: string): string {
+  const plain = normalizeAddress(host);
+  return UNSPECIFIED.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4') ? controlPeer : host;
+}
 
 /** What a data channel needs from its connection. */
 export interface DataChannelDeps {
@@ -44,6 +60,8 @@ export class DataChannel {
   #expiry: NodeJS.Timeout | undefined;
   /** The open socket still needs its TLS handshake (done after the 150 reply, see `takeForTransfer`). */
   #secure = false;
+  /** Stops the stall watch of the open socket. */
+  #unwatch: (() => void) | undefined;
 
   constructor(deps: DataChannelDeps) {
     this.#deps = deps;
@@ -73,8 +91,12 @@ export class DataChannel {
     return { host, port: listener.port };
   }
 
-  /** PORT/EPRT: check the target now (anti-bounce, RFC 2577) and remember it. */
-  prepareActive(host: string, port: number): void {
+  /**
+   * PORT/EPRT: check the target now (anti-bounce, RFC 2577) and remember it. The unspecified
+   * address stands for the control peer (see {@link activeTargetHost}).
+   */
+  prepareActive(target: string, port: number): void {
+    const host = activeTargetHost(target, this.#deps.control.remoteAddress);
     const bad = checkActiveTarget(host, port, this.#deps.control.remoteAddress);
     if (bad !== undefined) throw bad;
     this.close();
@@ -122,10 +144,14 @@ export class DataChannel {
       socket.destroy();
       throw new DataChannelError('reset', 'aborted');
     }
-    // A transfer that stalls longer than the data timeout is dropped; it broke, so 426, not 425.
-    socket.setTimeout(dataTimeoutMs, () => socket.destroy(new DataChannelError('reset', 'data connection stalled')));
     socket.setNoDelay(false);
     this.#socket = socket;
+    // A transfer that stalls longer than the data timeout is dropped; it broke, so 426, not 425.
+    this.#unwatch = watchStall(() => this.#socket, dataTimeoutMs, () => {
+      const stalled = new DataChannelError('reset', 'data connection stalled');
+      this.#socket?.destroy(stalled);
+      socket.destroy(stalled);
+    });
   }
 
   /**
@@ -171,6 +197,8 @@ export class DataChannel {
   }
 
   #destroySocket(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket !== undefined && !socket.destroyed) socket.destroy();

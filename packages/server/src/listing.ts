@@ -1,4 +1,4 @@
-import { formatListLine, formatMlsxLine, type ListEntry, type MlsxEntry } from '@ftpkit/codec';
+import { formatListLine, formatMlsxLine, formatNlstLine, type ListEntry, type MlsxEntry } from '@ftpkit/codec';
 import type { SessionUser, TransferSpec } from '@ftpkit/session';
 import type { FileStat, StorageAdapter } from '@ftpkit/storage';
 
@@ -48,7 +48,7 @@ function formatOne(stat: FileStat, spec: Pick<ListSpec, 'format' | 'facts'>, use
     case 'list':
       return formatListLine(toListEntry(stat), now);
     case 'nlst':
-      return stat.name;
+      return formatNlstLine(stat.name);
     case 'mlsd':
       return formatMlsxLine(toMlsxEntry(stat, user), spec.facts);
   }

@@ -35,8 +35,8 @@ export interface Harness {
 
 export type StorageKind = 'memory' | 'local';
 
-/** An in-process server on 127.0.0.1, port 0, with one user (and optionally anonymous read-only). */
-export async function startServer(kind: StorageKind, overrides: Partial<FtpServerOptions> = {}): Promise<Harness> {
+/** An in-process server on 127.0.0.1 (or `host`, e.g. ::1), port 0, with one user (and optionally anonymous read-only). */
+export async function startServer(kind: StorageKind, overrides: Partial<FtpServerOptions> = {}, host = '127.0.0.1'): Promise<Harness> {
   let root: string | undefined;
   let storage: StorageAdapter;
   if (kind === 'local') {
@@ -55,13 +55,14 @@ export async function startServer(kind: StorageKind, overrides: Partial<FtpServe
     limits: { loginFailureDelayMs: 10, dataTimeoutMs: 10_000 },
     ...overrides,
   });
-  const address = await server.listen(0, '127.0.0.1');
+  const address = await server.listen(0, host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     server,
     port: address.port,
     storage,
     root,
-    url: `ftp://${USER}:${encodeURIComponent(PASS)}@127.0.0.1:${address.port}`,
+    url: `ftp://${USER}:${encodeURIComponent(PASS)}@${urlHost}:${address.port}`,
     async close() {
       await server.close({ graceMs: 100 });
       if (root !== undefined) rmSync(root, { recursive: true, force: true });

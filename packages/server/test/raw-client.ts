@@ -27,8 +27,13 @@ export class RawClient {
 
   /** Connects to 127.0.0.1:`port`, from `localAddress` (any 127.x.y.z on Linux) when given. */
   static connect(port: number, localAddress?: string): Promise<RawClient> {
+    return RawClient.connectTo(port, '127.0.0.1', localAddress);
+  }
+
+  /** Connects to `host`:`port` (e.g. '::1'), from `localAddress` when given. */
+  static connectTo(port: number, host: string, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawClient(s)));
+      const s = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }

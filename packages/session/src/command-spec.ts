@@ -46,6 +46,11 @@ export interface CommandSpec {
   capability?: keyof SessionCapabilities;
   /** Refused (534) under `requireTls` until the control connection is TLS. */
   needsTlsFirst?: boolean;
+  /**
+   * Leaves a pending REST offset for the transfer that follows (set-up and informational commands
+   * clients send between REST and RETR/STOR/APPE); every other command clears it.
+   */
+  keepsRestartMarker?: boolean;
   /** Prepares a data channel: refused after EPSV ALL (RFC 2428 §3). */
   dataSetup?: boolean;
   /** A bad-sequence check: returns the 503 text when the command may not run now. */

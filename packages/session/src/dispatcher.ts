@@ -12,7 +12,8 @@
  *  6. 503 bad sequence (PASS without USER, RNTO not right after RNFR, PROT before PBSZ, PORT/PASV/
  *     EPRT after EPSV ALL, ...), from each command's `sequence` check
  *
- * The one-shot REST/RNFR state is taken before the guards, so even a refused command cancels it.
+ * The one-shot REST/RNFR state is taken before the guards, so even a refused command cancels it
+ * (a command marked `keepsRestartMarker` leaves the REST offset in place, refused or not).
  * A handler that throws (e.g. `resolvePath` refusing a NUL byte) is answered from the error table.
  *
  * @see RFC 959 §5.4 (which replies each command may give)
@@ -26,10 +27,10 @@ import { resolvePath } from '@ftpkit/storage';
 
 /** Runs one complete command line through the guards and its handler. */
 export function dispatch(line: string, state: SessionState, config: ResolvedSessionConfig, table: CommandTable): Step {
-  const oneShot = beginCommand(state);
   const cmd = parseCommand(line);
+  const spec = cmd.verb.trim() === '' ? undefined : table.lookup(cmd.verb);
+  const oneShot = beginCommand(state, spec?.keepsRestartMarker === true);
   if (cmd.verb.trim() === '') return reply(500, 'Syntax error, command unrecognized.');
-  const spec = table.lookup(cmd.verb);
   if (spec === undefined) {
     if (table.isUnimplemented(cmd.verb)) return reply(502, 'Command not implemented.');
     return reply(500, 'Syntax error, command unrecognized.');

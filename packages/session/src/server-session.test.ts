@@ -82,8 +82,13 @@ describe('line handling', () => {
     const t = new Transcript().run('@login');
     t.send(enc.encode('MKD a\rb\r\n'));
     t.run(`
-      E: storage op=mkdir => ok
-      S: 257 "/a?b" created.
+      S: 553 File name not allowed
+    `);
+    t.send(enc.encode('HASH a\rb\r\n'));
+    t.run(`
+      E: storage op=stat => file 3
+      E: hash => ok digest=abcd
+      S: 213 SHA-256 0-3 abcd a?b
     `).finish();
   });
 });

@@ -186,13 +186,25 @@ class Session implements ServerSession, ServerSessionDiagnostics {
     this.#pump(out);
   }
 
-  /** Runs queued lines while nothing is outstanding. */
+  /**
+   * Runs queued lines while nothing is outstanding. Once a transfer has started, ABOR/STAT/QUIT
+   * that were queued behind it (pipelined in the same packet as RETR, say) act at once, as they
+   * would had they arrived a moment later.
+   */
   #pump(out: Output): void {
     const state = this.#state;
-    while (!state.closed && !state.awaitingTls && state.pending === undefined) {
-      const item = state.queue.shift();
-      if (item === undefined) return;
-      this.#process(item, out);
+    while (!state.closed && !state.awaitingTls) {
+      if (state.pending === undefined) {
+        const item = state.queue.shift();
+        if (item === undefined) return;
+        this.#process(item, out);
+        continue;
+      }
+      if (state.transfer === undefined) return;
+      const urgent = state.queue.findIndex((item) => typeof item === 'string' && URGENT.has(parseCommand(item).verb));
+      if (urgent < 0) return;
+      const [item] = state.queue.splice(urgent, 1);
+      this.#process(item as string, out);
     }
   }
 

@@ -15,11 +15,14 @@
  *
  *   HOST (RFC 7151) is accepted only in need-user before any USER.
  *
- * One-shot arguments: REST (RFC 3659 §5) and RNFR (RFC 959 §4.1.3) describe the NEXT command only.
- *   `beginCommand` takes both out of the state before any command runs and hands them to that
- *   command; RETR/STOR/APPE use the REST offset, RNTO uses the RNFR path, everything else drops
- *   them. So any command in between (even a refused or unknown one) cancels a pending RNFR/REST,
- *   and 10,000 RNFR in a row keep exactly one pending name.
+ * One-shot arguments: RNFR (RFC 959 §4.1.3) describes the NEXT command only. REST (RFC 3659 §5)
+ *   describes the next transfer: `beginCommand` takes both out of the state before any command
+ *   runs and hands them to that command; RNTO uses the RNFR path, RETR/STOR/APPE use the REST
+ *   offset. Commands that only set up or ask (PASV, EPSV, PORT, EPRT, TYPE, MODE, STRU, NOOP,
+ *   SIZE, MDTM, ... : a spec's `keepsRestartMarker`) put the REST offset back, because clients send
+ *   them between REST and the transfer as vsftpd, pure-ftpd and proftpd allow; every other command
+ *   (even a refused or unknown one) drops both. So a transfer, REIN, a new REST or any other
+ *   command clears the marker, and 10,000 RNFR in a row keep exactly one pending name.
  *
  * Transfer parameters: cwd (always an absolute virtual path), TYPE A|I (STRU F and MODE S are the
  *   only values accepted, so they are not stored), OPTS UTF8 (names are always UTF-8; the flag is
@@ -39,7 +42,8 @@
  *   waits for; while it is set, new lines wait in `queue` (at most MAX_QUEUED_LINES; one more closes
  *   the connection with 421). `transfer` is set from open-data (phase `opening`) through the
  *   transfer effect (phase `moving`) until its outcome. While it is set, ABOR, STAT and QUIT bypass
- *   the queue: ABOR asks the driver to abort (which also stops a data connection still opening)
+ *   the queue (those already queued behind the transfer command, e.g. pipelined in one packet,
+ *   are taken out of it as soon as the transfer starts): ABOR asks the driver to abort (which also stops a data connection still opening)
  *   and QUIT only raises a flag; the end of the transfer honours both (426/226, then ABOR's 226,
  *   then QUIT's 221). While `awaitingTls` is set (AUTH answered 234, handshake running) every byte is
  *   discarded: it was sent in plaintext after AUTH and must never run.
@@ -146,11 +150,14 @@ export function createSessionState<C>(implicitTls: boolean): SessionState<C> {
   };
 }
 
-/** Takes the one-shot arguments (RNFR, REST) out of the state for the command about to run. */
-export function beginCommand(state: SessionState): OneShot {
+/**
+ * Takes the one-shot arguments (RNFR, REST) out of the state for the command about to run.
+ * `keepRest`: the command leaves a REST offset for the transfer after it (see the theory above).
+ */
+export function beginCommand(state: SessionState, keepRest = false): OneShot {
   const taken = { renameFrom: state.renameFrom, restOffset: state.restOffset };
   state.renameFrom = undefined;
-  state.restOffset = 0;
+  if (!keepRest) state.restOffset = 0;
   return taken;
 }
 

@@ -36,7 +36,15 @@ export interface FsStorageOptions {
   chunkBytes?: number;
   /** Flush file data to the device before an atomic rename. Default true. */
   syncBeforeRename?: boolean;
+  /**
+   * Permission bits `chmod` always clears, like a umask: chmod can never grant more than this
+   * policy allows. Default 0o022 (no group or world write).
+   */
+  chmodMask?: number;
 }
+
+/** Default {@link FsStorageOptions.chmodMask}: no group or world write, as the usual umask. */
+export const DEFAULT_CHMOD_MASK = 0o022;
 
 /** Marks an error that came out of the caller's data source, so it passes through unchanged. */
 class SourceFailure {
@@ -59,6 +67,10 @@ class Aborted {
  * swapped for a symlink after the check fails with `ELOOP` (-> `EACCES`). Operations on the entry
  * itself (delete, rmdir, rename) act on the link, never on its target.
  *
+ * chmod: permission bits only (a mode above 0o777, i.e. setuid/setgid/sticky, is `EINVAL`), and
+ * the bits of `chmodMask` are always cleared, so a client never grants more than the admin's
+ * umask policy.
+ *
  * Writes: `resumable` opens the target in place (truncating only for a plain STOR; with `start`
  * it writes from the offset and keeps the rest; `append` appends) and stores every byte consumed
  * before a source error or abort. `atomic` writes a hidden `.ftpkit-upload-<random>` in the target's
@@ -70,6 +82,8 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const readOnly = options.readOnly ?? false;
   const syncBeforeRename = options.syncBeforeRename ?? true;
+  const chmodMask = options.chmodMask ?? DEFAULT_CHMOD_MASK;
+  if (!Number.isInteger(chmodMask) || chmodMask < 0 || chmodMask > 0o777) throw new RangeError(`chmodMask must be 0-0o777, got ${chmodMask}`);
   const nonBlock = c.O_NONBLOCK ?? 0;
   let rootReal: Promise<string> | undefined;
 
@@ -283,6 +297,8 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       const t = await wrap(v, () => target(v));
       if (t.stats?.isDirectory()) throw new StorageError('EISDIR', v);
       if (t.stats !== undefined && !t.stats.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
+      // An offset past the end would leave a hole: a sparse file as large as the client asks.
+      if (start !== undefined && start > (t.stats?.size ?? 0)) throw new StorageError('EINVAL', `offset ${start} is past the end`);
       try {
         if (opts.uploadMode === 'atomic') return { bytes: await writeAtomic(t.path, t.stats, data, append, start, signal) };
         let flags = c.O_WRONLY | c.O_CREAT | c.O_NOFOLLOW | nonBlock;
@@ -378,8 +394,9 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     async chmod(path: string, mode: number): Promise<void> {
       const v = normal(path);
       guardWrite(v);
-      if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new StorageError('EINVAL', `bad mode ${mode}`);
-      await wrap(v, async () => fs.chmod(await existing(v), mode));
+      // Permission bits only: setuid/setgid/sticky from a client would be a privilege escalation.
+      if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new StorageError('EINVAL', `mode ${mode}: permission bits only`);
+      await wrap(v, async () => fs.chmod(await existing(v), mode & ~chmodMask));
     },
   };
 

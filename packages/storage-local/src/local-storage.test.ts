@@ -12,7 +12,7 @@ import {
   mib,
 } from '@ftpkit/storage/testing';
 import { capabilitiesOf } from '@ftpkit/storage';
-import { localStorage } from './local-storage.js';
+import { localStorage, processUmask } from './local-storage.js';
 import { UPLOAD_TEMP_PREFIX } from './fs-storage.js';
 
 /** File descriptors of this process that point below `dir`. */
@@ -101,6 +101,22 @@ describe('localStorage specifics', () => {
     await fsp.writeFile(join(root, 'f'), 'x');
     await fsp.chmod(join(root, 'f'), 0o604);
     expect((await localStorage({ root }).stat('/f')).mode).toBe(0o604);
+  });
+
+  it('chmod never grants more than chmodMask allows (default: the process umask)', async () => {
+    await fsp.writeFile(join(root, 'f'), 'x');
+    await localStorage({ root }).chmod?.('/f', 0o777);
+    expect((await fsp.stat(join(root, 'f'))).mode & 0o7777).toBe(0o777 & ~processUmask());
+    await localStorage({ root, chmodMask: 0o077 }).chmod?.('/f', 0o777);
+    expect((await fsp.stat(join(root, 'f'))).mode & 0o7777).toBe(0o700);
+    await localStorage({ root, chmodMask: 0 }).chmod?.('/f', 0o775);
+    expect((await fsp.stat(join(root, 'f'))).mode & 0o7777).toBe(0o775);
+    expect(() => localStorage({ root, chmodMask: 0o4000 })).toThrow(RangeError);
+  });
+
+  it('processUmask reads the umask the process creates files with', async () => {
+    await fsp.writeFile(join(root, 'new'), 'x', { mode: 0o666 });
+    expect((await fsp.stat(join(root, 'new'))).mode & 0o777).toBe(0o666 & ~processUmask());
   });
 
   it('read-only mode refuses every change with EACCES and still reads', async () => {

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { StorageAdapter } from '@ftpkit/storage';
@@ -15,12 +15,31 @@ export interface LocalStorageOptions {
   chunkBytes?: number;
   /** fsync an atomic upload before renaming it over the target. Default true. */
   syncBeforeRename?: boolean;
+  /**
+   * Permission bits SITE CHMOD (`chmod`) always clears: a client can never make a file more open
+   * than the admin's umask policy makes new files. Default: the process umask (from
+   * /proc/self/status; 0o022 where that cannot be read). `chmod` refuses setuid, setgid and sticky
+   * (any mode above 0o777) with `EINVAL` whatever this says.
+   */
+  chmodMask?: number;
+}
+
+/** The process umask, read without changing it (`process.umask()` with no argument briefly sets 0). */
+export function processUmask(): number {
+  try {
+    const m = /^Umask:\s*([0-7]{1,4})$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m?.[1] !== undefined) return Number.parseInt(m[1], 8) & 0o777;
+  } catch {
+    // Not Linux (or no /proc): fall back to the common default.
+  }
+  return 0o022;
 }
 
 /**
  * A directory on local disk as a storage adapter. Symlinks that lead outside `root` are refused
  * with `EACCES` (checked on the real path, opened with `O_NOFOLLOW`); `stat` reports the Unix
- * permission bits as `mode`. Capabilities: `setMtime` (MFMT) and `chmod` (SITE CHMOD).
+ * permission bits as `mode`. Capabilities: `setMtime` (MFMT) and `chmod` (SITE CHMOD: permission
+ * bits only, cleared by `chmodMask`).
  */
 export function localStorage(options: LocalStorageOptions): StorageAdapter {
   return fsStorage({
@@ -31,5 +50,6 @@ export function localStorage(options: LocalStorageOptions): StorageAdapter {
     readOnly: options.readOnly,
     chunkBytes: options.chunkBytes,
     syncBeforeRename: options.syncBeforeRename,
+    chmodMask: options.chmodMask ?? processUmask(),
   });
 }

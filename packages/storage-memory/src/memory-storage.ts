@@ -13,6 +13,8 @@ export interface MemoryStorageOptions {
   root?: string;
   /** Refuse every change with `EACCES`. Default false. */
   readOnly?: boolean;
+  /** Permission bits `chmod` always clears (see `fsStorage`). Default 0o022. */
+  chmodMask?: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     path: posix,
     root,
     readOnly: options.readOnly,
+    chmodMask: options.chmodMask,
     // There is no device to flush.
     syncBeforeRename: false,
   });

@@ -9,6 +9,7 @@ import { reply } from '../step.js';
 export const alloCommand: CommandSpec = {
   verb: 'ALLO',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   syntax: 'ALLO <SP> bytes [<SP> R <SP> size] -- reserve space (not needed)',
   run() {

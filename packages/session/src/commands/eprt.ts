@@ -12,6 +12,7 @@ import { reply, request } from '../step.js';
 export const eprtCommand: CommandSpec = {
   verb: 'EPRT',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   dataSetup: true,
   feat: () => ['EPRT'],

@@ -14,6 +14,7 @@ import { reply, request } from '../step.js';
 export const epsvCommand: CommandSpec = {
   verb: 'EPSV',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'optional',
   feat: () => ['EPSV'],
   syntax: 'EPSV [<SP> 1|2|ALL] -- extended passive mode',

@@ -12,6 +12,7 @@ import { reply } from '../step.js';
 export const featCommand: CommandSpec = {
   verb: 'FEAT',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'none',
   syntax: 'FEAT -- list extensions',
   run(ctx) {

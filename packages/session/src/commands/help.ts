@@ -13,6 +13,7 @@ const PER_ROW = 8;
 export const helpCommand: CommandSpec = {
   verb: 'HELP',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'optional',
   syntax: 'HELP [<SP> command] -- this help',
   run(ctx, arg) {

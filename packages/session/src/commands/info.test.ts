@@ -322,4 +322,27 @@ describe('SITE', () => {
       S: 550
     `, { config: ALL_CAPS });
   });
+
+  it('SITE CHMOD sets permission bits only: setuid, setgid and sticky are 550 and never reach the storage', () => {
+    transcript(`
+      @login
+      C: SITE CHMOD 4755 suidtool
+      S: 550 SITE CHMOD sets permission bits only
+      C: SITE CHMOD 2755 f
+      S: 550
+      C: SITE CHMOD 1777 /
+      S: 550
+      C: SITE CHMOD 6777 /
+      S: 550
+      C: SITE CHMOD 7777 f
+      S: 550
+      C: SITE CHMOD 0777 f
+      E: storage op=chmod path=/f mode=511 => ok
+      S: 200
+      C: SITE CHMOD 0 f
+      E: storage op=chmod path=/f mode=0 => ok
+      S: 200
+      --
+    `, { config: ALL_CAPS });
+  });
 });

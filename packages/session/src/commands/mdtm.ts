@@ -18,6 +18,7 @@ export function wholeSeconds(date: Date): Date {
 export const mdtmCommand: CommandSpec = {
   verb: 'MDTM',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   feat: () => ['MDTM'],
   syntax: 'MDTM <SP> path -- modification time (UTC)',

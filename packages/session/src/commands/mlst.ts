@@ -15,6 +15,7 @@ import { reply } from '../step.js';
 export const mlstCommand: CommandSpec = {
   verb: 'MLST',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'optional',
   feat: (state) => [`MLST ${formatMlstFeat(SUPPORTED_FACTS, state.mlstFacts)}`],
   syntax: 'MLST [<SP> path] -- machine facts of one entry',

@@ -9,6 +9,7 @@ import { reply } from '../step.js';
 export const modeCommand: CommandSpec = {
   verb: 'MODE',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   syntax: 'MODE <SP> S -- stream transfer mode',
   run(_ctx, arg) {

@@ -9,6 +9,7 @@ import { reply } from '../step.js';
 export const noopCommand: CommandSpec = {
   verb: 'NOOP',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'none',
   syntax: 'NOOP -- do nothing',
   run: () => reply(200, 'NOOP ok.'),

@@ -12,6 +12,7 @@ import { reply } from '../step.js';
 export const optsCommand: CommandSpec = {
   verb: 'OPTS',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'required',
   feat: () => ['UTF8'],
   syntax: 'OPTS <SP> UTF8 ON|OFF | MLST facts | HASH algorithm -- set options',

@@ -14,6 +14,7 @@ import { fire, reply, request } from '../step.js';
 export const pasvCommand: CommandSpec = {
   verb: 'PASV',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'none',
   dataSetup: true,
   syntax: 'PASV -- passive mode data port',

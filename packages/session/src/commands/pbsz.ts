@@ -11,6 +11,7 @@ import { reply } from '../step.js';
 export const pbszCommand: CommandSpec = {
   verb: 'PBSZ',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'required',
   capability: 'tls',
   feat: () => ['PBSZ'],

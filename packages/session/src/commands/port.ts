@@ -13,6 +13,7 @@ import { reply, request } from '../step.js';
 export const portCommand: CommandSpec = {
   verb: 'PORT',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   dataSetup: true,
   syntax: 'PORT <SP> h1,h2,h3,h4,p1,p2 -- active mode data port',

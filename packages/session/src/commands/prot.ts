@@ -12,6 +12,7 @@ import { reply } from '../step.js';
 export const protCommand: CommandSpec = {
   verb: 'PROT',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'required',
   capability: 'tls',
   feat: () => ['PROT'],

@@ -12,6 +12,7 @@ export const pwdCommand: CommandSpec = {
   verb: 'PWD',
   aliases: ['XPWD'],
   auth: true,
+  keepsRestartMarker: true,
   arg: 'none',
   syntax: 'PWD -- print the working directory',
   run(ctx) {

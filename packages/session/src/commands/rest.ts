@@ -4,8 +4,10 @@ import { reply } from '../step.js';
 
 /**
  * REST <offset>: stream-mode restart marker, a decimal byte count (0 to 2^53-1). It applies to the
- * very next command, which should be RETR, STOR or APPE; any other command clears it. Negative,
- * non-numeric and too large offsets are 501.
+ * next RETR, STOR or APPE and is cleared by it; set-up and informational commands in between
+ * (PASV, EPSV, PORT, EPRT, TYPE, MODE, STRU, NOOP, SIZE, MDTM, ...) keep it, any other command, REIN
+ * or a new REST clears or replaces it. RETR and STOR refuse an offset past the end with 554.
+ * Negative, non-numeric and too large offsets are 501.
  *
  * @see RFC 3659 §5
  */

@@ -191,3 +191,48 @@ describe('PBSZ / PROT / CCC', () => {
     t.finish();
   });
 });
+
+describe('names with control characters or bidi overrides', () => {
+  const BAD = ['a\\u001b[2Jx', 'a\\u0085b', 'gpj\\u202eexe.jpg', 'a\\u007f', 'tab\\there', 'x\\u2067y'];
+
+  it.each(BAD)('MKD, STOR, APPE, STOU and RNTO refuse %j with 553 before touching storage', (json) => {
+    const name = JSON.parse(`"${json}"`) as string;
+    const t = new Transcript().run('@login');
+    t.run('@pasv');
+    for (const cmd of ['MKD', 'XMKD', 'STOR', 'APPE', 'STOU']) {
+      t.send(new TextEncoder().encode(`${cmd} dir/${name}\r\n`));
+      t.run('S: 553 File name not allowed');
+    }
+    t.run(`
+      C: RNFR old.txt
+      E: storage op=stat => file 1
+      S: 350
+    `);
+    t.send(new TextEncoder().encode(`RNTO ${name}\r\n`));
+    t.run('S: 553');
+    // The prepared data channel was kept: a refusal before open-data leaves it for a retry.
+    t.run(`
+      C: STOR good.txt
+      E: open-data => ok
+      S: 150
+      E: transfer path=/good.txt => ok
+      S: 226
+      --
+    `).finish();
+  });
+
+  it('CR inside a new name: the line ends at CR LF only, so "a\\r230 fake" is one name, refused', () => {
+    const t = new Transcript().run('@login');
+    t.send(new TextEncoder().encode('MKD a\r230 fake\r\n'));
+    t.run('S: 553').finish();
+  });
+
+  it('existing directories with such names may still be written below (only the new name is judged)', () => {
+    const t = new Transcript().run('@login');
+    t.send(new TextEncoder().encode('MKD old\u001bdir/new\r\n'));
+    t.run(`
+      E: storage op=mkdir => ok
+      S: 257 "/old?dir/new" created.
+    `).finish();
+  });
+});

@@ -5,7 +5,9 @@ import { reply } from '../step.js';
 /**
  * SITE HELP | SITE CHMOD <octal mode> <path>. CHMOD exists only when the storage can chmod (502
  * otherwise) and is refused (550) to read-only users and to users whose deny list has "SITE CHMOD"
- * or "CHMOD". Other SITE commands are 500.
+ * or "CHMOD". Only permission bits may be set: a mode above 0777 (setuid, setgid, sticky) is 550,
+ * and the storage clears what its own policy forbids (storage-local: the process umask). Other
+ * SITE commands are 500.
  *
  * @see RFC 959 §4.1.3
  */
@@ -32,8 +34,10 @@ export const siteCommand: CommandSpec = {
     }
     const m = /^\s*([0-7]{1,4})\s+(.+)$/s.exec(rest);
     if (m === null) return reply(501, 'Syntax: SITE CHMOD <octal mode> <path>.');
+    const mode = Number.parseInt(m[1] as string, 8);
+    if (mode > 0o777) return reply(550, 'SITE CHMOD sets permission bits only (000-777); setuid, setgid and sticky are refused.');
     const path = ctx.resolve(m[2] as string);
-    return storageCall({ op: 'chmod', path, mode: Number.parseInt(m[1] as string, 8) }, () =>
+    return storageCall({ op: 'chmod', path, mode }, () =>
       reply(200, 'SITE CHMOD command successful.'),
     );
   },

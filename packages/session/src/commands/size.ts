@@ -13,6 +13,7 @@ import { reply } from '../step.js';
 export const sizeCommand: CommandSpec = {
   verb: 'SIZE',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   feat: () => ['SIZE'],
   syntax: 'SIZE <SP> path -- size of a file in bytes (TYPE I)',

@@ -49,6 +49,7 @@ function status(ctx: CommandContext): Step {
 export const statCommand: CommandSpec = {
   verb: 'STAT',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'optional',
   syntax: 'STAT [<SP> path] -- session status, or a listing over the control connection',
   run(ctx, arg) {

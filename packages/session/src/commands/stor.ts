@@ -1,6 +1,7 @@
 import type { CommandContext, CommandSpec } from '../command-spec.js';
-import { lastSegment, printable } from '../command-helpers.js';
-import type { Step } from '../step.js';
+import { lastSegment, printable, unsafeNameRefusal } from '../command-helpers.js';
+import { failureStep, isStorageErrorCode, storageErrorStep } from '../error-replies.js';
+import { reply, request, type Step } from '../step.js';
 import { dataChannelRefusal, modeName, runTransfer } from '../transfer-flow.js';
 
 /**
@@ -22,8 +23,14 @@ export function upload(ctx: CommandContext, path: string, how: { append: boolean
   );
 }
 
+/** The reply for a REST offset past the end of the file, as RETR gives it (RFC 3659 §5.5). */
+const REST_PAST_END = 'Requested action not taken: invalid REST parameter.';
+
 /**
- * STOR: stores a file (replacing it, or writing from the REST offset without truncating).
+ * STOR: stores a file (replacing it, or writing from the REST offset without truncating). A REST
+ * offset past the current end (or any offset for a missing file) is 554, as for RETR: it would
+ * leave a hole, i.e. a sparse file as large as the client asks. A name with control characters
+ * or bidi overrides is 553.
  *
  * @see RFC 959 §4.1.3, RFC 3659 §5
  */
@@ -36,6 +43,16 @@ export const storCommand: CommandSpec = {
   run(ctx, arg) {
     const refusal = dataChannelRefusal(ctx);
     if (refusal !== undefined) return refusal;
-    return upload(ctx, ctx.resolve(arg), { append: false, offset: ctx.oneShot.restOffset });
+    const path = ctx.resolve(arg);
+    const unsafe = unsafeNameRefusal(path);
+    if (unsafe !== undefined) return unsafe;
+    const offset = ctx.oneShot.restOffset;
+    if (offset === 0) return upload(ctx, path, { append: false, offset });
+    return request({ kind: 'storage', call: { op: 'stat', path } }, (outcome) => {
+      if (!outcome.ok) return isStorageErrorCode(outcome.error, 'ENOENT') ? reply(554, REST_PAST_END) : failureStep(outcome);
+      if (outcome.stat?.type === 'dir') return storageErrorStep('EISDIR');
+      if (offset > (outcome.stat?.size ?? 0)) return reply(554, REST_PAST_END);
+      return upload(ctx, path, { append: false, offset });
+    });
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandContext, CommandSpec } from '../command-spec.js';
-import { lastSegment, printable } from '../command-helpers.js';
+import { lastSegment, printable, unsafeNameRefusal } from '../command-helpers.js';
 import { failureStep, isStorageErrorCode } from '../error-replies.js';
 import { reply, request, type Step } from '../step.js';
 import { dataChannelRefusal } from '../transfer-flow.js';
@@ -24,7 +24,7 @@ function probe(ctx: CommandContext, base: string, n: number): Step {
 /**
  * STOU [name]: stores under a name that does not exist yet: the given name (or "ftpkit-upload"),
  * else name.1, name.2, ... found by stat-probing (at most 100 probes). The preliminary reply is
- * "150 FILE: <name>" as RFC 1123 requires. Another session may create the same name between the
+ * "150 FILE: <name>" as RFC 1123 requires. A name with control characters or bidi overrides is 553. Another session may create the same name between the
  * probe and the upload; the storage has no exclusive create, so this is documented, not prevented.
  *
  * @see RFC 959 §4.1.3, RFC 1123 §4.1.2.9
@@ -38,6 +38,9 @@ export const stouCommand: CommandSpec = {
   run(ctx, arg) {
     const refusal = dataChannelRefusal(ctx);
     if (refusal !== undefined) return refusal;
-    return probe(ctx, ctx.resolve(arg.trim() === '' ? STOU_DEFAULT_NAME : arg), 0);
+    const base = ctx.resolve(arg.trim() === '' ? STOU_DEFAULT_NAME : arg);
+    const unsafe = unsafeNameRefusal(base);
+    if (unsafe !== undefined) return unsafe;
+    return probe(ctx, base, 0);
   },
 };

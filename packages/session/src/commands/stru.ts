@@ -9,6 +9,7 @@ import { reply } from '../step.js';
 export const struCommand: CommandSpec = {
   verb: 'STRU',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   syntax: 'STRU <SP> F -- file structure',
   run(_ctx, arg) {

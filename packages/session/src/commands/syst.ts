@@ -9,6 +9,7 @@ import { reply } from '../step.js';
 export const systCommand: CommandSpec = {
   verb: 'SYST',
   auth: false,
+  keepsRestartMarker: true,
   arg: 'none',
   syntax: 'SYST -- system type',
   run: () => reply(215, 'UNIX Type: L8'),

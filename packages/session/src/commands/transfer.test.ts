@@ -130,11 +130,94 @@ describe('RETR', () => {
     `);
   });
 
-  it('REST is cleared by any command other than RETR/STOR/APPE', () => {
+  it('REST survives PASV, EPSV, PORT, EPRT, TYPE, MODE, STRU, NOOP, SIZE, MDTM and is used by the next RETR, then cleared', () => {
     transcript(`
       @login
       C: REST 100
       S: 350
+      C: TYPE I
+      S: 200
+      C: MODE S
+      S: 200
+      C: STRU F
+      S: 200
+      C: NOOP
+      S: 200
+      C: SIZE f
+      E: storage op=stat => file 1000
+      S: 213
+      C: MDTM f
+      E: storage op=stat => file 1000
+      S: 213
+      C: PORT 127,0,0,1,200,10
+      E: active => ok
+      S: 200
+      C: EPRT |1|127.0.0.1|51210|
+      E: active => ok
+      S: 200
+      C: EPSV
+      E: passive extended=true => ok host=127.0.0.1 port=50001
+      S: 229
+      @pasv
+      C: RETR f
+      E: storage op=stat => file 1000
+      E: open-data => ok
+      S: 150 Opening BINARY mode data connection for f (1000 bytes, restarting at 100).
+      E: transfer type=retr offset=100 => ok
+      S: 226
+      @pasv
+      C: RETR f
+      E: storage op=stat => file 1000
+      E: open-data => ok
+      S: 150
+      E: transfer offset=0 => ok
+      S: 226
+    `);
+  });
+
+  it('REST is cleared by a transfer that fails, by other commands, by REIN; a new REST replaces it', () => {
+    transcript(`
+      @login
+      C: REST 100
+      S: 350
+      C: RETR f
+      S: 425
+      @pasv
+      C: RETR f
+      E: storage op=stat => file 1000
+      E: open-data => ok
+      S: 150
+      E: transfer offset=0 => ok
+      S: 226
+      C: REST 100
+      S: 350
+      C: CWD /
+      E: storage op=stat => dir
+      S: 250
+      @pasv
+      C: RETR f
+      E: storage op=stat => file 1000
+      E: open-data => ok
+      S: 150
+      E: transfer offset=0 => ok
+      S: 226
+      C: REST 100
+      S: 350
+      C: REST 7
+      S: 350
+      @pasv
+      C: RETR f
+      E: storage op=stat => file 1000
+      E: open-data => ok
+      S: 150
+      E: transfer offset=7 => ok
+      S: 226
+      C: REST 100
+      S: 350
+      C: REIN
+      S: 220
+      E: close-data
+      @login
       @pasv
       C: RETR f
       E: storage op=stat => file 1000
@@ -178,13 +261,44 @@ describe('STOR / APPE / STOU', () => {
       S: 150 Opening BINARY mode data connection for up.bin.
       E: transfer type=stor path=/up.bin offset=0 append=false ascii=false uploadMode=resumable => ok bytes=10
       S: 226
-      @pasv
       C: REST 10
       S: 350
+      @pasv
       C: STOR up.bin
+      E: storage op=stat path=/up.bin => file 10
       E: open-data => ok
       S: 150
       E: transfer type=stor offset=10 append=false => ok
+      S: 226
+    `);
+  });
+
+  it('REST + STOR past the end (or on a missing file) is 554, as for RETR: no sparse files', () => {
+    transcript(`
+      @login
+      @pasv
+      C: REST 1099511627776
+      S: 350
+      C: STOR big.bin
+      E: storage op=stat path=/big.bin => file 1
+      S: 554
+      C: REST 1
+      S: 350
+      C: STOR missing.bin
+      E: storage op=stat path=/missing.bin => ENOENT
+      S: 554
+      C: REST 1
+      S: 350
+      C: STOR d
+      E: storage op=stat => dir
+      S: 550
+      C: REST 5
+      S: 350
+      C: STOR five.bin
+      E: storage op=stat => file 5
+      E: open-data => ok
+      S: 150
+      E: transfer type=stor offset=5 => ok
       S: 226
     `);
   });
@@ -561,6 +675,42 @@ describe('while the data connection is opening', () => {
       C: RETR f
       S: 425 Use PORT or PASV first.
     `).finish();
+  });
+
+  it('ABOR pipelined with RETR in one packet acts as soon as the transfer starts, not after it', () => {
+    transcript(`
+      @login
+      @pasv
+      C> "RETR f\\r\\nNOOP\\r\\nABOR\\r\\n"
+      E: storage op=stat => file 10000000
+      E: open-data
+      E: abort-transfer
+      --
+      R: open-data => dc:reset
+      S: 426
+      S: 226 ABOR command successful
+      S: 200
+      --
+    `);
+  });
+
+  it('STAT and QUIT pipelined with RETR act during the transfer too', () => {
+    transcript(`
+      @login
+      @pasv
+      C> "RETR f\\r\\nSTAT\\r\\nQUIT\\r\\n"
+      E: storage op=stat => file 10
+      S: 211
+      S~ Opening data connection for download of /f
+      E: open-data => ok
+      S: 150
+      E: transfer type=retr
+      --
+      R: transfer => ok
+      S: 226
+      S: 221
+      CLOSED
+    `);
   });
 
   it('ABOR that loses the race with the connection: the connection is dropped, no transfer runs', () => {

@@ -11,6 +11,7 @@ import { reply } from '../step.js';
 export const typeCommand: CommandSpec = {
   verb: 'TYPE',
   auth: true,
+  keepsRestartMarker: true,
   arg: 'required',
   syntax: 'TYPE <SP> A [N] | I | L 8 -- representation type',
   run(ctx, arg) {

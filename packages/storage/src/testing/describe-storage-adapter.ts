@@ -141,6 +141,8 @@ export const AWKWARD_NAMES: readonly string[] = [
  *   entry is ever listed;
  * - `write` with `start` overwrites from that offset and keeps what follows; `append` adds at the
  *   end; both create a missing file;
+ * - `write` with `start` past the current end is `EINVAL` (no sparse files from REST);
+ * - `chmod` sets permission bits only: a mode above 0o777 (setuid, setgid, sticky) is `EINVAL`;
  * - `read` past the end yields nothing; reading a directory is `EISDIR`.
  */
 export function describeStorageAdapter(
@@ -356,6 +358,18 @@ export function describeStorageAdapter(
         expect(await text('/off.txt')).toBe('012XY567tail!');
         await s.write('/off.txt', chunksOf('whole'), { uploadMode, start: 0 });
         expect(await text('/off.txt')).toBe('whole567tail!');
+      });
+
+      it('refuses an offset past the end with EINVAL (no sparse file), and changes nothing', async () => {
+        await put('/past.txt', 'abc');
+        await expectStorageError(s.write('/past.txt', chunksOf('x'), { uploadMode, start: 4 }), 'EINVAL');
+        await expectStorageError(s.write('/past.txt', chunksOf('x'), { uploadMode, start: 2 ** 40 }), 'EINVAL');
+        expect(await text('/past.txt')).toBe('abc');
+        expect((await s.stat('/past.txt')).size).toBe(3);
+        await expectStorageError(s.write('/new-past.txt', chunksOf('x'), { uploadMode, start: 1 }), 'EINVAL');
+        await expectStorageError(s.stat('/new-past.txt'), 'ENOENT');
+        await s.write('/past.txt', chunksOf('d'), { uploadMode, start: 3 });
+        expect(await text('/past.txt')).toBe('abcd');
       });
 
       it('writes 0 bytes: creates an empty file, and empties an existing one', async () => {
@@ -668,6 +682,24 @@ export function describeStorageAdapter(
           await s.chmod?.('/p.txt', 0o644);
           if (options.reportsMode) expect(((await s.stat('/p.txt')).mode ?? 0) & 0o777).toBe(0o644);
           await expectStorageError(s.chmod?.('/missing', 0o600) ?? Promise.resolve(), 'ENOENT');
+        });
+      }
+      if (options.capabilities?.chmod) {
+        it('chmod never sets setuid, setgid or sticky: a mode above 0o777 is EINVAL and changes nothing', async () => {
+          await put('/suid.bin', 'x');
+          await s.mkdir('/sdir');
+          await s.chmod?.('/suid.bin', 0o600);
+          await s.chmod?.('/sdir', 0o700);
+          for (const mode of [0o4755, 0o2755, 0o1777, 0o6777, 0o7777, 0o10000, -1, 1.5]) {
+            await expectStorageError(s.chmod?.('/suid.bin', mode) ?? Promise.resolve(), 'EINVAL');
+            await expectStorageError(s.chmod?.('/sdir', mode) ?? Promise.resolve(), 'EINVAL');
+            await expectStorageError(s.chmod?.('/', mode) ?? Promise.resolve(), 'EINVAL');
+          }
+          if (options.reportsMode) {
+            expect((await s.stat('/suid.bin')).mode).toBe(0o600);
+            expect((await s.stat('/sdir')).mode).toBe(0o700);
+            expect(((await s.stat('/')).mode ?? 0) & 0o7000).toBe(0);
+          }
         });
       }
       if (options.capabilities?.chmod && options.capabilities.setMtime) {
