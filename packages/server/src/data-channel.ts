@@ -4,12 +4,14 @@ import {
   checkActiveTarget,
   connectActive,
   isIPv4Address,
+  defaultPassivePortRange,
   listenPassive,
   normalizeAddress,
   resolvePublicAddress,
   secureDataSocket,
   type ControlConnection,
   type PassiveListener,
+  type PassiveRejectReason,
   type TlsSessionCache,
   type TlsSessionReuse,
 } from '@ftpkit/transport';
@@ -22,7 +24,13 @@ export interface DataChannelDeps {
   passive: PassiveOptions;
   active: ActiveOptions;
   dataTimeoutMs: number;
-  onHijackAttempt: (remoteAddress: string, remotePort: number) => void;
+  /** A passive data connection was dropped: from another address, or racing the first one. */
+  onHijackAttempt: (remoteAddress: string, remotePort: number, reason: PassiveRejectReason) => void;
+  /**
+   * Take one passive port from the user's and the address's share: a release function, or why
+   * not (the PASV/EPSV then fails with DataChannelError('refused'), 425).
+   */
+  holdPassivePort: () => (() => void) | string;
   /** The connection's TLS settings for PROT P data connections; undefined without TLS. */
   tls: () =>
     | { secureContext: SecureContext; sessionCache: TlsSessionCache; sessionReuse: TlsSessionReuse; timeoutMs: number }
@@ -32,7 +40,8 @@ export interface DataChannelDeps {
 /**
  * The data-connection side of one control connection: at most one prepared channel (a passive
  * listener or an active target) and at most one open data socket. Opening and transferring share
- * one AbortController so ABOR (or the connection ending) stops either.
+ * one AbortController so ABOR (or the connection ending) stops either. Under TLS reuse `prefer`,
+ * once the client resumed its session on a data connection, it must resume on every later one.
  */
 export class DataChannel {
   readonly #deps: DataChannelDeps;
@@ -44,6 +53,10 @@ export class DataChannel {
   #expiry: NodeJS.Timeout | undefined;
   /** The open socket still needs its TLS handshake (done after the 150 reply, see `takeForTransfer`). */
   #secure = false;
+  /** A data connection resumed the control connection's TLS session: `prefer` now means `require`. */
+  #resumed = false;
+  /** Bumped by every `close`, so a PASV still binding when it is replaced or ended drops its listener. */
+  #generation = 0;
 
   constructor(deps: DataChannelDeps) {
     this.#deps = deps;
@@ -52,14 +65,29 @@ export class DataChannel {
   /** PASV/EPSV: a new listener (replacing any prepared channel); the host and port to announce. */
   async preparePassive(extended: boolean): Promise<{ host: string; port: number }> {
     this.close();
+    const generation = this.#generation;
     const { control, passive } = this.#deps;
+    const hold = this.#deps.holdPassivePort();
+    if (typeof hold === 'string') throw new DataChannelError('refused', `passive port cap reached (${hold})`);
     const controlPeer = control.remoteAddress;
-    const listener = await listenPassive({
-      host: passive.host ?? control.localAddress,
-      controlPeer,
-      ...(passive.ports === undefined ? {} : { portRange: passive.ports }),
-      onRejected: this.#deps.onHijackAttempt,
-    });
+    let listener: PassiveListener;
+    try {
+      listener = await listenPassive({
+        host: passive.host ?? control.localAddress,
+        controlPeer,
+        portRange: passive.ports ?? defaultPassivePortRange(),
+        onRejected: this.#deps.onHijackAttempt,
+        onClose: hold,
+      });
+    } catch (err) {
+      hold();
+      throw err;
+    }
+    if (generation !== this.#generation) {
+      // Replaced or ended while binding: this listener was never announced.
+      listener.close();
+      throw new DataChannelError('reset', 'passive listener replaced');
+    }
     this.#listener = listener;
     this.#expiry = setTimeout(() => {
       if (this.#listener === listener) {
@@ -143,7 +171,9 @@ export class DataChannel {
     const tls = this.#deps.tls();
     if (tls === undefined) throw new DataChannelError('tls', 'TLS on data connections is not configured');
     this.#secure = false;
-    const secure = await secureDataSocket(socket, { ...tls, signal: op.signal });
+    const sessionReuse = tls.sessionReuse === 'prefer' && this.#resumed ? 'require' : tls.sessionReuse;
+    const secure = await secureDataSocket(socket, { ...tls, sessionReuse, signal: op.signal });
+    if (secure.isSessionReused()) this.#resumed = true;
     this.#socket = secure;
     return { socket: secure, signal: op.signal };
   }
@@ -162,6 +192,7 @@ export class DataChannel {
 
   /** Drop everything prepared or open (REIN, a new PASV/PORT, connection end). */
   close(): void {
+    this.#generation++;
     clearTimeout(this.#expiry);
     this.#listener?.close();
     this.#listener = undefined;
