@@ -91,6 +91,40 @@ describe('passive port starvation (issue 14.11)', () => {
     }
   });
 
+  it('ports held by sessions that hang up right after PASV come back at once, not after the data timeout', async () => {
+    // A cap of 4 ports for the user and a long data timeout: a leaked listener would hold its
+    // port for 30 s and lock the user out.
+    const h = await startServer('memory', {
+      authenticate: users,
+      passive: { ports: smallRange(16) },
+      limits: { maxPassivePortsPerIpPercent: 0, loginFailureDelayMs: 10, dataTimeoutMs: 30_000 },
+    });
+    const clients: RawClient[] = [];
+    try {
+      for (let i = 0; i < 12; i++) {
+        const c = await loggedIn(h.port, clients, 'mallory');
+        c.send('PASV');
+        c.close();
+      }
+      const later = await loggedIn(h.port, clients, 'mallory');
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const other = i === 0 ? later : await loggedIn(h.port, clients, 'mallory');
+        // The server notices the closes a moment later (bounded wait).
+        let code = 0;
+        for (let j = 0; j < 50 && code !== 227; j++) {
+          code = (await other.cmd('PASV')).code;
+          if (code !== 227) await new Promise((r) => setTimeout(r, 20));
+        }
+        codes.push(code);
+      }
+      expect(codes).toEqual([227, 227, 227, 227]);
+    } finally {
+      for (const c of clients) c.close();
+      await h.close();
+    }
+  });
+
   it('one address with many accounts is capped too', async () => {
     const h = await startServer('memory', {
       authenticate: users,
