@@ -128,7 +128,7 @@ export class ConnectionDriver {
             ? 'data connection from a foreign address dropped (anti-hijack)'
             : 'second data connection from the client address on one passive port: both dropped, transfer refused (anti-theft)',
         ),
-      holdPassivePort: () => ctx.passivePorts.ledger.hold(this.#user?.name, this.#ip),
+      holdPassivePort: (since) => ctx.passivePorts.ledger.hold(this.#user?.name, this.#ip, since, Date.now()),
       tls: () => {
         const tls = ctx.options.tls;
         if (tls === undefined) return undefined;

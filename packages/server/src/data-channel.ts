@@ -27,10 +27,11 @@ export interface DataChannelDeps {
   /** A passive data connection was dropped: from another address, or racing the first one. */
   onHijackAttempt: (remoteAddress: string, remotePort: number, reason: PassiveRejectReason) => void;
   /**
-   * Take one passive port from the user's and the address's share: a release function, or why
-   * not (the PASV/EPSV then fails with DataChannelError('refused'), 425).
+   * Take one passive port from the user's and the address's share, for a session waiting for a
+   * data connection since `waitingSince` (ms since the epoch): a release function, or why not
+   * (the PASV/EPSV then fails with DataChannelError('refused'), 425).
    */
-  holdPassivePort: () => (() => void) | string;
+  holdPassivePort: (waitingSince: number) => (() => void) | string;
   /** The connection's TLS settings for PROT P data connections; undefined without TLS. */
   tls: () =>
     | { secureContext: SecureContext; sessionCache: TlsSessionCache; sessionReuse: TlsSessionReuse; timeoutMs: number }
@@ -55,6 +56,12 @@ export class DataChannel {
   #secure = false;
   /** A data connection resumed the control connection's TLS session: `prefer` now means `require`. */
   #resumed = false;
+  /**
+   * Since when this session has held passive ports without a transfer taking a connection from
+   * one: a new PASV replacing an unused listener keeps the date, so asking again and again does
+   * not look like a fresh request to the port caps.
+   */
+  #waitingSince: number | undefined;
   /** Bumped by every `close`, so a PASV still binding when it is replaced or ended drops its listener. */
   #generation = 0;
 
@@ -67,7 +74,8 @@ export class DataChannel {
     this.close();
     const generation = this.#generation;
     const { control, passive } = this.#deps;
-    const hold = this.#deps.holdPassivePort();
+    this.#waitingSince ??= Date.now();
+    const hold = this.#deps.holdPassivePort(this.#waitingSince);
     if (typeof hold === 'string') throw new DataChannelError('refused', `passive port cap reached (${hold})`);
     const controlPeer = control.remoteAddress;
     let listener: PassiveListener;
@@ -129,6 +137,7 @@ export class DataChannel {
       this.#listener = undefined;
       try {
         socket = await listener.accept(dataTimeoutMs, op.signal);
+        this.#waitingSince = undefined;
       } finally {
         listener.close();
       }

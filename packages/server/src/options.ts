@@ -83,10 +83,12 @@ export interface Limits {
   uploadBytesPerSecond: number;
   /**
    * Share of the passive port range, in percent, that one user may hold at once across all its
-   * sessions (a port is held from PASV/EPSV until its data connection is handed to a transfer, or
-   * the listener expires after `dataTimeoutMs`); at least 4 ports. Beyond it PASV/EPSV answer 425
-   * and a warning is logged. Each session also holds at most one port: a new PASV/EPSV closes the
-   * previous listener. 0 = no cap. Default 25.
+   * sessions, at least 4 ports. A port is held from PASV/EPSV until a transfer takes its data
+   * connection (or the listener expires after `dataTimeoutMs`), and counts once its session has
+   * waited more than 2 s for a data connection (a PASV replacing an unused listener does not
+   * restart that clock), so bursts of real transfers never meet the cap. Beyond it PASV/EPSV
+   * answer 425 and a warning is logged. Each session also holds at most one port: a new PASV/EPSV
+   * closes the previous listener. 0 = no cap. Default 25.
    */
   maxPassivePortsPerUserPercent: number;
   /** The same share for one client address (all users together). 0 = no cap. Default 25. */

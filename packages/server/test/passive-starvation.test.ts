@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionUser } from '@ftpkit/session';
 import { connectData, transferDown } from './faults-support.js';
+import { PASSIVE_HOLD_GRACE_MS } from '../src/passive-port-ledger.js';
 import { memoryLogger, PASS, startServer, USER } from './harness.js';
 import { pasvPort, RawClient } from './raw-client.js';
 
@@ -65,23 +66,27 @@ describe('passive port starvation (issue 14.11)', () => {
     });
     const clients: RawClient[] = [];
     try {
+      const sessions: RawClient[] = [];
+      for (let i = 0; i < 10; i++) sessions.push(await loggedIn(h.port, clients, 'mallory'));
+      // A burst of set-ups is served: nobody has waited long yet.
+      for (const c of sessions) expect((await c.cmd('PASV')).code).toBe(227);
+      // Ports kept without connecting past the grace period count; asking again does not reset it.
+      await new Promise((r) => setTimeout(r, PASSIVE_HOLD_GRACE_MS + 300));
       const codes: number[] = [];
-      for (let i = 0; i < 10; i++) codes.push((await (await loggedIn(h.port, clients, 'mallory')).cmd('PASV')).code);
-      expect(codes.filter((c) => c === 227).length).toBe(4);
-      expect(codes.filter((c) => c === 425).length).toBe(6);
+      for (const c of sessions) codes.push((await c.cmd('PASV')).code);
+      expect(codes).toEqual([425, 425, 425, 425, 425, 425, 227, 227, 227, 227]);
       expect(log.lines.some((l) => l.level === 'warn' && /PASV\/EPSV refused/.test(l.msg) && /user-cap/.test(String((l.obj as { reason?: string }).reason)))).toBe(true);
       // Another user is not locked out, and transfers.
       const bob = await loggedIn(h.port, clients, 'bob');
       expect((await transferDown(bob, 'LIST')).replies).toEqual([226]);
       // A held port comes back when its session leaves.
-      const first = clients[0]!;
-      first.close();
-      await new Promise<void>((r) => (first.closed ? r() : first.socket.once('close', () => r())));
-      const later = await loggedIn(h.port, clients, 'mallory');
+      const holder = sessions[9]!;
+      holder.close();
+      await new Promise<void>((r) => (holder.closed ? r() : holder.socket.once('close', () => r())));
       // The server notices the close a moment later (bounded wait).
       let code = 0;
-      for (let i = 0; i < 50 && code !== 229; i++) {
-        code = (await later.cmd('EPSV')).code;
+      for (let j = 0; j < 50 && code !== 229; j++) {
+        code = (await sessions[0]!.cmd('EPSV')).code;
         if (code !== 229) await new Promise((r) => setTimeout(r, 20));
       }
       expect(code).toBe(229);
@@ -106,18 +111,11 @@ describe('passive port starvation (issue 14.11)', () => {
         c.send('PASV');
         c.close();
       }
-      const later = await loggedIn(h.port, clients, 'mallory');
+      const later: RawClient[] = [];
+      for (let i = 0; i < 4; i++) later.push(await loggedIn(h.port, clients, 'mallory'));
+      await new Promise((r) => setTimeout(r, PASSIVE_HOLD_GRACE_MS + 300));
       const codes: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        const other = i === 0 ? later : await loggedIn(h.port, clients, 'mallory');
-        // The server notices the closes a moment later (bounded wait).
-        let code = 0;
-        for (let j = 0; j < 50 && code !== 227; j++) {
-          code = (await other.cmd('PASV')).code;
-          if (code !== 227) await new Promise((r) => setTimeout(r, 20));
-        }
-        codes.push(code);
-      }
+      for (const c of later) codes.push((await c.cmd('PASV')).code);
       expect(codes).toEqual([227, 227, 227, 227]);
     } finally {
       for (const c of clients) c.close();
@@ -133,11 +131,13 @@ describe('passive port starvation (issue 14.11)', () => {
     });
     const clients: RawClient[] = [];
     try {
+      const sessions: RawClient[] = [];
+      for (const user of ['alice', 'bob', 'mallory', 'eve', 'alice', 'bob']) sessions.push(await loggedIn(h.port, clients, user));
+      for (const c of sessions) expect((await c.cmd('PASV')).code).toBe(227);
+      await new Promise((r) => setTimeout(r, PASSIVE_HOLD_GRACE_MS + 300));
       const codes: number[] = [];
-      for (const user of ['alice', 'bob', 'mallory', 'eve', 'alice', 'bob']) {
-        codes.push((await (await loggedIn(h.port, clients, user)).cmd('PASV')).code);
-      }
-      expect(codes).toEqual([227, 227, 227, 227, 425, 425]);
+      for (const c of sessions) codes.push((await c.cmd('PASV')).code);
+      expect(codes).toEqual([425, 425, 227, 227, 227, 227]);
     } finally {
       for (const c of clients) c.close();
       await h.close();
