@@ -87,7 +87,7 @@ export const SETTINGS: readonly Setting[] = [
     defaultText: 'off (a warning when running as root)',
     description: 'after binding the ports, drop root privileges to this user (and its groups)',
   },
-  { key: 'pasvPorts', flag: '--pasv-ports <min-max>', env: 'FTPKIT_PASV_PORTS', defaultText: 'any free port', description: 'passive port range' },
+  { key: 'pasvPorts', flag: '--pasv-ports <min-max>', env: 'FTPKIT_PASV_PORTS', defaultText: 'random, outside the kernel ephemeral range', description: 'passive port range' },
   { key: 'pasvAddress', flag: '--pasv-address <address>', env: 'FTPKIT_PASV_ADDRESS', defaultText: 'local address of the control connection', description: 'address announced in PASV replies' },
   { key: 'uploadMode', flag: '--upload-mode <mode>', env: 'FTPKIT_UPLOAD_MODE', defaultText: 'resumable', description: 'resumable | atomic' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'FTPKIT_LOG_LEVEL', defaultText: 'info', description: 'fatal | error | warn | info | debug | trace | silent' },

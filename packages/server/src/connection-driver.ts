@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { encodeReply } from '@ftpkit/codec';
+import { DataChannelError, encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, StorageOp } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
@@ -9,6 +9,7 @@ import { DataChannel } from './data-channel.js';
 import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
 import type { Logger } from './logger.js';
 import type { BanList } from './ban-list.js';
+import type { PassivePortLedger } from './passive-port-ledger.js';
 import type { Authenticate, FtpUser, Limits, StorageOption, FtpServerOptions } from './options.js';
 import { TokenBucket } from './token-bucket.js';
 import { listingLines } from './listing.js';
@@ -25,6 +26,8 @@ export interface DriverContext {
   now: () => Date;
   createSession: (implicitTls: boolean) => ServerSession;
   banList: BanList;
+  /** Passive ports held per user and per address; `passive.ports` resolved to the range in use. */
+  passivePorts: { ledger: PassivePortLedger; range: readonly [number, number] };
   /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
   userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
@@ -115,11 +118,17 @@ export class ConnectionDriver {
     this.#session = ctx.createSession(implicitTls);
     this.#data = new DataChannel({
       control: this.#control,
-      passive: ctx.options.passive ?? {},
+      passive: { ...ctx.options.passive, ports: ctx.passivePorts.range },
       active: ctx.options.active ?? {},
       dataTimeoutMs: ctx.limits.dataTimeoutMs,
-      onHijackAttempt: (address, port) =>
-        this.#log.warn({ address, port }, 'data connection from a foreign address dropped (anti-hijack)'),
+      onHijackAttempt: (address, port, reason) =>
+        this.#log.warn(
+          { address, port, reason },
+          reason === 'foreign-address'
+            ? 'data connection from a foreign address dropped (anti-hijack)'
+            : 'second data connection from the client address on one passive port: both dropped, transfer refused (anti-theft)',
+        ),
+      holdPassivePort: (since) => ctx.passivePorts.ledger.hold(this.#user?.name, this.#ip, since, Date.now()),
       tls: () => {
         const tls = ctx.options.tls;
         if (tls === undefined) return undefined;
@@ -316,8 +325,15 @@ export class ConnectionDriver {
       case 'storage':
         return this.#storageOp(effect.call);
       case 'passive': {
-        const { host, port } = await this.#data.preparePassive(effect.extended);
-        return { ok: true, host, port };
+        try {
+          const { host, port } = await this.#data.preparePassive(effect.extended);
+          return { ok: true, host, port };
+        } catch (err) {
+          if (err instanceof DataChannelError && err.code === 'refused') {
+            this.#log.warn({ user: this.#user?.name, reason: err.message }, 'PASV/EPSV refused (425): no passive port for this session');
+          }
+          throw err;
+        }
       }
       case 'active':
         this.#data.prepareActive(effect.host, effect.port);

@@ -4,12 +4,14 @@ import {
   checkActiveTarget,
   connectActive,
   isIPv4Address,
+  defaultPassivePortRange,
   listenPassive,
   normalizeAddress,
   resolvePublicAddress,
   secureDataSocket,
   type ControlConnection,
   type PassiveListener,
+  type PassiveRejectReason,
   type TlsSessionCache,
   type TlsSessionReuse,
 } from '@ftpkit/transport';
@@ -38,7 +40,14 @@ export interface DataChannelDeps {
   passive: PassiveOptions;
   active: ActiveOptions;
   dataTimeoutMs: number;
-  onHijackAttempt: (remoteAddress: string, remotePort: number) => void;
+  /** A passive data connection was dropped: from another address, or racing the first one. */
+  onHijackAttempt: (remoteAddress: string, remotePort: number, reason: PassiveRejectReason) => void;
+  /**
+   * Take one passive port from the user's and the address's share, for a session waiting for a
+   * data connection since `waitingSince` (ms since the epoch): a release function, or why not
+   * (the PASV/EPSV then fails with DataChannelError('refused'), 425).
+   */
+  holdPassivePort: (waitingSince: number) => (() => void) | string;
   /** The connection's TLS settings for PROT P data connections; undefined without TLS. */
   tls: () =>
     | { secureContext: SecureContext; sessionCache: TlsSessionCache; sessionReuse: TlsSessionReuse; timeoutMs: number }
@@ -48,7 +57,8 @@ export interface DataChannelDeps {
 /**
  * The data-connection side of one control connection: at most one prepared channel (a passive
  * listener or an active target) and at most one open data socket. Opening and transferring share
- * one AbortController so ABOR (or the connection ending) stops either.
+ * one AbortController so ABOR (or the connection ending) stops either. Under TLS reuse `prefer`,
+ * once the client resumed its session on a data connection, it must resume on every later one.
  */
 export class DataChannel {
   readonly #deps: DataChannelDeps;
@@ -62,6 +72,16 @@ export class DataChannel {
   #secure = false;
   /** Stops the stall watch of the open socket. */
   #unwatch: (() => void) | undefined;
+  /** A data connection resumed the control connection's TLS session: `prefer` now means `require`. */
+  #resumed = false;
+  /**
+   * Since when this session has held passive ports without a transfer taking a connection from
+   * one: a new PASV replacing an unused listener keeps the date, so asking again and again does
+   * not look like a fresh request to the port caps.
+   */
+  #waitingSince: number | undefined;
+  /** Bumped by every `close`, so a PASV still binding when it is replaced or ended drops its listener. */
+  #generation = 0;
 
   constructor(deps: DataChannelDeps) {
     this.#deps = deps;
@@ -70,14 +90,30 @@ export class DataChannel {
   /** PASV/EPSV: a new listener (replacing any prepared channel); the host and port to announce. */
   async preparePassive(extended: boolean): Promise<{ host: string; port: number }> {
     this.close();
+    const generation = this.#generation;
     const { control, passive } = this.#deps;
+    this.#waitingSince ??= Date.now();
+    const hold = this.#deps.holdPassivePort(this.#waitingSince);
+    if (typeof hold === 'string') throw new DataChannelError('refused', `passive port cap reached (${hold})`);
     const controlPeer = control.remoteAddress;
-    const listener = await listenPassive({
-      host: passive.host ?? control.localAddress,
-      controlPeer,
-      ...(passive.ports === undefined ? {} : { portRange: passive.ports }),
-      onRejected: this.#deps.onHijackAttempt,
-    });
+    let listener: PassiveListener;
+    try {
+      listener = await listenPassive({
+        host: passive.host ?? control.localAddress,
+        controlPeer,
+        portRange: passive.ports ?? defaultPassivePortRange(),
+        onRejected: this.#deps.onHijackAttempt,
+        onClose: hold,
+      });
+    } catch (err) {
+      hold();
+      throw err;
+    }
+    if (generation !== this.#generation) {
+      // Replaced or ended while binding: this listener was never announced.
+      listener.close();
+      throw new DataChannelError('reset', 'passive listener replaced');
+    }
     this.#listener = listener;
     this.#expiry = setTimeout(() => {
       if (this.#listener === listener) {
@@ -123,6 +159,7 @@ export class DataChannel {
       this.#listener = undefined;
       try {
         socket = await listener.accept(dataTimeoutMs, op.signal);
+        this.#waitingSince = undefined;
       } finally {
         listener.close();
       }
@@ -169,7 +206,9 @@ export class DataChannel {
     const tls = this.#deps.tls();
     if (tls === undefined) throw new DataChannelError('tls', 'TLS on data connections is not configured');
     this.#secure = false;
-    const secure = await secureDataSocket(socket, { ...tls, signal: op.signal });
+    const sessionReuse = tls.sessionReuse === 'prefer' && this.#resumed ? 'require' : tls.sessionReuse;
+    const secure = await secureDataSocket(socket, { ...tls, sessionReuse, signal: op.signal });
+    if (secure.isSessionReused()) this.#resumed = true;
     this.#socket = secure;
     return { socket: secure, signal: op.signal };
   }
@@ -188,6 +227,7 @@ export class DataChannel {
 
   /** Drop everything prepared or open (REIN, a new PASV/PORT, connection end). */
   close(): void {
+    this.#generation++;
     clearTimeout(this.#expiry);
     this.#listener?.close();
     this.#listener = undefined;

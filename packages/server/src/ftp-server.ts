@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { encodeReply } from '@ftpkit/codec';
 import { createServerSession, type SessionConfig } from '@ftpkit/session';
 import { capabilitiesOf } from '@ftpkit/storage';
-import { normalizeAddress } from '@ftpkit/transport';
+import { defaultPassivePortRange, normalizeAddress } from '@ftpkit/transport';
 import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
 import { TokenBucket } from './token-bucket.js';
@@ -11,6 +11,7 @@ import type { FtpServerEvents } from './events.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
 import { parseCidrList, readProxyHeader, type CidrList } from './proxy-protocol.js';
+import { PassivePortLedger, passivePortCap } from './passive-port-ledger.js';
 
 /** Options of {@link FtpServer.close}. */
 export interface CloseOptions {
@@ -87,9 +88,18 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       uploadMode: options.uploadMode ?? 'resumable',
       ...(options.greeting === undefined ? {} : { greeting: options.greeting }),
     };
+    const passiveRange = options.passive?.ports ?? defaultPassivePortRange();
+    const rangeSize = passiveRange[1] - passiveRange[0] + 1;
     this.#ctx = {
       options,
       limits: this.#limits,
+      passivePorts: {
+        range: passiveRange,
+        ledger: new PassivePortLedger(
+          passivePortCap(this.#limits.maxPassivePortsPerUserPercent, rangeSize),
+          passivePortCap(this.#limits.maxPassivePortsPerIpPercent, rangeSize),
+        ),
+      },
       storage,
       authenticate: options.authenticate ?? (() => null),
       logger: options.logger ?? silentLogger,

@@ -25,7 +25,13 @@ export type Authenticate = (
 export interface PassiveOptions {
   /** Address the listeners bind. Default: the control connection's local address. */
   host?: string;
-  /** Inclusive port range. Default: ephemeral ports chosen by the kernel. */
+  /**
+   * Inclusive port range; each PASV/EPSV gets a free port of it chosen at random (a predictable
+   * port lets a program on the client's address connect first). Default: the ports outside the
+   * kernel's ephemeral range (`defaultPassivePortRange()` of `@ftpkit/transport`: 61000–65535 on
+   * Linux by default, 32768–49151 on macOS and Windows), so passive listeners never compete with
+   * outgoing connections or ports in TIME_WAIT for the ephemeral range.
+   */
   ports?: readonly [number, number];
   /** Address announced in 227 replies (fixed, or chosen per client). Default: the control connection's local address. */
   publicAddress?: PublicAddressOption;
@@ -75,6 +81,18 @@ export interface Limits {
   downloadBytesPerSecond: number;
   /** Upload bandwidth per session, bytes/s; 0 = unlimited. Default 0. */
   uploadBytesPerSecond: number;
+  /**
+   * Share of the passive port range, in percent, that one user may hold at once across all its
+   * sessions, at least 4 ports. A port is held from PASV/EPSV until a transfer takes its data
+   * connection (or the listener expires after `dataTimeoutMs`), and counts once its session has
+   * waited more than 2 s for a data connection (a PASV replacing an unused listener does not
+   * restart that clock), so bursts of real transfers never meet the cap. Beyond it PASV/EPSV
+   * answer 425 and a warning is logged. Each session also holds at most one port: a new PASV/EPSV
+   * closes the previous listener. 0 = no cap. Default 25.
+   */
+  maxPassivePortsPerUserPercent: number;
+  /** The same share for one client address (all users together). 0 = no cap. Default 25. */
+  maxPassivePortsPerIpPercent: number;
 }
 
 /** Defaults of {@link Limits}. */
@@ -92,6 +110,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   loginBanMs: 600_000,
   downloadBytesPerSecond: 0,
   uploadBytesPerSecond: 0,
+  maxPassivePortsPerUserPercent: 25,
+  maxPassivePortsPerIpPercent: 25,
 });
 
 /**
@@ -119,7 +139,14 @@ export interface TlsOptions {
    * connection, so replacing the files (and reloading) takes effect without dropping sessions.
    */
   context: SecureContextOptions | (() => SecureContextOptions);
-  /** Data connections must resume the control connection's TLS session. Default 'prefer'. */
+  /**
+   * Whether PROT P data connections must resume the control connection's TLS session (RFC 4217
+   * §10.2), which only the client holding the control connection can do. `'require'`: every data
+   * connection must. `'prefer'`: a fresh handshake is accepted until the client has resumed once
+   * on this control connection, refused from then on (so clients that cannot resume, such as
+   * Python's ftplib, still work, and one that can is protected from its first resumption on).
+   * `'off'`: never checked. Default 'prefer'.
+   */
   sessionReuse?: TlsSessionReuse;
   /** Refuse USER/PASS until AUTH TLS (530/534). Default false. */
   requireTls?: boolean;

@@ -4,22 +4,13 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplyDecoder } from '@ftpkit/codec';
-import { getFile, PASS, payload, putFile, python, requireProgram, run, sha256, startServer, tempDir, USER, type Harness } from './harness.js';
+import { getFile, makeCert, PASS, payload, putFile, python, requireProgram, run, sha256, startServer, tempDir, USER, type Harness } from './harness.js';
 import { RawClient } from './raw-client.js';
 
 const hasOpenssl = requireProgram('openssl', ['version']);
 const hasCurl = requireProgram('curl');
 const hasLftp = requireProgram('lftp');
 const hasPython = requireProgram('/usr/bin/python3');
-
-function makeCert(): { key: Buffer; cert: Buffer } {
-  const dir = tempDir();
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-}
 
 describe.skipIf(!hasOpenssl)('FTPS (RFC 4217)', () => {
   let h: Harness;

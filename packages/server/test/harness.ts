@@ -1,13 +1,13 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
 import { localStorage } from '@ftpkit/storage-local';
 import { memoryStorage } from '@ftpkit/storage-memory';
-import { createFtpServer, type FtpServer, type FtpServerOptions } from '../src/index.js';
+import { createFtpServer, type FtpServer, type FtpServerOptions, type Logger } from '../src/index.js';
 
 export const USER = 'alice';
 export const PASS = 'secret pw';
@@ -158,3 +158,25 @@ export const SIZES: ReadonlyArray<[string, number]> = [
   ['64 KiB', 64 * 1024],
 ];
 export const BIG = 50 * 1024 * 1024;
+
+/** A logger that keeps every line (level, message, fields) for assertions. */
+export function memoryLogger(): Logger & { lines: Array<{ level: string; msg: string; obj: object }> } {
+  const lines: Array<{ level: string; msg: string; obj: object }> = [];
+  const make = (bindings: object): Logger => {
+    const at = (level: string) => (obj: object, msg = ''): void => {
+      lines.push({ level, msg, obj: { ...bindings, ...obj } });
+    };
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => make({ ...bindings, ...b }) };
+  };
+  return Object.assign(make({}), { lines });
+}
+
+/** A throw-away self-signed certificate for 127.0.0.1 (needs openssl). */
+export function makeCert(): { key: Buffer; cert: Buffer } {
+  const dir = tempDir();
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+}

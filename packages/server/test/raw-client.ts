@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ReplyDecoder, type Reply } from '@ftpkit/codec';
 
 /** A minimal control-connection client for tests: send lines, await replies in order. */
@@ -99,6 +100,24 @@ export class RawClient {
     const end = await this.next(timeoutMs);
     if (end?.code !== 226) throw new Error(`RETR ended ${end?.code}`);
     return bytes;
+  }
+
+  /**
+   * AUTH TLS (RFC 4217 §4): a client over the TLS socket, whose latest TLS session (for resuming
+   * on data connections) is kept in `session`. This client must not be used afterwards.
+   */
+  async startTls(): Promise<RawClient & { tls: TLSSocket; session: () => Buffer | undefined }> {
+    const r = await this.cmd('AUTH TLS');
+    if (r.code !== 234) throw new Error(`AUTH TLS ${r.code}`);
+    this.socket.removeAllListeners('data');
+    const secure = tlsConnect({ socket: this.socket, rejectUnauthorized: false });
+    let session: Buffer | undefined;
+    secure.on('session', (s: Buffer) => (session = s));
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', reject);
+    });
+    return Object.assign(new RawClient(secure), { tls: secure, session: () => session });
   }
 
   close(): void {

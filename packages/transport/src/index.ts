@@ -1,6 +1,7 @@
 export * from './active-connection.js';
 export * from './control-connection.js';
 export * from './passive-listener.js';
+export * from './passive-port-range.js';
 export * from './peer-address.js';
 export * from './port-allocator.js';
 export * from './public-address.js';

@@ -83,6 +83,50 @@ describe('listenPassive', () => {
     server.destroy();
   });
 
+  it('closes the port once the connection is handed out: a later one is refused by the kernel', async () => {
+    const l = await listen();
+    const first = await dial(l.port);
+    const server = await l.accept(5_000);
+    const late = await dial(l.port).catch((e: NodeJS.ErrnoException) => e.code);
+    expect(late).toBe('ECONNREFUSED');
+    first.write('mine');
+    server.resume();
+    const data = await new Promise<string>((resolve) => server.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(data).toBe('mine');
+    server.destroy();
+    expect(l.rejected).toBe(0);
+  });
+
+  it('hands out neither connection when a second one from the peer arrives before the transfer', async () => {
+    const rejected: string[] = [];
+    const l = await listenPassive({ host: '127.0.0.1', controlPeer: '127.0.0.1', onRejected: (_a, _p, why) => rejected.push(why) });
+    open.push(l);
+    const thief = await dial(l.port);
+    const client = connect({ host: '127.0.0.1', port: l.port });
+    open.push(client);
+    await Promise.all([closedByPeer(thief), closedByPeer(client)]);
+    await expect(l.accept(1_000)).rejects.toMatchObject({ code: 'refused' });
+    expect(rejected).toEqual(['second-connection']);
+  });
+
+  it('does not hand out a connection while a racing one is still queued in the kernel', async () => {
+    const rejected: string[] = [];
+    const l = await listenPassive({ host: '127.0.0.1', controlPeer: '127.0.0.1', onRejected: (_a, _p, why) => rejected.push(why) });
+    open.push(l);
+    // The transfer command came first; two connections then complete in the same tick. Node
+    // accepts one per turn of the event loop, so handing out the first at once would let the
+    // kernel reset the second unseen when the port closes.
+    const accepted = l.accept(5_000);
+    const racers = [0, 1].map(() => {
+      const s = connect({ host: '127.0.0.1', port: l.port });
+      open.push(s);
+      return s;
+    });
+    await expect(accepted).rejects.toMatchObject({ code: 'refused' });
+    await Promise.all(racers.map((r) => closedByPeer(r)));
+    expect(rejected).toEqual(['second-connection']);
+  });
+
   it('times out with DataChannelError(timeout)', async () => {
     const l = await listen();
     const err = await l.accept(50).catch((e: unknown) => e);

@@ -1,18 +1,29 @@
+import { randomInt } from 'node:crypto';
+
+/** Random draws before falling back to a walk of the range (a nearly full range). */
+const RANDOM_DRAWS = 16;
+
 /**
  * Hands out passive ports from a range so two waiting sessions never get the same one.
  *
+ * Ports are chosen at random (`crypto.randomInt`): a client on the victim's address that could
+ * predict the next port could connect to it before the victim does (RFC 2577 §5 "theft"; RFC 1948
+ * makes the same case for sequence numbers). A port released recently is avoided while other
+ * ports are free, so a late data connection of a finished session does not land on a new
+ * session's listener.
+ *
  * The allocator only tracks what this process reserved; the kernel still has the last word (a
- * port taken by another program fails to bind and the caller asks for the next one). `reserve`
- * walks the range from a rotating cursor so a port just released is not reused at once, which
- * keeps a late data connection of a finished session from landing on a new session's listener.
+ * port taken by another program fails to bind and the caller asks for another one).
  */
 export class PortAllocator {
   readonly #min: number;
   readonly #max: number;
   readonly #taken = new Set<number>();
-  #cursor: number;
+  /** Recently released ports, oldest first (a Set keeps insertion order). */
+  readonly #recent = new Set<number>();
+  readonly #recentMax: number;
 
-  /** @param range inclusive `[min, max]`, 1024..65535 */
+  /** @param range inclusive `[min, max]`, 1..65535 */
   constructor(range: readonly [number, number]) {
     const [min, max] = range;
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min > max) {
@@ -20,7 +31,7 @@ export class PortAllocator {
     }
     this.#min = min;
     this.#max = max;
-    this.#cursor = min;
+    this.#recentMax = Math.min(64, Math.floor(this.size / 2));
   }
 
   /** Number of ports in the range. */
@@ -33,21 +44,39 @@ export class PortAllocator {
     return this.#taken.size;
   }
 
-  /** The next free port, now reserved; `undefined` when every port of the range is reserved. */
+  /** A free port chosen at random, now reserved; `undefined` when every port of the range is reserved. */
   reserve(): number | undefined {
+    const free = this.size - this.#taken.size;
+    if (free <= 0) return undefined;
+    // Only avoid recent ports while some port is neither taken nor recent.
+    const avoid = this.#recent.size < free ? this.#recent : undefined;
+    const usable = (port: number): boolean => !this.#taken.has(port) && avoid?.has(port) !== true;
+    for (let i = 0; i < RANDOM_DRAWS; i++) {
+      const port = this.#min + randomInt(this.size);
+      if (usable(port)) return this.#take(port);
+    }
+    const start = randomInt(this.size);
     for (let i = 0; i < this.size; i++) {
-      const port = this.#cursor;
-      this.#cursor = port === this.#max ? this.#min : port + 1;
-      if (!this.#taken.has(port)) {
-        this.#taken.add(port);
-        return port;
-      }
+      const port = this.#min + ((start + i) % this.size);
+      if (usable(port)) return this.#take(port);
     }
     return undefined;
   }
 
   /** Give a port back (idempotent). */
   release(port: number): void {
-    this.#taken.delete(port);
+    if (!this.#taken.delete(port)) return;
+    this.#recent.delete(port);
+    this.#recent.add(port);
+    if (this.#recent.size > this.#recentMax) {
+      const oldest = this.#recent.values().next().value;
+      if (oldest !== undefined) this.#recent.delete(oldest);
+    }
+  }
+
+  #take(port: number): number {
+    this.#taken.add(port);
+    this.#recent.delete(port);
+    return port;
   }
 }

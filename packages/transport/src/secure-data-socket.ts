@@ -6,7 +6,8 @@ import type { TlsSessionCache } from './tls-session-cache.js';
 /**
  * Whether a data connection must resume the control connection's TLS session (RFC 4217 §10.2;
  * vsftpd's `require_ssl_reuse`): `off` ignores it, `prefer` accepts a full handshake, `require`
- * refuses one with DataChannelError('tls').
+ * refuses one with DataChannelError('tls'). `prefer` is a per-control-connection policy for the
+ * caller: `@ftpkit/server` passes `require` once the client has resumed on a data connection.
  */
 export type TlsSessionReuse = 'off' | 'prefer' | 'require';
 
