@@ -29,20 +29,6 @@ export interface RunningServer {
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
 
-/** Bytes stored under `/` of an adapter (walks the tree; used for users with a quota). */
-async function diskUsage(adapter: StorageAdapter): Promise<number> {
-  let total = 0;
-  const dirs = ['/'];
-  for (let walked = 0; dirs.length > 0 && walked < 100_000; walked++) {
-    const dir = dirs.pop() as string;
-    for await (const st of adapter.list(dir)) {
-      if (st.type === 'dir') dirs.push(st.path);
-      else total += st.size;
-    }
-  }
-  return total;
-}
-
 /** The storage as a function of the user, where it is, and what its adapters can do (MFMT, SITE CHMOD). */
 interface MadeStorage {
   storage: StorageOption;
@@ -106,10 +92,8 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: Sto
       // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
       const root = config.storage === 'local' ? entry.root : memoryRoot(config, entry.root);
       if (root !== undefined) user.root = root;
-      if (entry.quotaBytes !== undefined && typeof storage === 'function') {
-        const limitBytes = entry.quotaBytes;
-        user.quota = { limitBytes, usedBytes: async () => diskUsage(await storage({ ...user, readOnly: true }, connection)) };
-      }
+      // The server measures usage once per user and keeps it up to date (no walk per upload).
+      if (entry.quotaBytes !== undefined) user.quota = { limitBytes: entry.quotaBytes };
       return user;
     }
     if (config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
