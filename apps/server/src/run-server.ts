@@ -81,9 +81,9 @@ function memoryRoot(config: ServerConfig, root: string | undefined): string | un
   return rel === '' ? '/' : rel;
 }
 
-function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: StorageOption): Authenticate {
+function makeAuthenticate(config: ServerConfig, users: UserEntry[]): Authenticate {
   const byName = new Map(users.map((u) => [u.name, u]));
-  return async (name, password, connection) => {
+  return async (name, password) => {
     const entry = byName.get(name);
     if (entry !== undefined) {
       const ok = entry.passwordHash !== undefined ? await verifyPassword(password, entry.passwordHash) : entry.password === password;
@@ -126,7 +126,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
         }),
     storage,
     storageCapabilities: capabilities,
-    authenticate: makeAuthenticate(config, users, storage),
+    authenticate: makeAuthenticate(config, users),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),
