@@ -112,7 +112,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       },
       quotaAccount: (user, adapter) => {
         const quota = user.quota;
-        if (quota === undefined) return undefined;
+        // A read-only user never writes: no account, no walk.
+        if (quota === undefined || user.readOnly === true) return undefined;
         return this.#quotas.account(user.name, quota, async () => {
           const started = Date.now();
           const bytes = await measureUsage(adapter, quota.directoryBytes ?? DEFAULT_DIRECTORY_BYTES);
