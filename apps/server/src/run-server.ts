@@ -30,20 +30,6 @@ export interface RunningServer {
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
 
-/** Bytes stored under `/` of an adapter (walks the tree; used for users with a quota). */
-async function diskUsage(adapter: StorageAdapter): Promise<number> {
-  let total = 0;
-  const dirs = ['/'];
-  for (let walked = 0; dirs.length > 0 && walked < 100_000; walked++) {
-    const dir = dirs.pop() as string;
-    for await (const st of adapter.list(dir)) {
-      if (st.type === 'dir') dirs.push(st.path);
-      else total += st.size;
-    }
-  }
-  return total;
-}
-
 /** The storage as a function of the user, where it is, and what its adapters can do (MFMT, SITE CHMOD). */
 interface MadeStorage {
   storage: StorageOption;
@@ -96,14 +82,14 @@ function memoryRoot(config: ServerConfig, root: string | undefined): string | un
   return rel === '' ? '/' : rel;
 }
 
-function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: StorageOption, logger: Logger): Authenticate {
+function makeAuthenticate(config: ServerConfig, users: UserEntry[], logger: Logger): Authenticate {
   const byName = new Map(users.map((u) => [u.name, u]));
   const verifier = createPasswordVerifier();
   // With hashed accounts, every other login also pays one hash of the same cost, so failing takes
   // as long for an unknown name (or a plain --user) as for an existing users-file account.
   const firstHash = users.find((u) => u.passwordHash !== undefined)?.passwordHash;
   const dummy = firstHash === undefined ? undefined : dummyPasswordHash(firstHash);
-  return async (name, password, connection) => {
+  return async (name, password) => {
     const entry = byName.get(name);
     const anonymous = entry === undefined && config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase());
     const hash = entry?.passwordHash ?? (anonymous ? undefined : dummy);
@@ -119,10 +105,8 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], storage: Sto
       // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
       const root = config.storage === 'local' ? entry.root : memoryRoot(config, entry.root);
       if (root !== undefined) user.root = root;
-      if (entry.quotaBytes !== undefined && typeof storage === 'function') {
-        const limitBytes = entry.quotaBytes;
-        user.quota = { limitBytes, usedBytes: async () => diskUsage(await storage({ ...user, readOnly: true }, connection)) };
-      }
+      // The server measures usage once per user and keeps it up to date (no walk per upload).
+      if (entry.quotaBytes !== undefined) user.quota = { limitBytes: entry.quotaBytes };
       return user;
     }
     if (anonymous) {
@@ -158,7 +142,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
         }),
     storage,
     storageCapabilities: capabilities,
-    authenticate: makeAuthenticate(config, users, storage, logger),
+    authenticate: makeAuthenticate(config, users, logger),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),

@@ -12,6 +12,8 @@ import type { BanList } from './ban-list.js';
 import type { PassivePortLedger } from './passive-port-ledger.js';
 import type { Authenticate, FtpUser, Limits, StorageOption, FtpServerOptions } from './options.js';
 import { TokenBucket } from './token-bucket.js';
+import type { QuotaAccount } from './quota-ledger.js';
+import { beginUpload, bookedStorageOp, type UploadBooking } from './quota-ops.js';
 import { listingLines } from './listing.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
@@ -30,6 +32,8 @@ export interface DriverContext {
   passivePorts: { ledger: PassivePortLedger; range: readonly [number, number] };
   /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
   userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
+  /** The quota account a user's sessions share, if that user has a quota. */
+  quotaAccount: (user: FtpUser, storage: StorageAdapter) => QuotaAccount | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
 }
 
@@ -78,6 +82,7 @@ export class ConnectionDriver {
   readonly #rate: CommandRate | undefined;
   #storage: StorageAdapter | undefined;
   #user: FtpUser | undefined;
+  #quota: QuotaAccount | undefined;
   /** Per-session bandwidth buckets, made on first use. */
   readonly #buckets: { download?: TokenBucket; upload?: TokenBucket } = {};
   readonly #ip: string;
@@ -380,6 +385,9 @@ export class ConnectionDriver {
       if (accepted) {
         const { storage } = this.#ctx;
         this.#storage = typeof storage === 'function' ? await storage(accepted, this.info) : storage;
+        this.#quota = this.#ctx.quotaAccount(accepted, this.#storage);
+        // Measured once per user, from the first login on, without holding up this one.
+        this.#quota?.ready().catch((err: unknown) => this.#log.warn({ err }, 'quota usage could not be measured'));
       }
     } catch (err) {
       this.#fail(err);
@@ -424,8 +432,13 @@ export class ConnectionDriver {
     return buckets;
   }
 
-  async #storageOp(call: StorageOp): Promise<Outcome> {
+  #storageOp(call: StorageOp): Promise<Outcome> {
     const storage = this.#requireStorage();
+    if (this.#quota === undefined) return this.#plainStorageOp(storage, call);
+    return bookedStorageOp(this.#quota, storage, call, () => this.#plainStorageOp(storage, call));
+  }
+
+  async #plainStorageOp(storage: StorageAdapter, call: StorageOp): Promise<Outcome> {
     switch (call.op) {
       case 'stat':
         return { ok: true, stat: await storage.stat(call.path) };
@@ -474,15 +487,15 @@ export class ConnectionDriver {
     const counter: ByteCounter = { bytes: 0 };
     const started = Date.now();
     let signal: AbortSignal | undefined;
+    let booking: UploadBooking | undefined;
     this.#ctx.emit('transfer-start', base);
     let outcome: Outcome;
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
-      const quota = spec.type === 'stor' ? this.#user?.quota : undefined;
-      const quotaRemaining = quota === undefined ? undefined : Math.max(0, quota.limitBytes - (await quota.usedBytes()));
+      if (spec.type === 'stor' && this.#quota !== undefined) booking = await beginUpload(this.#quota, this.#requireStorage(), spec);
       const bytes = await runTransfer(spec, {
-        ...(quotaRemaining === undefined ? {} : { quotaRemaining }),
+        ...(booking === undefined ? {} : { quota: booking }),
         storage: this.#requireStorage(),
         socket: taken.socket,
         signal: taken.signal,
@@ -498,6 +511,7 @@ export class ConnectionDriver {
     } finally {
       this.#data.finish();
     }
+    await booking?.settle();
     const durationMs = Date.now() - started;
     const end = {
       ...base,

@@ -7,6 +7,7 @@ import { defaultPassivePortRange, normalizeAddress } from '@ftpkit/transport';
 import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
 import { TokenBucket } from './token-bucket.js';
+import { measureUsage, QuotaLedger, DEFAULT_DIRECTORY_BYTES } from './quota-ledger.js';
 import type { FtpServerEvents } from './events.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
@@ -59,6 +60,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   readonly #perIp = new Map<string, number>();
   #nextId = 1;
   readonly #userBuckets = new Map<string, TokenBucket>();
+  readonly #quotas = new QuotaLedger();
   #closing: Promise<void> | undefined;
   /** Balancers allowed to send a PROXY header; undefined when the protocol is off. */
   readonly #proxyTrusted: CidrList | undefined;
@@ -117,6 +119,17 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
           this.#userBuckets.set(key, bucket);
         }
         return bucket;
+      },
+      quotaAccount: (user, adapter) => {
+        const quota = user.quota;
+        // A read-only user never writes: no account, no walk.
+        if (quota === undefined || user.readOnly === true) return undefined;
+        return this.#quotas.account(user.name, quota, async () => {
+          const started = Date.now();
+          const bytes = await measureUsage(adapter, quota.directoryBytes ?? DEFAULT_DIRECTORY_BYTES);
+          this.#ctx.logger.info({ user: user.name, bytes, ms: Date.now() - started }, 'quota usage measured');
+          return bytes;
+        });
       },
       createSession: (implicitTls) => createServerSession(implicitTls ? { ...sessionConfig, implicitTls: true } : sessionConfig),
       emit: (event, ...args) => {

@@ -121,12 +121,31 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export interface FtpUser extends SessionUser {
   downloadBytesPerSecond?: number;
   uploadBytesPerSecond?: number;
+  /** A storage quota, kept per user name across all of that user's sessions. Default: none. */
+  quota?: UserQuota;
+}
+
+/**
+ * A per-user storage quota. Usage is learnt once per user name (at the first login since the
+ * server started) and then kept up to date by the server itself: uploads book their bytes as they
+ * arrive, so parallel uploads from many sessions can never together pass the limit; the booking
+ * is settled to what storage holds when an upload ends (a failed atomic upload gives everything
+ * back); DELE, RNTO over a file and RMD give back what goes away; MKD costs `directoryBytes`.
+ * Past the limit an upload stops with 552 (StorageError EDQUOT) and what was written stays or
+ * goes per the upload mode; an MKD that does not fit gets 552 and nothing is created.
+ * Changes made to the storage behind the server's back are not seen until it restarts.
+ */
+export interface UserQuota {
+  /** Most bytes the user may store: file sizes plus `directoryBytes` per directory. */
+  limitBytes: number;
+  /** What one directory counts for (MKD takes it, RMD gives it back). Default 4096, the size of a directory on ext4; 0 makes directories free. */
+  directoryBytes?: number;
   /**
-   * A byte quota enforced while STOR/APPE/STOU run: once `usedBytes()` (asked at the start of
-   * each upload) plus the bytes received pass `limitBytes`, the upload stops with 552
-   * (StorageError EDQUOT); what was written stays or goes per the upload mode.
+   * What the user stores already, asked once per user name, never per upload. Default: one walk
+   * of the user's storage (file sizes plus `directoryBytes` per directory, at most 1,000,000
+   * entries; a failed or too big walk is retried on the next upload or MKD, which gets 451).
    */
-  quota?: { limitBytes: number; usedBytes: () => number | Promise<number> };
+  usedBytes?: () => number | Promise<number>;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
 import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
-import { StorageError, type StorageAdapter } from '@ftpkit/storage';
+import type { StorageAdapter } from '@ftpkit/storage';
 import { Crc32 } from './crc32.js';
 import { listingChunks } from './listing.js';
 import { throttle, type TokenBucket } from './token-bucket.js';
@@ -81,16 +81,14 @@ export interface TransferContext {
   counter: ByteCounter;
   /** Bandwidth limits for this direction (session, user); empty = unlimited. */
   buckets: readonly TokenBucket[];
-  /** Uploads: bytes that may still be stored (quota); undefined = no quota. */
-  quotaRemaining?: number;
+  /** Uploads of a user with a quota: books each chunk before it is stored (throws EDQUOT). */
+  quota?: { take(bytes: number): void };
 }
 
-function quotaGuard(remaining: number) {
+function quotaGuard(quota: { take(bytes: number): void }) {
   return async function* guard(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    let left = remaining;
     for await (const chunk of source) {
-      if (chunk.length > left) throw new StorageError('EDQUOT', 'upload exceeds the user quota');
-      left -= chunk.length;
+      quota.take(chunk.length);
       yield chunk;
     }
   };
@@ -126,7 +124,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         const stages: Stage[] = [];
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
         if (spec.ascii) stages.push(asciiDecode());
-        if (ctx.quotaRemaining !== undefined) stages.push(quotaGuard(ctx.quotaRemaining));
+        if (ctx.quota !== undefined) stages.push(quotaGuard(ctx.quota));
         stages.push(counting(counter));
         const through = chain(stages);
         await pipeline(socket, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
