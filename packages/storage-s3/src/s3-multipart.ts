@@ -36,9 +36,17 @@ export async function uploadStream(
   body: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
   onS3Failure?: (error: unknown) => void,
+  commitUnless?: AbortSignal,
 ): Promise<void> {
   const readable = Readable.from(body, { objectMode: false, highWaterMark: 64 * 1024 });
+  // lib-storage looks at its controller right before PutObject and CompleteMultipartUpload: an
+  // abort that arrives while the last parts are in flight still keeps the object from appearing.
+  const commit = new AbortController();
+  const stop = (): void => commit.abort();
+  if (commitUnless?.aborted) stop();
+  commitUnless?.addEventListener('abort', stop, { once: true });
   const upload = new Upload({
+    abortController: commit,
     // lib-storage keeps reading the body after a part fails (its other workers carry on until the
     // source ends); reporting the failure lets the caller stop the source at once.
     // Its AbortMultipartUpload is sent once; a failed one is handed to `ctx.aborts` to retry.
@@ -59,6 +67,8 @@ export async function uploadStream(
   } catch (err) {
     readable.destroy();
     throw err;
+  } finally {
+    commitUnless?.removeEventListener('abort', stop);
   }
 }
 
@@ -127,6 +137,7 @@ export async function uploadComposite(
   rest: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
   onS3Failure?: (error: unknown) => void,
+  commitUnless?: AbortSignal,
 ): Promise<void> {
   const created = await ctx.client.send(
     new CreateMultipartUploadCommand({
@@ -170,6 +181,7 @@ export async function uploadComposite(
     }
     await uploadParts(ctx, key, uploadId, ranges.length + 1, rest, parts, onS3Failure);
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    commitUnless?.throwIfAborted();
     await ctx.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: ctx.bucket,

@@ -17,7 +17,7 @@ import {
   type WriteResult,
 } from '@ftpkit/storage';
 import { AbortRetries, DEFAULT_ABORT_RETRY_MS } from './abort-retries.js';
-import { forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
+import { abortReason, forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
 import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
 import { isNotFound, toStorageError } from './s3-error.js';
@@ -276,6 +276,8 @@ export class S3StorageAdapter implements StorageAdapter {
     // A refused part stops the reading at once instead of after the whole source was uploaded.
     const storageFailed = new AbortController();
     const onS3Failure = (error: unknown): void => storageFailed.abort(error);
+    // Atomic: an abort at any point before the commit request keeps the object from appearing.
+    const commitUnless = resumable ? undefined : opts.signal;
     const source = guardSource(data, counter, {
       signal: opts.signal,
       cancel: storageFailed.signal,
@@ -300,9 +302,9 @@ export class S3StorageAdapter implements StorageAdapter {
       // REST + STOR (even REST 0) overwrites from the offset and keeps what follows.
       const keepTail = !append && opts.start !== undefined;
       if (existing === undefined || (offset === 0 && (!keepTail || size === 0))) {
-        await uploadStream(this.ctx, key, source, {}, onS3Failure);
+        await uploadStream(this.ctx, key, source, {}, onS3Failure, commitUnless);
       } else {
-        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal, onS3Failure);
+        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal, onS3Failure, commitUnless);
       }
     } catch (err) {
       // Not awaited: a source stalled on its peer may never settle.
@@ -311,9 +313,13 @@ export class S3StorageAdapter implements StorageAdapter {
       // it is passed on unchanged so the server can report it as what it is.
       if (counter.failure !== undefined && err === counter.failure.error) throw err;
       if (opts.signal?.aborted && err === opts.signal.reason) throw err;
+      // lib-storage reports its own "Upload aborted." when the commit was stopped by our signal.
+      if (commitUnless?.aborted && counter.failure === undefined) throw abortReason(commitUnless);
       throw toStorageError(err, 'write', path);
     }
     if (counter.failure !== undefined) throw counter.failure.error;
+    // Resumable: the bytes are stored, but an upload aborted before it was done is no success.
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     return { bytes: counter.bytes };
   }
 
@@ -332,6 +338,7 @@ export class S3StorageAdapter implements StorageAdapter {
     keepTail: boolean,
     signal: AbortSignal | undefined,
     onS3Failure: (error: unknown) => void,
+    commitUnless: AbortSignal | undefined,
   ): Promise<void> {
     const ctx = this.ctx;
     const attributes: ObjectAttributes = {
@@ -347,7 +354,7 @@ export class S3StorageAdapter implements StorageAdapter {
     }
     if (canPartCopy(ctx, offset)) {
       try {
-        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes, onS3Failure);
+        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes, onS3Failure, commitUnless);
         return;
       } catch (err) {
         if (!(err instanceof PartCopyUnsupportedError)) throw err;
@@ -358,7 +365,7 @@ export class S3StorageAdapter implements StorageAdapter {
       yield* readObjectRange(ctx, existing, 0, offset, signal);
       yield* dataThenTail();
     }
-    await uploadStream(ctx, key, headThenRest(), attributes, onS3Failure);
+    await uploadStream(ctx, key, headThenRest(), attributes, onS3Failure, commitUnless);
   }
 
 
