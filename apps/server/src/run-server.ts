@@ -12,6 +12,7 @@ import { verifyPassword } from './password-hash.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
+import { sweepLeftovers } from './sweep-leftovers.js';
 
 /** A started server and what to tell the person who started it. */
 export interface RunningServer {
@@ -128,6 +129,8 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
   const { storage, where, capabilities } = await makeStorage(config, logger);
+  // Before serving: no upload of this run can be mistaken for a leftover.
+  await sweepLeftovers(config, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
   const server = createFtpServer({
     ...(tlsSource === undefined || config.tls === undefined

@@ -14,6 +14,7 @@ import { TokenBucket } from './token-bucket.js';
 import { listingLines } from './listing.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
+import type { FailedUploads } from './failed-uploads.js';
 
 /** What every connection shares: resolved options, the event sink, the session factory. */
 export interface DriverContext {
@@ -28,6 +29,8 @@ export interface DriverContext {
   /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
   userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
+  /** Atomic uploads that failed, so that an APPE resuming one is refused (no partial was kept). */
+  failedUploads: FailedUploads;
 }
 
 const LOGIN_TIMEOUT_REPLY = encodeReply(421, 'Login timeout, closing control connection.');
@@ -90,6 +93,8 @@ export class ConnectionDriver {
   #ended = false;
   /** Settles when the running transfer effect has been resolved into the session. */
   #transfer: Promise<void> | undefined;
+  /** Reports the running transfer as ended (once), for a teardown that stops waiting for it. */
+  #endTransfer: ((error: Error) => void) | undefined;
 
   /** `peer`: the client a trusted PROXY header named, used instead of the socket's peer everywhere. */
   constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false, peer?: { address: string; port: number }) {
@@ -453,8 +458,32 @@ export class ConnectionDriver {
     const started = Date.now();
     let signal: AbortSignal | undefined;
     this.#ctx.emit('transfer-start', base);
+    // Exactly one 'transfer-end' per transfer, even when teardown cannot wait for it to stop.
+    let reported = false;
+    const emitEnd = (result: Outcome): void => {
+      if (reported) return;
+      reported = true;
+      if (this.#endTransfer === giveUp) this.#endTransfer = undefined;
+      const end = {
+        ...base,
+        bytes: counter.bytes,
+        durationMs: Date.now() - started,
+        ok: result.ok,
+        aborted: !result.ok && result.aborted === true,
+        ...(result.ok ? {} : { error: result.error }),
+      };
+      this.#log.info({ ...end, connection: undefined, error: result.ok ? undefined : String(result.error) }, 'transfer end');
+      this.#ctx.emit('transfer-end', end);
+    };
+    const giveUp = (error: Error): void => emitEnd({ ok: false, error, aborted: true });
+    this.#endTransfer = giveUp;
     let outcome: Outcome;
+    const atomicUpload = spec.type === 'stor' && spec.uploadMode === 'atomic';
+    const who = this.#user?.name ?? '';
     try {
+      if (atomicUpload && spec.append && this.#ctx.failedUploads.failed(who, spec.path, Date.now())) {
+        throw new StorageError('ERANGE', `APPE after a failed atomic upload of ${spec.path}`);
+      }
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
       const quota = spec.type === 'stor' ? this.#user?.quota : undefined;
@@ -476,17 +505,11 @@ export class ConnectionDriver {
     } finally {
       this.#data.finish();
     }
-    const durationMs = Date.now() - started;
-    const end = {
-      ...base,
-      bytes: counter.bytes,
-      durationMs,
-      ok: outcome.ok,
-      aborted: !outcome.ok && outcome.aborted === true,
-      ...(outcome.ok ? {} : { error: outcome.error }),
-    };
-    this.#log.info({ ...end, connection: undefined, error: outcome.ok ? undefined : String(outcome.error) }, 'transfer end');
-    this.#ctx.emit('transfer-end', end);
+    if (atomicUpload) {
+      if (outcome.ok) this.#ctx.failedUploads.forget(who, spec.path);
+      else if (!(outcome.error instanceof StorageError && outcome.error.code === 'ERANGE')) this.#ctx.failedUploads.record(who, spec.path, Date.now());
+    }
+    emitEnd(outcome);
     return outcome;
   }
 
@@ -505,6 +528,7 @@ export class ConnectionDriver {
       const stop = new AbortController();
       await Promise.race([this.#transfer, sleep(5_000, stop.signal)]);
       stop.abort();
+      this.#endTransfer?.(new Error('the transfer did not stop within 5 s of the connection ending'));
     }
     this.#control.destroy();
     this.#log.info({ user: this.#user?.name }, 'connection end');

@@ -13,11 +13,21 @@ export interface ByteCounter {
   bytes: number;
 }
 
-function counting(counter: ByteCounter) {
+/**
+ * Counts the bytes. With `endGate` (uploads), the end of the source is passed on only if that
+ * signal has not aborted one event-loop turn later: a killed client's data connection ends with a
+ * plain FIN, like a complete upload, and the control connection's EOF that aborts the transfer may
+ * be queued right behind it. The storage checks the signal again at its commit point.
+ */
+function counting(counter: ByteCounter, endGate?: AbortSignal) {
   return async function* count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
       counter.bytes += chunk.length;
       yield chunk;
+    }
+    if (endGate !== undefined) {
+      await new Promise((resolve) => setImmediate(resolve));
+      endGate.throwIfAborted();
     }
   };
 }
@@ -127,7 +137,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
         if (spec.ascii) stages.push(asciiDecode());
         if (ctx.quotaRemaining !== undefined) stages.push(quotaGuard(ctx.quotaRemaining));
-        stages.push(counting(counter));
+        stages.push(counting(counter, signal));
         const through = chain(stages);
         await pipeline(socket, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
         break;
