@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { encodeReply } from '@ftpkit/codec';
-import type { Effect, Outcome, Output, ServerSession, StorageOp } from '@ftpkit/session';
+import type { Effect, Outcome, Output, ServerSession, StorageOp, TransferSpec } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
@@ -328,6 +328,7 @@ export class ConnectionDriver {
         this.#data.prepareActive(effect.host, effect.port);
         return { ok: true };
       case 'open-data':
+        if (effect.spec !== undefined) this.#refuseResumeOfDiscarded(effect.spec);
         await this.#data.open(effect.secure);
         return { ok: true };
       case 'hash': {
@@ -347,6 +348,18 @@ export class ConnectionDriver {
         );
         return { ok: true, lines };
       }
+    }
+  }
+
+  /**
+   * An APPE (curl `-C -`, a client's retry: SIZE, then APPE of the rest) of a file whose atomic
+   * overwrite failed would splice the rest of the new file onto the old one: no partial was kept.
+   */
+  #refuseResumeOfDiscarded(spec: TransferSpec): void {
+    if (spec.type !== 'stor' || spec.uploadMode !== 'atomic' || !spec.append) return;
+    if (this.#ctx.failedUploads.failed(this.#user?.name ?? '', spec.path, Date.now())) {
+      this.#data.close();
+      throw new StorageError('ERANGE', `APPE after a failed atomic upload of ${spec.path}`);
     }
   }
 
@@ -481,9 +494,6 @@ export class ConnectionDriver {
     const atomicUpload = spec.type === 'stor' && spec.uploadMode === 'atomic';
     const who = this.#user?.name ?? '';
     try {
-      if (atomicUpload && spec.append && this.#ctx.failedUploads.failed(who, spec.path, Date.now())) {
-        throw new StorageError('ERANGE', `APPE after a failed atomic upload of ${spec.path}`);
-      }
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
       const quota = spec.type === 'stor' ? this.#user?.quota : undefined;
