@@ -35,13 +35,14 @@ afterAll(async () => {
 });
 
 let prefixes = 0;
+/** The built program; `root` is the directory (local) or the key prefix (s3). */
 async function start(kind: Kind, mode: UploadMode, root: string, extra: string[] = []): Promise<ProgramProcess> {
   const storage =
     kind === 'local'
       ? ['--root', root]
       : kind === 'memory'
         ? ['--storage', 'memory']
-        : ['--storage', 's3', '--s3-bucket', BUCKET, '--s3-prefix', `p${prefixes++}/`, '--s3-endpoint', s3!.endpoint, '--s3-region', 'us-east-1', '--s3-force-path-style', '--s3-checksum', 'when-required'];
+        : ['--storage', 's3', '--s3-bucket', BUCKET, '--s3-prefix', root, '--s3-endpoint', s3!.endpoint, '--s3-region', 'us-east-1', '--s3-force-path-style', '--s3-checksum', 'when-required'];
   const p = await startProgram([...storage, '--upload-mode', mode, '--user', 'u:p', ...extra], s3Env({ FTPKIT_LOG_LEVEL: 'info' }));
   running.push(p);
   return p;
@@ -139,7 +140,7 @@ describe('ftpkit-server: a killed client never commits a truncated upload (issue
       for (const order of ['control-first', 'data-first'] as const) {
         it(`${kind}, ${mode}, ${order}: no 226, transfer-end ok=false, ${mode === 'atomic' ? 'the old file intact' : 'a prefix of the upload'}`, { timeout: 60_000 }, async () => {
           if (!ready) return;
-          const root = tempDir();
+          const root = kind === 's3' ? `p${prefixes++}/` : tempDir();
           const p = await start(kind, mode, root);
           await put(p.port, '/f.bin', OLD);
           const codes = await killedClient(p.port, order);
@@ -215,6 +216,35 @@ describe('ftpkit-server: no temporary file outlives the server (issue 15.2)', ()
     const swept = logLines(again).find((l) => l.msg?.startsWith('temporary upload files') === true);
     expect(swept?.removed).toBe(1);
     expect(await fetchSha(again.port, '/f.bin')).toBe(sha256(OLD));
+  });
+});
+
+describe('ftpkit-server: no multipart upload outlives the server on S3 (issue 15.2)', () => {
+  it('SIGKILL mid-upload then restart: the start-up sweep aborts the lost multipart upload and logs it', { timeout: 90_000 }, async () => {
+    if (!ready) return;
+    const prefix = `p${prefixes++}/`;
+    const p = await start('s3', 'atomic', prefix);
+    const before = new Set(s3!.pendingUploads(BUCKET));
+    const c = await login(p.port);
+    const data = await openTransfer(c, 'STOR big.bin');
+    // Past the program's 8 MiB part size: a multipart upload with a part on its way.
+    const big = payload(12 * 1024 * 1024, 73);
+    data.write(big);
+    const lost = (): string[] => s3!.pendingUploads(BUCKET).filter((id) => !before.has(id));
+    await waitFor('the multipart upload', () => lost().length === 1);
+    p.child.kill('SIGKILL');
+    await p.stop();
+    data.destroy();
+    c.close();
+    // Nothing ran in the killed process: the upload is still open on S3.
+    expect(lost()).toHaveLength(1);
+    const again = await start('s3', 'atomic', prefix, ['--s3-stale-upload-ms', '0']);
+    expect(lost()).toEqual([]);
+    const swept = logLines(again).find((l) => l.msg?.startsWith('temporary upload files') === true);
+    expect(swept?.removed).toBe(1);
+    const r = await login(again.port);
+    expect((await r.cmd('SIZE big.bin')).code).toBe(550);
+    r.close();
   });
 });
 

@@ -12,6 +12,8 @@ import {
   type FileStat,
   type ReadOptions,
   type StorageAdapter,
+  type SweepOptions,
+  type SweepResult,
   type UploadMode,
   type WriteOptions,
   type WriteResult,
@@ -22,6 +24,7 @@ import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
 import { isNotFound, toStorageError } from './s3-error.js';
 import { baseName, createKeyMap, parentOf, relativeKey, unlistableReason } from './s3-keys.js';
+import { DEFAULT_STALE_UPLOAD_MS, sweepStaleUploads } from './s3-sweep.js';
 import { canPartCopy, PartCopyUnsupportedError, uploadComposite, uploadStream, type ObjectAttributes } from './s3-multipart.js';
 
 /**
@@ -66,6 +69,12 @@ export interface S3StorageOptions {
    * retries. Default 600000 (10 minutes).
    */
   abortRetryMs?: number;
+  /**
+   * `sweepTemporary` aborts incomplete multipart uploads under the prefix initiated more than this
+   * long ago (ms): uploads a killed or crashed process could not abort. Default 86400000 (one day),
+   * so uploads still running in another instance sharing the bucket are left alone.
+   */
+  staleUploadMs?: number;
   /** Receives debug notes (skipped keys, fallbacks) and warnings. Default: silent. */
   logger?: S3StorageLogger;
 }
@@ -98,12 +107,14 @@ export class S3StorageAdapter implements StorageAdapter {
   private readonly ctx: S3Context;
   private readonly ownsClient: boolean;
   private readonly forcedUploadMode: UploadMode | undefined;
+  private readonly staleUploadMs: number;
 
   constructor(options: S3StorageOptions) {
     if (!options.bucket) throw new TypeError('s3Storage: bucket is required');
     if (options.client && options.clientConfig) throw new TypeError('s3Storage: give client or clientConfig, not both');
     this.ownsClient = options.client === undefined;
     this.forcedUploadMode = options.uploadMode;
+    this.staleUploadMs = positiveInteger(options.staleUploadMs, DEFAULT_STALE_UPLOAD_MS, 'staleUploadMs', 0);
     const client = options.client ?? new S3Client(options.clientConfig ?? {});
     const partCopy = options.uploadPartCopy ?? 'auto';
     const logger = options.logger ?? silentLogger;
@@ -314,7 +325,7 @@ export class S3StorageAdapter implements StorageAdapter {
       if (counter.failure !== undefined && err === counter.failure.error) throw err;
       if (opts.signal?.aborted && err === opts.signal.reason) throw err;
       // lib-storage reports its own "Upload aborted." when the commit was stopped by our signal.
-      if (commitUnless?.aborted && counter.failure === undefined) throw abortReason(commitUnless);
+      if (commitUnless?.aborted) throw counter.failure?.error ?? abortReason(commitUnless);
       throw toStorageError(err, 'write', path);
     }
     if (counter.failure !== undefined) throw counter.failure.error;
@@ -521,6 +532,11 @@ export class S3StorageAdapter implements StorageAdapter {
     } catch (err) {
       throw toStorageError(err, 'setMtime', path);
     }
+  }
+
+  /** Aborts the stale incomplete multipart uploads under the prefix (see `staleUploadMs`). */
+  sweepTemporary(options?: SweepOptions): Promise<SweepResult> {
+    return sweepStaleUploads(this.ctx, this.staleUploadMs, options);
   }
 
   /** Makes one last try at the aborts still being retried, then destroys an owned client. */
