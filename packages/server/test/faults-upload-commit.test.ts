@@ -164,10 +164,10 @@ describe('ftpkit-server: a killed client never commits a truncated upload (issue
   }
 });
 
-/** An atomic overwrite of /f.bin in progress: 256 KiB sent, more trickling until the server stops it. */
-async function slowUpload(port: number): Promise<{ c: RawClient; stopped: Promise<void> }> {
+/** An atomic overwrite of `path` in progress: 256 KiB sent, more trickling until the server stops it. */
+async function slowUpload(port: number, path = '/f.bin'): Promise<{ c: RawClient; stopped: Promise<void> }> {
   const c = await login(port);
-  const data = await openTransfer(c, 'STOR f.bin');
+  const data = await openTransfer(c, `STOR ${path}`);
   await new Promise<void>((r) => data.write(NEW.subarray(0, 256 * 1024), () => r()));
   const stopped = (async () => {
     for (let i = 0; i < 400 && !data.destroyed && !c.closed; i++) {
@@ -180,21 +180,44 @@ async function slowUpload(port: number): Promise<{ c: RawClient; stopped: Promis
 }
 
 describe('ftpkit-server: no temporary file outlives the server (issue 15.2)', () => {
-  it('SIGTERM mid-upload (atomic, local): exit 0, no temp file, the old file intact, transfer-end logged', { timeout: 60_000 }, async () => {
+  it('SIGTERM during 8 uploads (atomic, local): exit 0, no temp file, old files intact, 8 transfer-end lines', { timeout: 60_000 }, async () => {
     if (!ready) return;
     const root = tempDir();
     const p = await start('local', 'atomic', root, ['--grace-ms', '500']);
-    await put(p.port, '/f.bin', OLD);
-    const { c, stopped } = await slowUpload(p.port);
-    await waitFor('the temporary file', () => temps(root).length === 1);
+    const names = Array.from({ length: 8 }, (_, i) => `/f${i}.bin`);
+    for (const name of names) await put(p.port, name, OLD);
+    const uploads = await Promise.all(names.map((name) => slowUpload(p.port, name)));
+    await waitFor('the temporary files', () => temps(root).length === names.length);
     expect(await p.stop()).toBe(0);
-    const codes = await repliesUntilClosed(c);
-    await stopped;
-    c.close();
-    expect(codes).not.toContain(226);
+    for (const { c, stopped } of uploads) {
+      expect(await repliesUntilClosed(c)).not.toContain(226);
+      await stopped;
+      c.close();
+    }
     expect(temps(root)).toEqual([]);
-    expect(uploadEnds(p, '/f.bin').map((l) => l.ok)).toEqual([true, false]);
+    for (const name of names) expect(uploadEnds(p, name).map((l) => l.ok), name).toEqual([true, false]);
     const again = await start('local', 'atomic', root);
+    for (const name of names) expect(await fetchSha(again.port, name)).toBe(sha256(OLD));
+  });
+
+  it('SIGTERM mid-upload (atomic, S3): exit 0 and the multipart upload is aborted before the exit', { timeout: 60_000 }, async () => {
+    if (!ready) return;
+    const prefix = `p${prefixes++}/`;
+    const p = await start('s3', 'atomic', prefix, ['--grace-ms', '500']);
+    await put(p.port, '/f.bin', OLD);
+    const before = new Set(s3!.pendingUploads(BUCKET));
+    const lost = (): string[] => s3!.pendingUploads(BUCKET).filter((id) => !before.has(id));
+    const c = await login(p.port);
+    const data = await openTransfer(c, 'STOR f.bin');
+    data.write(payload(12 * 1024 * 1024, 74));
+    await waitFor('the multipart upload', () => lost().length === 1);
+    expect(await p.stop()).toBe(0);
+    expect(await repliesUntilClosed(c)).not.toContain(226);
+    data.destroy();
+    c.close();
+    expect(lost()).toEqual([]);
+    expect(uploadEnds(p, '/f.bin').map((l) => l.ok)).toEqual([true, false]);
+    const again = await start('s3', 'atomic', prefix);
     expect(await fetchSha(again.port, '/f.bin')).toBe(sha256(OLD));
   });
 
