@@ -517,7 +517,8 @@ export class ConnectionDriver {
     }
     if (atomicUpload) {
       if (outcome.ok) this.#ctx.failedUploads.forget(who, spec.path);
-      else if (!(outcome.error instanceof StorageError && outcome.error.code === 'ERANGE')) this.#ctx.failedUploads.record(who, spec.path, Date.now());
+      // Only an upload that got bytes leaves something a client would try to resume.
+      else if (counter.bytes > 0) this.#ctx.failedUploads.record(who, spec.path, Date.now());
     }
     emitEnd(outcome);
     return outcome;

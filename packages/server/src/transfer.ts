@@ -15,9 +15,9 @@ export interface ByteCounter {
 
 /**
  * Counts the bytes. With `endGate` (uploads), the end of the source is passed on only if that
- * signal has not aborted one event-loop turn later: a killed client's data connection ends with a
- * plain FIN, like a complete upload, and the control connection's EOF that aborts the transfer may
- * be queued right behind it. The storage checks the signal again at its commit point.
+ * signal has not aborted two event-loop turns (two polls for I/O) later: a killed client's data
+ * connection ends with a plain FIN, like a complete upload, and the control connection's EOF that
+ * aborts the transfer may be queued right behind it. The storage checks again at its commit point.
  */
 function counting(counter: ByteCounter, endGate?: AbortSignal) {
   return async function* count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -26,7 +26,7 @@ function counting(counter: ByteCounter, endGate?: AbortSignal) {
       yield chunk;
     }
     if (endGate !== undefined) {
-      await new Promise((resolve) => setImmediate(resolve));
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
       endGate.throwIfAborted();
     }
   };
