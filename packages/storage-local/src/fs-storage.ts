@@ -418,6 +418,10 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         continue;
       }
       for await (const dirent of entries) {
+        if (sweep.signal?.aborted) {
+          result.complete = false;
+          break;
+        }
         const host = hostPath.join(dir, dirent.name);
         const temp = dirent.name.startsWith(UPLOAD_TEMP_PREFIX);
         if (!temp && dirent.isDirectory !== undefined && !dirent.isDirectory()) continue;
