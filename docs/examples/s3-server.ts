@@ -19,6 +19,6 @@ export function createS3FtpServer(env: NodeJS.ProcessEnv = process.env): FtpServ
       ...(min && max ? { ports: [min, max] as const } : {}),
       ...(env.FTP_PUBLIC_ADDRESS ? { publicAddress: env.FTP_PUBLIC_ADDRESS } : {}),
     },
-    uploadMode: 'atomic', // S3 objects appear whole or not at all; REST/APPE still work
+    uploadMode: 'atomic', // S3 objects appear whole or not at all; APPE still works, REST + STOR is refused (554)
   });
 }

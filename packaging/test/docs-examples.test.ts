@@ -117,6 +117,16 @@ describe('docs include their examples verbatim', () => {
   });
 });
 
+describe('docs/production.md: the S3 lifecycle rule', () => {
+  it('is what put-bucket-lifecycle-configuration takes: one enabled rule aborting incomplete multipart uploads', async () => {
+    const rule = JSON.parse(await readFile(join(examples, 's3-lifecycle-rule.json'), 'utf8')) as {
+      Rules: Array<{ Status: string; Filter: { Prefix: string }; AbortIncompleteMultipartUpload: { DaysAfterInitiation: number } }>;
+    };
+    expect(rule.Rules).toHaveLength(1);
+    expect(rule.Rules[0]).toMatchObject({ Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
+  });
+});
+
 describe('docs/rfc-compliance.md', () => {
   it('names every verb of the session command table, implemented or not', () => {
     const page = readFileSync(join(repo, 'docs', 'rfc-compliance.md'), 'utf8');

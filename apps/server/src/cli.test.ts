@@ -43,7 +43,7 @@ describe('ftpkit-server CLI (in-process)', () => {
     const a = io(tmpdir());
     expect(await runCli(['--help'], a)).toBe(0);
     const help = a.out.join('');
-    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password', '--tls', '--tls-cert', '--tls-key', '--implicit-tls-port', '--require-tls', '--tls-session-reuse', '--run-as', '--user-file', '--anonymous-root', '--s3-bucket', '--s3-prefix', '--s3-endpoint', '--s3-region', '--s3-force-path-style', '--s3-checksum']) {
+    for (const flag of ['--host', '--port', '--root', '--storage', '--user', '--users', '--anonymous', '--anonymous-write', '--pasv-ports', '--pasv-address', '--upload-mode', '--config', '--log-level', '--log-format', '--help', '--version', 'hash-password', '--tls', '--tls-cert', '--tls-key', '--implicit-tls-port', '--require-tls', '--tls-session-reuse', '--run-as', '--user-file', '--anonymous-root', '--s3-bucket', '--s3-prefix', '--s3-endpoint', '--s3-region', '--s3-force-path-style', '--s3-checksum', '--s3-stale-upload-ms']) {
       expect(help).toContain(flag);
     }
     const b = io(tmpdir());

@@ -13,6 +13,7 @@ import { createPasswordVerifier } from './password-verifier.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
+import { localSweepTargets, s3SweepTargets, sweepLeftovers, type SweepTarget } from './sweep-leftovers.js';
 
 /** A started server and what to tell the person who started it. */
 export interface RunningServer {
@@ -35,13 +36,16 @@ interface MadeStorage {
   storage: StorageOption;
   where: string;
   capabilities: StorageCapabilities;
+  /** Where to sweep leftovers of interrupted uploads at start. */
+  sweep: SweepTarget[];
 }
 
 async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeStorage> {
   if (config.storage === 's3') {
     if (config.s3 === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3');
     const s3 = await createS3StorageOption(config.s3, config.users, logger);
-    return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })) };
+    const sweep = s3SweepTargets(config, (root) => s3.storage({ name: 'ftp', ...(root === undefined ? {} : { root }) }));
+    return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })), sweep };
   }
   if (config.storage === 'memory') {
     // Loaded only for this storage (memfs), like the AWS SDK for s3: a smaller process otherwise.
@@ -61,6 +65,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
       storage: (user: SessionUser & { root?: string }) => forUser(user.root ?? '/', user.readOnly === true),
       where: 'memory (lost on exit)',
       capabilities: capabilitiesOf(forUser('/', false)),
+      sweep: [],
     };
   }
   mkdirSync(config.root, { recursive: true });
@@ -72,6 +77,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
     },
     where: config.root,
     capabilities: capabilitiesOf(localStorage({ root: config.root })),
+    sweep: localSweepTargets(config),
   };
 }
 
@@ -127,7 +133,9 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     generatedPassword = randomBytes(12).toString('base64url');
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
-  const { storage, where, capabilities } = await makeStorage(config, logger);
+  const { storage, where, capabilities, sweep } = await makeStorage(config, logger);
+  // Before serving: no upload of this run can be mistaken for a leftover.
+  await sweepLeftovers(sweep, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
   const server = createFtpServer({
     ...(tlsSource === undefined || config.tls === undefined

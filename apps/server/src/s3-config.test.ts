@@ -21,14 +21,14 @@ function errorOf(f: () => unknown): ConfigError {
 describe('resolveConfig: --storage s3', () => {
   it('reads every --s3-* setting from flags, FTPKIT_S3_* and the config file', () => {
     const c = resolveConfig(
-      { storage: 's3', s3Bucket: 'files', s3Prefix: '/srv/ftp', s3Endpoint: 'http://127.0.0.1:9000', s3Region: 'eu-west-1', s3ForcePathStyle: true, s3Checksum: 'when-required' },
+      { storage: 's3', s3Bucket: 'files', s3Prefix: '/srv/ftp', s3Endpoint: 'http://127.0.0.1:9000', s3Region: 'eu-west-1', s3ForcePathStyle: true, s3Checksum: 'when-required', s3StaleUploadMs: '3600000' },
       {},
       dir,
     );
     expect(c.storage).toBe('s3');
-    expect(c.s3).toEqual({ bucket: 'files', prefix: 'srv/ftp/', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: true, checksum: 'when-required' });
+    expect(c.s3).toEqual({ bucket: 'files', prefix: 'srv/ftp/', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: true, checksum: 'when-required', staleUploadMs: 3_600_000 });
     const e = resolveConfig({}, { FTPKIT_STORAGE: 's3', FTPKIT_S3_BUCKET: 'from-env', FTPKIT_S3_FORCE_PATH_STYLE: 'yes' }, dir);
-    expect(e.s3).toEqual({ bucket: 'from-env', prefix: '', endpoint: undefined, region: undefined, forcePathStyle: true, checksum: undefined });
+    expect(e.s3).toEqual({ bucket: 'from-env', prefix: '', endpoint: undefined, region: undefined, forcePathStyle: true, checksum: undefined, staleUploadMs: 86_400_000 });
     const file = join(dir, 's3.yaml');
     writeFileSync(file, 'storage: s3\ns3Bucket: from-file\ns3Prefix: a/b/\ns3Region: us-east-1\n');
     const f = resolveConfig({ config: file, s3Bucket: 'flag-wins' }, {}, dir);
@@ -43,6 +43,8 @@ describe('resolveConfig: --storage s3', () => {
     expect(errorOf(() => resolveConfig({ storage: 's3', s3Bucket: 'files', s3Endpoint: 'ftp://x' }, {}, dir)).key).toBe('--s3-endpoint');
     expect(errorOf(() => resolveConfig({ storage: 's3', s3Bucket: 'files', s3Prefix: 'a//b' }, {}, dir)).key).toBe('--s3-prefix');
     expect(errorOf(() => resolveConfig({ storage: 's3', s3Bucket: 'files', s3Prefix: 'a/../b' }, {}, dir)).key).toBe('--s3-prefix');
+    expect(errorOf(() => resolveConfig({ storage: 's3', s3Bucket: 'files', s3StaleUploadMs: 'soon' }, {}, dir)).key).toBe('--s3-stale-upload-ms');
+    expect(errorOf(() => resolveConfig({ s3StaleUploadMs: '0' }, {}, dir)).key).toBe('--s3-stale-upload-ms');
     expect(errorOf(() => resolveConfig({ storage: 's3', s3Bucket: 'files', s3Checksum: 'always' }, {}, dir)).message).toContain('when-supported, when-required');
     expect(errorOf(() => resolveConfig({ s3Bucket: 'files' }, {}, dir)).message).toBe('--s3-bucket: needs --storage s3');
     expect(errorOf(() => resolveConfig({ storage: 'memory' }, { FTPKIT_S3_REGION: 'x' }, dir)).key).toBe('FTPKIT_S3_REGION');

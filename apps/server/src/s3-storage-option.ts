@@ -111,7 +111,7 @@ export async function createS3StorageOption(s3: S3Config, users: readonly UserEn
     let adapter = adapters.get(key);
     if (adapter === undefined) {
       // One adapter per location, all on the one client: adapters hold no per-session state.
-      adapter = s3Storage({ bucket: location.bucket, prefix: location.prefix, client, logger: adapterLogger });
+      adapter = s3Storage({ bucket: location.bucket, prefix: location.prefix, client, logger: adapterLogger, staleUploadMs: s3.staleUploadMs });
       adapters.set(key, adapter);
     }
     return adapter;

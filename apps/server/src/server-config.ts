@@ -35,6 +35,8 @@ export interface S3Config {
   forcePathStyle: boolean;
   /** Undefined: the SDK decides (AWS_REQUEST_CHECKSUM_CALCULATION, ~/.aws/config, else when-supported). */
   checksum: 'when-supported' | 'when-required' | undefined;
+  /** Start-up sweep: incomplete multipart uploads older than this (ms) are aborted. */
+  staleUploadMs: number;
 }
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -296,7 +298,7 @@ function resolveS3(
   pick: (key: SettingKey) => Raw | undefined,
   get: <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T) => T,
 ): S3Config | undefined {
-  const keys = ['s3Bucket', 's3Prefix', 's3Endpoint', 's3Region', 's3ForcePathStyle', 's3Checksum'] as const;
+  const keys = ['s3Bucket', 's3Prefix', 's3Endpoint', 's3Region', 's3ForcePathStyle', 's3Checksum', 's3StaleUploadMs'] as const;
   if (storage !== 's3') {
     for (const key of keys) {
       const stray = pick(key);
@@ -313,6 +315,7 @@ function resolveS3(
     region: get<string | undefined>('s3Region', asText, undefined),
     forcePathStyle: get('s3ForcePathStyle', asBool, false),
     checksum: get<S3Config['checksum']>('s3Checksum', (r) => asChoice(r, ['when-supported', 'when-required'] as const), undefined),
+    staleUploadMs: get('s3StaleUploadMs', asMillis, 24 * 60 * 60 * 1000),
   };
 }
 

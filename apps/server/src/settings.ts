@@ -49,7 +49,8 @@ export type SettingKey =
   | 's3Endpoint'
   | 's3Region'
   | 's3ForcePathStyle'
-  | 's3Checksum';
+  | 's3Checksum'
+  | 's3StaleUploadMs';
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
@@ -141,5 +142,12 @@ export const SETTINGS: readonly Setting[] = [
     env: 'FTPKIT_S3_CHECKSUM',
     defaultText: "the SDK's (when-supported)",
     description: 'when-supported | when-required: when-required for servers that mishandle aws-chunked bodies',
+  },
+  {
+    key: 's3StaleUploadMs',
+    flag: '--s3-stale-upload-ms <ms>',
+    env: 'FTPKIT_S3_STALE_UPLOAD_MS',
+    defaultText: '86400000 (1 day)',
+    description: 'at start, abort incomplete multipart uploads under the prefix started longer ago than this',
   },
 ];

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { DataChannelError, encodeReply } from '@ftpkit/codec';
-import type { Effect, Outcome, Output, ServerSession, StorageOp } from '@ftpkit/session';
+import type { Effect, Outcome, Output, ServerSession, StorageOp, TransferSpec } from '@ftpkit/session';
 import { StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
@@ -17,6 +17,7 @@ import { beginUpload, bookedStorageOp, type UploadBooking } from './quota-ops.js
 import { listingLines } from './listing.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
+import type { FailedUploads } from './failed-uploads.js';
 
 /** What every connection shares: resolved options, the event sink, the session factory. */
 export interface DriverContext {
@@ -35,6 +36,8 @@ export interface DriverContext {
   /** The quota account a user's sessions share, if that user has a quota. */
   quotaAccount: (user: FtpUser, storage: StorageAdapter) => QuotaAccount | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
+  /** Atomic uploads that failed, so that an APPE resuming one is refused (no partial was kept). */
+  failedUploads: FailedUploads;
 }
 
 const LOGIN_TIMEOUT_REPLY = encodeReply(421, 'Login timeout, closing control connection.');
@@ -98,6 +101,8 @@ export class ConnectionDriver {
   #ended = false;
   /** Settles when the running transfer effect has been resolved into the session. */
   #transfer: Promise<void> | undefined;
+  /** Reports the running transfer as ended (once), for a teardown that stops waiting for it. */
+  #endTransfer: ((error: Error) => void) | undefined;
 
   /** `peer`: the client a trusted PROXY header named, used instead of the socket's peer everywhere. */
   constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false, peer?: { address: string; port: number }) {
@@ -344,6 +349,7 @@ export class ConnectionDriver {
         this.#data.prepareActive(effect.host, effect.port);
         return { ok: true };
       case 'open-data':
+        if (effect.spec !== undefined) this.#refuseResumeOfDiscarded(effect.spec);
         await this.#data.open(effect.secure);
         return { ok: true };
       case 'hash': {
@@ -363,6 +369,18 @@ export class ConnectionDriver {
         );
         return { ok: true, lines };
       }
+    }
+  }
+
+  /**
+   * An APPE (curl `-C -`, a client's retry: SIZE, then APPE of the rest) of a file whose atomic
+   * overwrite failed would splice the rest of the new file onto the old one: no partial was kept.
+   */
+  #refuseResumeOfDiscarded(spec: TransferSpec): void {
+    if (spec.type !== 'stor' || spec.uploadMode !== 'atomic' || !spec.append) return;
+    if (this.#ctx.failedUploads.failed(this.#user?.name ?? '', spec.path, Date.now())) {
+      this.#data.close();
+      throw new StorageError('ERANGE', `APPE after a failed atomic upload of ${spec.path}`);
     }
   }
 
@@ -489,7 +507,28 @@ export class ConnectionDriver {
     let signal: AbortSignal | undefined;
     let booking: UploadBooking | undefined;
     this.#ctx.emit('transfer-start', base);
+    // Exactly one 'transfer-end' per transfer, even when teardown cannot wait for it to stop.
+    let reported = false;
+    const emitEnd = (result: Outcome): void => {
+      if (reported) return;
+      reported = true;
+      if (this.#endTransfer === giveUp) this.#endTransfer = undefined;
+      const end = {
+        ...base,
+        bytes: counter.bytes,
+        durationMs: Date.now() - started,
+        ok: result.ok,
+        aborted: !result.ok && result.aborted === true,
+        ...(result.ok ? {} : { error: result.error }),
+      };
+      this.#log.info({ ...end, connection: undefined, error: result.ok ? undefined : String(result.error) }, 'transfer end');
+      this.#ctx.emit('transfer-end', end);
+    };
+    const giveUp = (error: Error): void => emitEnd({ ok: false, error, aborted: true });
+    this.#endTransfer = giveUp;
     let outcome: Outcome;
+    const atomicUpload = spec.type === 'stor' && spec.uploadMode === 'atomic';
+    const who = this.#user?.name ?? '';
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
@@ -512,17 +551,12 @@ export class ConnectionDriver {
       this.#data.finish();
     }
     await booking?.settle();
-    const durationMs = Date.now() - started;
-    const end = {
-      ...base,
-      bytes: counter.bytes,
-      durationMs,
-      ok: outcome.ok,
-      aborted: !outcome.ok && outcome.aborted === true,
-      ...(outcome.ok ? {} : { error: outcome.error }),
-    };
-    this.#log.info({ ...end, connection: undefined, error: outcome.ok ? undefined : String(outcome.error) }, 'transfer end');
-    this.#ctx.emit('transfer-end', end);
+    if (atomicUpload) {
+      if (outcome.ok) this.#ctx.failedUploads.forget(who, spec.path);
+      // Only an upload that got bytes leaves something a client would try to resume.
+      else if (counter.bytes > 0) this.#ctx.failedUploads.record(who, spec.path, Date.now());
+    }
+    emitEnd(outcome);
     return outcome;
   }
 
@@ -541,6 +575,7 @@ export class ConnectionDriver {
       const stop = new AbortController();
       await Promise.race([this.#transfer, sleep(5_000, stop.signal)]);
       stop.abort();
+      this.#endTransfer?.(new Error('the transfer did not stop within 5 s of the connection ending'));
     }
     this.#control.destroy();
     this.#log.info({ user: this.#user?.name }, 'connection end');

@@ -8,6 +8,7 @@ import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
 import { TokenBucket } from './token-bucket.js';
 import { measureUsage, QuotaLedger, DEFAULT_DIRECTORY_BYTES } from './quota-ledger.js';
+import { FailedUploads } from './failed-uploads.js';
 import type { FtpServerEvents } from './events.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type FtpServerOptions, type Limits } from './options.js';
@@ -55,6 +56,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   /** Implicit FTPS listeners (RFC 4217 §2 mentions port 990 as the de-facto convention). */
   readonly #implicitServers: Server[] = [];
   readonly #drivers = new Set<ConnectionDriver>();
+  /** Each connection's run, settled once it is fully closed (its transfer ended and cleaned up). */
+  readonly #runs = new Set<Promise<void>>();
   /** Connections closed to make room, still finishing their close. */
   readonly #evicted = new Set<ConnectionDriver>();
   readonly #perIp = new Map<string, number>();
@@ -131,6 +134,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
           return bytes;
         });
       },
+      failedUploads: new FailedUploads(),
       createSession: (implicitTls) => createServerSession(implicitTls ? { ...sessionConfig, implicitTls: true } : sessionConfig),
       emit: (event, ...args) => {
         // 'error' without a listener would throw from emit(); it is logged instead.
@@ -244,11 +248,13 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       return;
     }
     this.#drivers.add(driver);
-    void driver.run().finally(() => {
+    const run = driver.run().finally(() => {
       this.#drivers.delete(driver);
       this.#evicted.delete(driver);
       this.#release(ip);
+      this.#runs.delete(run);
     });
+    this.#runs.add(run);
   }
 
   /** Make room by dropping the connection that has waited longest without logging in. */
@@ -272,7 +278,8 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
 
   /**
    * Stop accepting, let running transfers finish for up to `graceMs`, then send 421 to every
-   * connection and close it. Resolves when every connection is gone. Idempotent.
+   * connection and close it. Resolves when every connection is gone and every transfer cut by the
+   * close has ended (uploads discarded or kept per their mode, 'transfer-end' emitted). Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
@@ -301,6 +308,9 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     clearTimeout(timer);
     // Anything still open (a peer that never read its 421) is cut.
     for (const d of [...this.#drivers, ...this.#evicted]) d.destroy();
+    // Until every connection has finished closing: an upload cut by the shutdown has then removed
+    // its temporary file and reported its 'transfer-end' (bounded: teardown waits at most 5 s).
+    await Promise.all([...this.#runs]);
     await listenerClosed;
   }
 }

@@ -13,11 +13,21 @@ export interface ByteCounter {
   bytes: number;
 }
 
-function counting(counter: ByteCounter) {
+/**
+ * Counts the bytes. With `endGate` (uploads), the end of the source is passed on only if that
+ * signal has not aborted two event-loop turns (two polls for I/O) later: a killed client's data
+ * connection ends with a plain FIN, like a complete upload, and the control connection's EOF that
+ * aborts the transfer may be queued right behind it. The storage checks again at its commit point.
+ */
+function counting(counter: ByteCounter, endGate?: AbortSignal) {
   return async function* count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
       counter.bytes += chunk.length;
       yield chunk;
+    }
+    if (endGate !== undefined) {
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+      endGate.throwIfAborted();
     }
   };
 }
@@ -125,7 +135,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
         if (spec.ascii) stages.push(asciiDecode());
         if (ctx.quota !== undefined) stages.push(quotaGuard(ctx.quota));
-        stages.push(counting(counter));
+        stages.push(counting(counter, signal));
         const through = chain(stages);
         await pipeline(socket, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
         break;

@@ -2,7 +2,9 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransferEndEvent } from '../src/index.js';
 import { getFile, PASS, payload, putFile, sha256, startServer, USER, type Harness } from './harness.js';
-import { openFds, openTransfer, settle, sleep } from './faults-support.js';
+import { memoryStorage } from '@ftpkit/storage-memory';
+import type { StorageAdapter } from '@ftpkit/storage';
+import { bindAll, openFds, openTransfer, settle, sleep } from './faults-support.js';
 import { RawClient } from './raw-client.js';
 
 let h: Harness | undefined;
@@ -126,5 +128,40 @@ describe('fault injection: graceful shutdown during 50 active transfers', () => 
     expect(ends.filter((e) => e.ok)).toHaveLength(outcomes.filter((o) => o.kind.startsWith('short')).length);
     expect(ends).toHaveLength(50);
     expect((await settle(h.server, fds)).fds).toBeLessThanOrEqual(fds);
+  });
+});
+
+describe('fault injection: a transfer that does not stop', () => {
+  it('still gets exactly one transfer-end, ok=false, once its connection has ended (teardown stops waiting after 5 s)', { timeout: 30_000 }, async () => {
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    const base = memoryStorage();
+    // A storage that ignores the abort signal: its write settles only when the test says so.
+    const storage: StorageAdapter = {
+      ...bindAll(base),
+      async write() {
+        await stuck;
+        throw new Error('too late');
+      },
+    };
+    h = await startServer('memory', { storage, uploadMode: 'atomic' });
+    const ends: TransferEndEvent[] = [];
+    h.server.on('transfer-end', (e) => ends.push(e));
+    let connectionEnded = false;
+    h.server.on('connection-end', () => (connectionEnded = true));
+    const c = await RawClient.connect(h.port);
+    await c.login(USER, PASS);
+    const data = await openTransfer(c, 'STOR stuck.bin');
+    data.write(Buffer.alloc(1024));
+    await sleep(100);
+    data.resetAndDestroy();
+    c.socket.resetAndDestroy();
+    const deadline = Date.now() + 15_000;
+    while (!connectionEnded && Date.now() < deadline) await sleep(50);
+    expect(connectionEnded).toBe(true);
+    expect(ends.map((e) => ({ path: e.path, ok: e.ok, aborted: e.aborted }))).toEqual([{ path: '/stuck.bin', ok: false, aborted: true }]);
+    release();
+    await sleep(200);
+    expect(ends).toHaveLength(1);
   });
 });

@@ -30,6 +30,11 @@ export const STORAGE_ERROR_REPLIES: Readonly<Record<StorageErrorCode, ErrorReply
   EINVAL: { code: 553, text: 'File name not allowed.' },
   EIO: { code: 451, text: 'Requested action aborted: local error in processing.' },
   EAGAIN: { code: 451, text: 'Requested action aborted: local error in processing.' },
+  // RFC 3659 §5.4: 554 answers a transfer command whose REST position cannot be used.
+  ERANGE: {
+    code: 554,
+    text: 'Requested action not taken: nothing to resume (uploads are atomic here; a failed upload is discarded, send the whole file with STOR).',
+  },
 };
 
 /** DataChannelError code -> reply. A connection that never came up is 425; one that broke, 426. */

@@ -89,7 +89,13 @@ export type Effect =
   /** PORT/EPRT target: the driver applies the anti-bounce checks; resolve ok or with an error. */
   | { kind: 'active'; id: number; host: string; port: number }
   /** Establish the data connection prepared by PASV/EPSV/PORT/EPRT (TLS when `secure`). */
-  | { kind: 'open-data'; id: number; secure: boolean }
+  | {
+      kind: 'open-data';
+      id: number;
+      secure: boolean;
+      /** The transfer that will follow, so the driver can refuse it before the 150 (a failure here is answered from the error table). */
+      spec?: TransferSpec;
+    }
   /** Move the bytes over the open data connection, then close it. */
   | { kind: 'transfer'; id: number; spec: TransferSpec }
   /**

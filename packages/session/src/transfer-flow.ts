@@ -30,7 +30,7 @@ export function dataChannelRefusal(ctx: CommandContext): Step | undefined {
 export function runTransfer(ctx: CommandContext, spec: TransferSpec, preliminary: string): Step {
   const { state } = ctx;
   transferOpening(state, spec);
-  return request({ kind: 'open-data', secure: state.prot === 'P' }, (opened) => {
+  return request({ kind: 'open-data', secure: state.prot === 'P', spec }, (opened) => {
     if (!opened.ok) {
       dataConsumed(state);
       return failureStep(opened);

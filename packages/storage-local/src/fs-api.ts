@@ -18,6 +18,9 @@ export interface FsStats {
 /** A directory entry from `opendir`. */
 export interface FsDirent {
   name: string;
+  /** Entry type without a stat call (node and memfs both have these; a link is not followed). */
+  isDirectory?(): boolean;
+  isFile?(): boolean;
 }
 
 /** An open directory: iterating it closes it at the end, on break and on error. */

@@ -9,13 +9,18 @@ import {
   type FileStat,
   type ReadOptions,
   type StorageAdapter,
+  type SweepOptions,
+  type SweepResult,
   type WriteOptions,
   type WriteResult,
 } from '@ftpkit/storage';
-import type { FsConstants, FsFileHandle, FsPromisesApi, FsStats, PathApi } from './fs-api.js';
+import type { FsConstants, FsDir, FsFileHandle, FsPromisesApi, FsStats, PathApi } from './fs-api.js';
 
 /** Prefix of the hidden temporary file an atomic upload writes before it renames. Never listed. */
 export const UPLOAD_TEMP_PREFIX = '.ftpkit-upload-';
+
+/** Directories a start-up sweep visits at most (a bound on its work; it reports `complete: false`). */
+export const SWEEP_MAX_DIRECTORIES = 100_000;
 
 /** Default read chunk and write batch: 1 MiB (measured against 64 KiB, see README). */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -306,7 +311,10 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
         else if (start === undefined) flags |= c.O_TRUNC;
         const fh = await fs.open(t.path, flags, 0o666);
         try {
-          return { bytes: await pump(fh, data, append ? null : (start ?? 0), signal, true) };
+          const bytes = await pump(fh, data, append ? null : (start ?? 0), signal, true);
+          // The bytes stay (a partial REST/APPE can resume), but an aborted upload is never a success.
+          await commitGate(signal);
+          return { bytes };
         } finally {
           await fh.close().catch(() => undefined);
         }
@@ -400,6 +408,59 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     },
   };
 
+  /**
+   * Every `.ftpkit-upload-*` file below the root last modified before the sweep began: the temp
+   * files of atomic uploads a crash or SIGKILL left. Uploads running now (in this process or
+   * another one writing the same tree) keep touching theirs, so they are left alone. Links are
+   * not followed; at most {@link SWEEP_MAX_DIRECTORIES} directories are visited.
+   */
+  adapter.sweepTemporary = async (sweep: SweepOptions = {}): Promise<SweepResult> => {
+    const cutoff = Date.now();
+    const result: SweepResult = { removed: 0, bytes: 0, failed: 0, complete: true };
+    if (readOnly) return result;
+    const dirs = [await root()];
+    let visited = 0;
+    while (dirs.length > 0) {
+      if (sweep.signal?.aborted || visited >= SWEEP_MAX_DIRECTORIES) {
+        result.complete = false;
+        break;
+      }
+      const dir = dirs.pop() as string;
+      visited++;
+      let entries: FsDir;
+      try {
+        entries = await fs.opendir(dir, { bufferSize: 256 });
+      } catch {
+        result.complete = false;
+        continue;
+      }
+      for await (const dirent of entries) {
+        if (sweep.signal?.aborted) {
+          result.complete = false;
+          break;
+        }
+        const host = hostPath.join(dir, dirent.name);
+        const temp = dirent.name.startsWith(UPLOAD_TEMP_PREFIX);
+        if (!temp && dirent.isDirectory !== undefined && !dirent.isDirectory()) continue;
+        const st = await fs.lstat(host).catch(() => undefined);
+        if (st === undefined) continue;
+        if (st.isDirectory()) {
+          dirs.push(host);
+          continue;
+        }
+        if (!temp || !st.isFile() || st.mtime.getTime() >= cutoff) continue;
+        try {
+          await fs.unlink(host);
+          result.removed++;
+          result.bytes += st.size;
+        } catch {
+          result.failed++;
+        }
+      }
+    }
+    return result;
+  };
+
   async function writeAtomic(
     finalPath: string,
     old: FsStats | undefined,
@@ -423,6 +484,9 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       } finally {
         await fh.close().catch(() => undefined);
       }
+      // The commit point: a data EOF looks like a clean end even when the client died, and its
+      // control connection closing (which aborts `signal`) may be seen only now.
+      await commitGate(signal);
       await fs.rename(temp, finalPath);
       return bytes;
     } catch (err) {
@@ -506,6 +570,16 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
   }
 
   return adapter;
+}
+
+/**
+ * Waits one event-loop turn (so an abort already on its way, e.g. the control connection's EOF
+ * queued behind the data connection's, is seen), then throws {@link Aborted} if `signal` fired.
+ */
+async function commitGate(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new Aborted(signal.reason);
 }
 
 /**

@@ -219,6 +219,31 @@ describe('localStorage specifics', () => {
     await expectStorageError(s.write('/pipe', chunksOf('x')), 'EACCES');
   });
 
+  it('sweepTemporary removes leftover temp files in every directory, not followed links, not ones still being written', async () => {
+    await fsp.mkdir(join(root, 'sub'));
+    await fsp.writeFile(join(root, `${UPLOAD_TEMP_PREFIX}aa`), 'x'.repeat(10));
+    await fsp.writeFile(join(root, 'sub', `${UPLOAD_TEMP_PREFIX}bb`), 'y'.repeat(5));
+    await fsp.writeFile(join(root, 'sub', 'keep.txt'), 'keep');
+    // Modified after the sweep began: an upload running now.
+    const running = join(root, `${UPLOAD_TEMP_PREFIX}cc`);
+    await fsp.writeFile(running, 'z');
+    const later = new Date(Date.now() + 60_000);
+    await fsp.utimes(running, later, later);
+    // A link to a directory outside the root holding a temp-looking file: never followed.
+    await fsp.mkdir(join(base, 'outside'));
+    await fsp.writeFile(join(base, 'outside', `${UPLOAD_TEMP_PREFIX}dd`), 'o');
+    await fsp.symlink(join(base, 'outside'), join(root, 'out'));
+    const s = localStorage({ root });
+    expect(await s.sweepTemporary?.()).toEqual({ removed: 2, bytes: 15, failed: 0, complete: true });
+    expect((await fsp.readdir(root)).sort()).toEqual([`${UPLOAD_TEMP_PREFIX}cc`, 'out', 'sub']);
+    expect(await fsp.readdir(join(root, 'sub'))).toEqual(['keep.txt']);
+    expect(existsSync(join(base, 'outside', `${UPLOAD_TEMP_PREFIX}dd`))).toBe(true);
+    const stopped = new AbortController();
+    stopped.abort();
+    expect((await s.sweepTemporary?.({ signal: stopped.signal }))?.complete).toBe(false);
+    expect(await localStorage({ root, readOnly: true }).sweepTemporary?.()).toEqual({ removed: 0, bytes: 0, failed: 0, complete: true });
+  });
+
   it('a missing root is ENOENT on use, not at construction', async () => {
     const s = localStorage({ root: join(base, 'missing') });
     await expectStorageError(s.stat('/'), 'ENOENT');

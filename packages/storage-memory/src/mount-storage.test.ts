@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf, mountStorage, type StorageAdapter } from '@ftpkit/storage';
 import { chunksOf, collectText, describeStorageAdapter, expectStorageError } from '@ftpkit/storage/testing';
+import { Volume } from 'memfs';
 import { memoryStorage } from './memory-storage.js';
 
 async function names(s: StorageAdapter, dir: string): Promise<string[]> {
@@ -108,6 +109,21 @@ describe('mountStorage', () => {
     const a = { ...bare(memoryStorage()), dispose: async () => void disposed++ };
     await mountStorage({ '/': a, '/one': a, '/two': bare(memoryStorage()) }).dispose?.();
     expect(disposed).toBe(1);
+  });
+
+  it('sweepTemporary sweeps every mounted adapter once and adds up the results', async () => {
+    const volume = new Volume();
+    volume.mkdirSync('/a', { recursive: true });
+    volume.mkdirSync('/b/deep', { recursive: true });
+    volume.writeFileSync('/a/.ftpkit-upload-1', 'aa');
+    volume.writeFileSync('/b/deep/.ftpkit-upload-2', 'bbb');
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ['/a/.ftpkit-upload-1', '/b/deep/.ftpkit-upload-2']) volume.utimesSync(f, old, old);
+    const a = memoryStorage({ volume, root: '/a' });
+    const s = mountStorage({ '/': a, '/again': a, '/b': memoryStorage({ volume, root: '/b' }), '/bare': bare(memoryStorage()) });
+    expect(await s.sweepTemporary?.()).toEqual({ removed: 2, bytes: 5, failed: 0, complete: true });
+    expect(volume.existsSync('/a/.ftpkit-upload-1') || volume.existsSync('/b/deep/.ftpkit-upload-2')).toBe(false);
+    expect(mountStorage({ '/': bare(memoryStorage()) }).sweepTemporary).toBeUndefined();
   });
 
   it('refuses two mount points that normalise to the same path', () => {

@@ -75,6 +75,17 @@ export async function* guardSource(
       }
       if (step.done) {
         finished = true;
+        // The source ended cleanly, but that alone is no success: a data connection's EOF looks
+        // the same when its client died, and the abort that says so may be one turn behind.
+        if (signal !== undefined) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (signal.aborted) {
+            const error = abortReason(signal);
+            counter.failure = { error };
+            if (onFailure === 'end') return;
+            throw error;
+          }
+        }
         return;
       }
       counter.bytes += step.value.byteLength;

@@ -3,3 +3,4 @@ export type { S3StorageLogger } from './s3-context.js';
 export { toStorageError } from './s3-error.js';
 export { encodeCopySource, normalizePrefix } from './s3-keys.js';
 export { parseS3Url, type S3Location } from './s3-url.js';
+export { DEFAULT_STALE_UPLOAD_MS } from './s3-sweep.js';

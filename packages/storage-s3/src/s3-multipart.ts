@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
   type CompletedPart,
@@ -12,7 +13,7 @@ import { Readable } from 'node:stream';
 import { isNotImplemented } from './s3-error.js';
 import { encodeCopySource } from './s3-keys.js';
 import { MIN_PART_SIZE, type S3Context } from './s3-context.js';
-import { forEachLimited } from './guarded-source.js';
+import { abortReason, forEachLimited } from './guarded-source.js';
 
 /** Thrown (after the multipart upload was aborted) when the backend lacks UploadPartCopy. */
 export class PartCopyUnsupportedError extends Error {
@@ -36,13 +37,14 @@ export async function uploadStream(
   body: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
   onS3Failure?: (error: unknown) => void,
+  commitUnless?: AbortSignal,
 ): Promise<void> {
   const readable = Readable.from(body, { objectMode: false, highWaterMark: 64 * 1024 });
   const upload = new Upload({
     // lib-storage keeps reading the body after a part fails (its other workers carry on until the
     // source ends); reporting the failure lets the caller stop the source at once.
     // Its AbortMultipartUpload is sent once; a failed one is handed to `ctx.aborts` to retry.
-    client: watchingFailures(ctx, onS3Failure),
+    client: watchingFailures(ctx, onS3Failure, commitUnless),
     params: {
       Bucket: ctx.bucket,
       Key: key,
@@ -64,20 +66,32 @@ export async function uploadStream(
 
 /**
  * `ctx.client` with `send` reporting each failed request to `onFailure` and each failed
- * AbortMultipartUpload to `ctx.aborts` (and still rejecting).
+ * AbortMultipartUpload to `ctx.aborts` (and still rejecting). Once `commitUnless` has aborted, the
+ * request that would make the object appear (PutObject, CompleteMultipartUpload) fails instead
+ * of being sent: the last moment to keep an aborted upload from committing, however long its
+ * last parts took. lib-storage then aborts the multipart upload before `done()` rejects.
  */
-function watchingFailures(ctx: S3Context, onFailure?: (error: unknown) => void): S3Client {
+function watchingFailures(ctx: S3Context, onFailure?: (error: unknown) => void, commitUnless?: AbortSignal): S3Client {
   const client = ctx.client;
-  const send = ((...args: Parameters<S3Client['send']>) =>
-    (client.send as (...a: Parameters<S3Client['send']>) => Promise<unknown>)(...args).catch((error: unknown) => {
+  const send = ((...args: Parameters<S3Client['send']>) => {
+    if (commitUnless?.aborted && isCommitCommand(args[0])) return Promise.reject(abortReason(commitUnless));
+    return (client.send as (...a: Parameters<S3Client['send']>) => Promise<unknown>)(...args).catch((error: unknown) => {
       const command = args[0];
       if (isAbortCommand(command)) ctx.aborts.failed(command.input, error);
       onFailure?.(error);
       throw error;
-    })) as S3Client['send'];
+    });
+  }) as S3Client['send'];
   return new Proxy(client, {
     get: (target, property, receiver) => (property === 'send' ? send : Reflect.get(target, property, receiver)),
   });
+}
+
+/** The requests that make an upload's object appear. By name too (see `isAbortCommand`). */
+function isCommitCommand(command: unknown): boolean {
+  if (command instanceof CompleteMultipartUploadCommand || command instanceof PutObjectCommand) return true;
+  const name = typeof command === 'object' && command !== null ? command.constructor.name : '';
+  return name === 'CompleteMultipartUploadCommand' || name === 'PutObjectCommand';
 }
 
 /** By name too: a bundle may hold lib-storage's copy of the SDK classes besides ours. */
@@ -127,6 +141,7 @@ export async function uploadComposite(
   rest: AsyncIterable<Uint8Array>,
   attributes: ObjectAttributes = {},
   onS3Failure?: (error: unknown) => void,
+  commitUnless?: AbortSignal,
 ): Promise<void> {
   const created = await ctx.client.send(
     new CreateMultipartUploadCommand({
@@ -170,6 +185,7 @@ export async function uploadComposite(
     }
     await uploadParts(ctx, key, uploadId, ranges.length + 1, rest, parts, onS3Failure);
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    if (commitUnless?.aborted) throw abortReason(commitUnless);
     await ctx.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: ctx.bucket,

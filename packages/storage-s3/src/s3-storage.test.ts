@@ -1,4 +1,6 @@
 import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -31,7 +33,8 @@ const clients: S3Client[] = [];
 beforeAll(async () => {
   [withCopy, withoutCopy] = await Promise.all([
     startS3rver({ buckets: ['b'], uploadPartCopy: true }),
-    startS3rver({ buckets: ['b'], uploadPartCopy: false }),
+    // As s3rver is: no UploadPartCopy, no ListMultipartUploads.
+    startS3rver({ buckets: ['b'], uploadPartCopy: false, listMultipartUploads: false }),
   ]);
 });
 afterAll(async () => {
@@ -191,6 +194,22 @@ describe('uploads', () => {
     expect(bytes.subarray(0, 6 * MiB).equals(patternBytes(0, 6 * MiB))).toBe(true);
     expect(bytes.subarray(6 * MiB, 7 * MiB).equals(Buffer.alloc(MiB))).toBe(true);
     expect(bytes.subarray(7 * MiB).equals(patternBytes(7 * MiB, MiB))).toBe(true);
+  });
+
+  it('sweepTemporary aborts the stale multipart uploads under its prefix only; without ListMultipartUploads it reports incomplete', async () => {
+    const { storage, client, prefix } = setup(withCopy, { staleUploadMs: 0 });
+    const lost = async (key: string): Promise<string> =>
+      (await client.send(new CreateMultipartUploadCommand({ Bucket: 'b', Key: key }))).UploadId ?? '';
+    const mine = await lost(`${prefix}lost.bin`);
+    const other = await lost(`elsewhere-${prefix}lost.bin`);
+    // A young upload is left to its owner (another instance may still be sending it).
+    expect(await setup(withCopy, { prefix }).storage.sweepTemporary()).toEqual({ removed: 0, bytes: 0, failed: 0, complete: true });
+    expect(withCopy.pendingUploads('b')).toContain(mine);
+    expect(await storage.sweepTemporary()).toEqual({ removed: 1, bytes: 0, failed: 0, complete: true });
+    expect(withCopy.pendingUploads('b')).toEqual([other]);
+    await client.send(new AbortMultipartUploadCommand({ Bucket: 'b', Key: `elsewhere-${prefix}lost.bin`, UploadId: other }));
+    const plain = setup(withoutCopy, { staleUploadMs: 0 });
+    expect((await plain.storage.sweepTemporary()).complete).toBe(false);
   });
 
   it('a failing APPE keeps the old object and leaves no parts', async () => {

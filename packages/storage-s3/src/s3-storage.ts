@@ -12,16 +12,19 @@ import {
   type FileStat,
   type ReadOptions,
   type StorageAdapter,
+  type SweepOptions,
+  type SweepResult,
   type UploadMode,
   type WriteOptions,
   type WriteResult,
 } from '@ftpkit/storage';
 import { AbortRetries, DEFAULT_ABORT_RETRY_MS } from './abort-retries.js';
-import { forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
+import { abortReason, forEachLimited, guardSource, type ByteCounter } from './guarded-source.js';
 import { copyObject, readObjectRange } from './s3-copy.js';
 import { GiB, MAX_COPY_SIZE, MAX_PARTS, MiB, MIN_PART_SIZE, type ObjectInfo, type S3Context, type S3StorageLogger } from './s3-context.js';
 import { isNotFound, toStorageError } from './s3-error.js';
 import { baseName, createKeyMap, parentOf, relativeKey, unlistableReason } from './s3-keys.js';
+import { DEFAULT_STALE_UPLOAD_MS, sweepStaleUploads } from './s3-sweep.js';
 import { canPartCopy, PartCopyUnsupportedError, uploadComposite, uploadStream, type ObjectAttributes } from './s3-multipart.js';
 
 /**
@@ -66,6 +69,12 @@ export interface S3StorageOptions {
    * retries. Default 600000 (10 minutes).
    */
   abortRetryMs?: number;
+  /**
+   * `sweepTemporary` aborts incomplete multipart uploads under the prefix initiated more than this
+   * long ago (ms): uploads a killed or crashed process could not abort. Default 86400000 (one day),
+   * so uploads still running in another instance sharing the bucket are left alone.
+   */
+  staleUploadMs?: number;
   /** Receives debug notes (skipped keys, fallbacks) and warnings. Default: silent. */
   logger?: S3StorageLogger;
 }
@@ -98,12 +107,14 @@ export class S3StorageAdapter implements StorageAdapter {
   private readonly ctx: S3Context;
   private readonly ownsClient: boolean;
   private readonly forcedUploadMode: UploadMode | undefined;
+  private readonly staleUploadMs: number;
 
   constructor(options: S3StorageOptions) {
     if (!options.bucket) throw new TypeError('s3Storage: bucket is required');
     if (options.client && options.clientConfig) throw new TypeError('s3Storage: give client or clientConfig, not both');
     this.ownsClient = options.client === undefined;
     this.forcedUploadMode = options.uploadMode;
+    this.staleUploadMs = positiveInteger(options.staleUploadMs, DEFAULT_STALE_UPLOAD_MS, 'staleUploadMs', 0);
     const client = options.client ?? new S3Client(options.clientConfig ?? {});
     const partCopy = options.uploadPartCopy ?? 'auto';
     const logger = options.logger ?? silentLogger;
@@ -276,6 +287,8 @@ export class S3StorageAdapter implements StorageAdapter {
     // A refused part stops the reading at once instead of after the whole source was uploaded.
     const storageFailed = new AbortController();
     const onS3Failure = (error: unknown): void => storageFailed.abort(error);
+    // Atomic: an abort at any point before the commit request keeps the object from appearing.
+    const commitUnless = resumable ? undefined : opts.signal;
     const source = guardSource(data, counter, {
       signal: opts.signal,
       cancel: storageFailed.signal,
@@ -300,9 +313,9 @@ export class S3StorageAdapter implements StorageAdapter {
       // REST + STOR (even REST 0) overwrites from the offset and keeps what follows.
       const keepTail = !append && opts.start !== undefined;
       if (existing === undefined || (offset === 0 && (!keepTail || size === 0))) {
-        await uploadStream(this.ctx, key, source, {}, onS3Failure);
+        await uploadStream(this.ctx, key, source, {}, onS3Failure, commitUnless);
       } else {
-        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal, onS3Failure);
+        await this.writeAfter(key, existing, offset, source, counter, keepTail, opts.signal, onS3Failure, commitUnless);
       }
     } catch (err) {
       // Not awaited: a source stalled on its peer may never settle.
@@ -311,9 +324,13 @@ export class S3StorageAdapter implements StorageAdapter {
       // it is passed on unchanged so the server can report it as what it is.
       if (counter.failure !== undefined && err === counter.failure.error) throw err;
       if (opts.signal?.aborted && err === opts.signal.reason) throw err;
+      // lib-storage reports its own "Upload aborted." when the commit was stopped by our signal.
+      if (commitUnless?.aborted) throw counter.failure?.error ?? abortReason(commitUnless);
       throw toStorageError(err, 'write', path);
     }
     if (counter.failure !== undefined) throw counter.failure.error;
+    // Resumable: the bytes are stored, but an upload aborted before it was done is no success.
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     return { bytes: counter.bytes };
   }
 
@@ -332,6 +349,7 @@ export class S3StorageAdapter implements StorageAdapter {
     keepTail: boolean,
     signal: AbortSignal | undefined,
     onS3Failure: (error: unknown) => void,
+    commitUnless: AbortSignal | undefined,
   ): Promise<void> {
     const ctx = this.ctx;
     const attributes: ObjectAttributes = {
@@ -347,7 +365,7 @@ export class S3StorageAdapter implements StorageAdapter {
     }
     if (canPartCopy(ctx, offset)) {
       try {
-        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes, onS3Failure);
+        await uploadComposite(ctx, key, { key, size: offset, etag: existing.etag }, dataThenTail(), attributes, onS3Failure, commitUnless);
         return;
       } catch (err) {
         if (!(err instanceof PartCopyUnsupportedError)) throw err;
@@ -358,7 +376,7 @@ export class S3StorageAdapter implements StorageAdapter {
       yield* readObjectRange(ctx, existing, 0, offset, signal);
       yield* dataThenTail();
     }
-    await uploadStream(ctx, key, headThenRest(), attributes, onS3Failure);
+    await uploadStream(ctx, key, headThenRest(), attributes, onS3Failure, commitUnless);
   }
 
 
@@ -514,6 +532,11 @@ export class S3StorageAdapter implements StorageAdapter {
     } catch (err) {
       throw toStorageError(err, 'setMtime', path);
     }
+  }
+
+  /** Aborts the stale incomplete multipart uploads under the prefix (see `staleUploadMs`). */
+  sweepTemporary(options?: SweepOptions): Promise<SweepResult> {
+    return sweepStaleUploads(this.ctx, this.staleUploadMs, options);
   }
 
   /** Makes one last try at the aborts still being retried, then destroys an owned client. */

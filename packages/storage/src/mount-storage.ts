@@ -3,6 +3,8 @@ import type {
   FileStat,
   ReadOptions,
   StorageAdapter,
+  SweepOptions,
+  SweepResult,
   WriteOptions,
   WriteResult,
 } from './storage-adapter.js';
@@ -217,6 +219,20 @@ export function mountStorage(table: MountTable): StorageAdapter {
       const r = routeOrThrow(path);
       if (r.mount.adapter.chmod === undefined) throw new StorageError('ENOTSUP', path);
       await r.mount.adapter.chmod(r.inner, mode);
+    };
+  }
+  if (mounts.some((m) => m.adapter.sweepTemporary !== undefined)) {
+    adapter.sweepTemporary = async (options?: SweepOptions): Promise<SweepResult> => {
+      const total: SweepResult = { removed: 0, bytes: 0, failed: 0, complete: true };
+      for (const a of new Set(mounts.map((m) => m.adapter))) {
+        const r = await a.sweepTemporary?.(options);
+        if (r === undefined) continue;
+        total.removed += r.removed;
+        total.bytes += r.bytes;
+        total.failed += r.failed;
+        total.complete &&= r.complete;
+      }
+      return total;
     };
   }
   adapter.dispose = async (): Promise<void> => {

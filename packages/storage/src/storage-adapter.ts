@@ -25,6 +25,24 @@ export interface ReadOptions {
 /** How a write lands: `atomic` replaces the target only on a clean end; `resumable` writes in place. */
 export type UploadMode = 'atomic' | 'resumable';
 
+/** What {@link StorageAdapter.sweepTemporary} may do. */
+export interface SweepOptions {
+  /** Stops the sweep (a time limit): what was removed so far stays removed, the rest is left. */
+  signal?: AbortSignal;
+}
+
+/** What a sweep of leftover temporary uploads found. */
+export interface SweepResult {
+  /** Leftovers removed (temporary files, incomplete multipart uploads). */
+  removed: number;
+  /** Their bytes, where the adapter knows them. */
+  bytes: number;
+  /** Leftovers that could not be removed (e.g. permissions). */
+  failed: number;
+  /** False when the sweep stopped (signal, a limit) before it had looked everywhere. */
+  complete: boolean;
+}
+
 export interface WriteOptions {
   /** `truncate` (STOR) or `append` (APPE). Default `truncate`. */
   mode?: 'truncate' | 'append';
@@ -50,7 +68,13 @@ export interface StorageAdapter {
   /** Entries of a directory, streamed: a huge directory never has to sit in memory. */
   list(dir: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat>;
   read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array>;
-  /** Consumes `data`; never reports success for a source that errored. */
+  /**
+   * Consumes `data`; never reports success for a source that errored or for a `signal` that
+   * aborted before the write committed. The commit (atomic: the target replaced; resumable: the
+   * write reported done) happens only after `data` ended cleanly and `signal`, checked at the last
+   * moment before it, was not aborted; an atomic write that does not commit leaves the old content
+   * (or absence) and no temporary entry behind.
+   */
   write(path: string, data: AsyncIterable<Uint8Array>, opts?: WriteOptions): Promise<WriteResult>;
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
@@ -60,6 +84,12 @@ export interface StorageAdapter {
   setMtime?(path: string, mtime: Date): Promise<void>;
   /** SITE CHMOD. */
   chmod?(path: string, mode: number): Promise<void>;
+  /**
+   * Removes temporary leftovers of uploads that a crash or kill (of this program) interrupted:
+   * what `write` never got to clean up. Run at start-up, before or while serving; each adapter
+   * documents which leftovers it recognises and how it avoids removing uploads still running.
+   */
+  sweepTemporary?(options?: SweepOptions): Promise<SweepResult>;
   /** Release handles, clients, timers. */
   dispose?(): Promise<void>;
 }

@@ -14,7 +14,9 @@ export type StorageErrorCode =
   | 'ENOTSUP'
   | 'EINVAL'
   | 'EIO'
-  | 'EAGAIN';
+  | 'EAGAIN'
+  /** An upload asked to continue at an offset where there is nothing of it to continue. */
+  | 'ERANGE';
 
 /** A storage failure with a stable code. `message` is for logs, never for the FTP peer. */
 export class StorageError extends Error {

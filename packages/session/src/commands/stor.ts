@@ -1,6 +1,6 @@
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { lastSegment, printable, unsafeNameRefusal } from '../command-helpers.js';
-import { failureStep, isStorageErrorCode, storageErrorStep } from '../error-replies.js';
+import { failureStep, isStorageErrorCode, replyForStorageCode, storageErrorStep } from '../error-replies.js';
 import { reply, request, type Step } from '../step.js';
 import { dataChannelRefusal, modeName, runTransfer } from '../transfer-flow.js';
 
@@ -31,6 +31,8 @@ const REST_PAST_END = 'Requested action not taken: invalid REST parameter.';
  * offset past the current end (or any offset for a missing file) is 554, as for RETR: it would
  * leave a hole, i.e. a sparse file as large as the client asks. A name with control characters
  * or bidi overrides is 553.
+ * With atomic uploads any REST offset above 0 is refused with 554 (RFC 3659 §5.4): a failed
+ * atomic upload leaves no partial to resume.
  *
  * @see RFC 959 §4.1.3, RFC 3659 §5
  */
@@ -48,6 +50,12 @@ export const storCommand: CommandSpec = {
     if (unsafe !== undefined) return unsafe;
     const offset = ctx.oneShot.restOffset;
     if (offset === 0) return upload(ctx, path, { append: false, offset });
+    // An atomic upload that failed left no partial file: REST n + STOR would splice the new
+    // bytes onto the old file (issue 15.4), so it is refused before any data connection opens.
+    if (ctx.config.uploadMode === 'atomic') {
+      const refused = replyForStorageCode('ERANGE');
+      return reply(refused.code, refused.text);
+    }
     return request({ kind: 'storage', call: { op: 'stat', path } }, (outcome) => {
       if (!outcome.ok) return isStorageErrorCode(outcome.error, 'ENOENT') ? reply(554, REST_PAST_END) : failureStep(outcome);
       if (outcome.stat?.type === 'dir') return storageErrorStep('EISDIR');

@@ -315,6 +315,28 @@ describe('STOR / APPE / STOU', () => {
     `, { config: { uploadMode: 'atomic' } });
   });
 
+  it('atomic uploads: REST n + STOR is 554 before any data connection (the channel stays); REST 0 and APPE proceed', () => {
+    transcript(`
+      @login
+      @pasv
+      C: REST 10
+      S: 350
+      C: STOR a
+      S: 554 Requested action not taken: nothing to resume
+      C: REST 0
+      S: 350
+      C: STOR a
+      E: open-data => ok
+      S: 150
+      E: transfer offset=0 uploadMode=atomic => ok
+      S: 226
+      @pasv
+      C: APPE a
+      E: open-data => ERANGE
+      S: 554
+    `, { config: { uploadMode: 'atomic' } });
+  });
+
   it('upload failures: ENOSPC 452, EDQUOT 552, EISDIR 550, EINVAL 553, ENOTSUP 502', () => {
     for (const [outcome, code] of [['ENOSPC', '452'], ['EDQUOT', '552'], ['EISDIR', '550'], ['EINVAL', '553'], ['ENOTSUP', '502']]) {
       transcript(`

@@ -255,7 +255,7 @@ function keyValue(token: string): [string, string] {
 function fieldOf(effect: Effect, key: string): unknown {
   const bags: object[] = [effect];
   if ('call' in effect) bags.push(effect.call);
-  if ('spec' in effect) bags.push(effect.spec);
+  if ('spec' in effect && effect.spec !== undefined) bags.push(effect.spec);
   for (const bag of bags) if (Object.hasOwn(bag, key)) return (bag as Record<string, unknown>)[key];
   return undefined;
 }

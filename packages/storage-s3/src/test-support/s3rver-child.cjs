@@ -8,6 +8,8 @@
 // - AbortMultipartUpload answers 405: answer DELETE ?uploadId= by removing the upload's folder.
 // - x-amz-copy-source is read with decodeURI: re-encode it so decodeURI yields the real key.
 // - UploadPartCopy is missing: implement it (optional, so the streaming fallback is tested too).
+// - ListMultipartUploads is missing: answer it from the uploads folder (optional, so the
+//   adapter's "not supported" path is tested too); one page, `Initiated` = the folder's mtime.
 // - ListObjectsV2 with a delimiter misses common prefixes whose keys all sit two or more levels
 //   down, counts MaxKeys over objects only and builds its continuation token from the last object
 //   (crashing on a page of prefixes only): answer delimited V2 listings here, from the same files.
@@ -21,6 +23,7 @@ const S3rver = require('s3rver');
 const config = JSON.parse(process.argv[2] || '{}');
 const directory = config.directory;
 const uploadPartCopy = config.uploadPartCopy !== false;
+const listMultipartUploads = config.listMultipartUploads !== false;
 
 function xml(ctx, status, body) {
   ctx.status = status;
@@ -142,6 +145,30 @@ async function listV2WithDelimiter(ctx, bucket) {
   );
 }
 
+function listUploads(ctx, bucket) {
+  const prefix = ctx.query.prefix || '';
+  const root = path.join(directory, bucket, '._S3rver_uploads');
+  const uploads = [];
+  for (const id of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    let key;
+    try {
+      key = fs.readFileSync(path.join(root, id, 'key'), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!key.startsWith(prefix)) continue;
+    const initiated = fs.statSync(path.join(root, id)).mtime.toISOString();
+    uploads.push(`<Upload><Key>${escapeXml(key)}</Key><UploadId>${escapeXml(id)}</UploadId><Initiated>${initiated}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`);
+  }
+  xml(
+    ctx,
+    200,
+    '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Bucket>${escapeXml(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><Prefix>${escapeXml(prefix)}</Prefix>` +
+      `<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${uploads.join('')}</ListMultipartUploadsResult>`,
+  );
+}
+
 async function fixes(ctx, next) {
   const segments = ctx.path.split('/');
   const bucket = segments[1] ? decodeURIComponent(segments[1]) : '';
@@ -160,6 +187,20 @@ async function fixes(ctx, next) {
     ctx.query.delimiter !== ''
   ) {
     await listV2WithDelimiter(ctx, bucket);
+    return;
+  }
+
+  if (
+    ctx.method === 'GET' &&
+    (segments.length === 2 || (segments.length === 3 && segments[2] === '')) &&
+    bucket !== '' &&
+    ctx.query.uploads !== undefined
+  ) {
+    if (!listMultipartUploads) {
+      s3Error(ctx, 501, 'NotImplemented', 'A header you provided implies functionality that is not implemented');
+      return;
+    }
+    listUploads(ctx, bucket);
     return;
   }
 

@@ -26,6 +26,8 @@ export interface StartS3rverOptions {
   buckets: string[];
   /** Serve UploadPartCopy (s3rver lacks it; the child implements it). Default true. */
   uploadPartCopy?: boolean;
+  /** Serve ListMultipartUploads (s3rver lacks it; the child implements it). Default true. */
+  listMultipartUploads?: boolean;
 }
 
 const childScript = fileURLToPath(new URL('./s3rver-child.cjs', import.meta.url));
@@ -38,7 +40,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverPr
     [
       '--openssl-legacy-provider',
       childScript,
-      JSON.stringify({ directory, buckets: options.buckets, uploadPartCopy: options.uploadPartCopy ?? true }),
+      JSON.stringify({ directory, buckets: options.buckets, uploadPartCopy: options.uploadPartCopy ?? true, listMultipartUploads: options.listMultipartUploads ?? true }),
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );

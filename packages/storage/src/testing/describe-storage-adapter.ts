@@ -436,6 +436,37 @@ export function describeStorageAdapter(
         else expect(content).toBe('first');
       });
 
+      // A client killed mid-upload closes its data connection with a plain FIN (a clean end of
+      // the source) and its control connection with it; the session ending aborts the signal,
+      // possibly only after the source ended. Neither may commit the upload or report it done.
+      it.each(['before the source ends', 'as the source ends'] as const)(
+        'a source that ends normally with its signal aborted %s is not committed nor reported done',
+        async (when) => {
+          await put('/gate.txt', 'old');
+          const ac = new AbortController();
+          const gone = new Error('session gone');
+          let sent = false;
+          const source: AsyncIterable<Uint8Array> = {
+            [Symbol.asyncIterator]: () => ({
+              next: async (): Promise<IteratorResult<Uint8Array>> => {
+                if (!sent) {
+                  sent = true;
+                  return { done: false, value: new TextEncoder().encode('new content') };
+                }
+                if (when === 'before the source ends') ac.abort(gone);
+                // Queued as the end is reported: it fires before the adapter's next turn.
+                else setImmediate(() => ac.abort(gone));
+                return { done: true, value: undefined };
+              },
+            }),
+          };
+          await expect(s.write('/gate.txt', source, { uploadMode, signal: ac.signal })).rejects.toBeDefined();
+          expect(ac.signal.aborted).toBe(true);
+          expect((await listAll(s, '/')).map((e) => e.name)).toEqual(['gate.txt']);
+          if (uploadMode === 'atomic') expect(await text('/gate.txt')).toBe('old');
+        },
+      );
+
       it('concurrent writes to different files do not interfere', async () => {
         const n = 12;
         const sources = Array.from({ length: n }, (_, i) => new PatternSource(300_000 + i * 1000, 16_384));
