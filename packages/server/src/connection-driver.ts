@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, StorageOp } from '@ftpkit/session';
-import { StorageError, type StorageAdapter } from '@ftpkit/storage';
+import { lockKeyOf, StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
 import { DataChannel } from './data-channel.js';
@@ -12,6 +12,7 @@ import type { BanList } from './ban-list.js';
 import type { Authenticate, FtpUser, Limits, StorageOption, FtpServerOptions } from './options.js';
 import { TokenBucket } from './token-bucket.js';
 import { listingLines } from './listing.js';
+import type { PathLockMode, PathLockRelease, PathLocks } from './path-locks.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
 
@@ -25,6 +26,8 @@ export interface DriverContext {
   now: () => Date;
   createSession: (implicitTls: boolean) => ServerSession;
   banList: BanList;
+  /** The server's per-path locks (RETR/STOR/DELE/RNFR+RNTO of one file across sessions). */
+  pathLocks: PathLocks;
   /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
   userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
   emit: <K extends keyof FtpServerEvents>(event: K, ...args: FtpServerEvents[K]) => void;
@@ -329,8 +332,14 @@ export class ConnectionDriver {
         const range: { start?: number; end?: number } = {};
         if (effect.start !== undefined) range.start = effect.start;
         if (effect.end !== undefined) range.end = effect.end;
-        const digest = await hashFile(this.#requireStorage(), effect.path, effect.algorithm, range, this.#life.signal);
-        return { ok: true, digest };
+        const storage = this.#requireStorage();
+        const release = await this.#lock(storage, [effect.path], 'read', this.#life.signal);
+        try {
+          const digest = await hashFile(storage, effect.path, effect.algorithm, range, this.#life.signal);
+          return { ok: true, digest };
+        } finally {
+          release();
+        }
       }
       case 'list-control': {
         const lines = await listingLines(
@@ -413,12 +422,24 @@ export class ConnectionDriver {
       case 'rmdir':
         await storage.rmdir(call.path);
         return { ok: true };
-      case 'delete':
-        await storage.delete(call.path);
+      case 'delete': {
+        const release = await this.#lock(storage, [call.path], 'change', this.#life.signal);
+        try {
+          await storage.delete(call.path);
+        } finally {
+          release();
+        }
         return { ok: true };
-      case 'rename':
-        await storage.rename(call.from, call.to);
+      }
+      case 'rename': {
+        const release = await this.#lock(storage, [call.from, call.to], 'change', this.#life.signal);
+        try {
+          await storage.rename(call.from, call.to);
+        } finally {
+          release();
+        }
         return { ok: true };
+      }
       case 'setMtime':
         if (storage.setMtime === undefined) throw new StorageError('ENOTSUP', 'setMtime');
         await storage.setMtime(call.path, call.mtime);
@@ -428,6 +449,12 @@ export class ConnectionDriver {
         await storage.chmod(call.path, call.mode);
         return { ok: true };
     }
+  }
+
+  /** Wait (at most `limits.pathLockWaitMs`) for `paths` of `storage`; `EBUSY` when they stay in use. */
+  #lock(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, signal: AbortSignal): Promise<PathLockRelease> {
+    const keys = paths.map((path) => lockKeyOf(storage, path));
+    return this.#ctx.pathLocks.acquire(keys, mode, { waitMs: this.#ctx.limits.pathLockWaitMs, signal });
   }
 
   #tlsContext(): SecureContext {
@@ -454,9 +481,15 @@ export class ConnectionDriver {
     let signal: AbortSignal | undefined;
     this.#ctx.emit('transfer-start', base);
     let outcome: Outcome;
+    let release: PathLockRelease | undefined;
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
+      if (spec.type !== 'list') {
+        // Readers and writers of one file take turns (after the 150: the wait is part of the transfer).
+        const mode: PathLockMode = spec.type === 'retr' ? 'read' : spec.uploadMode === 'atomic' ? 'change' : 'write';
+        release = await this.#lock(this.#requireStorage(), [spec.path], mode, taken.signal);
+      }
       const quota = spec.type === 'stor' ? this.#user?.quota : undefined;
       const quotaRemaining = quota === undefined ? undefined : Math.max(0, quota.limitBytes - (await quota.usedBytes()));
       const bytes = await runTransfer(spec, {
@@ -474,6 +507,7 @@ export class ConnectionDriver {
       const aborted = signal?.aborted === true;
       outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
     } finally {
+      release?.();
       this.#data.finish();
     }
     const durationMs = Date.now() - started;

@@ -75,6 +75,11 @@ export interface Limits {
   downloadBytesPerSecond: number;
   /** Upload bandwidth per session, bytes/s; 0 = unlimited. Default 0. */
   uploadBytesPerSecond: number;
+  /**
+   * Longest wait for a file another session is using (an upload being written, or a RETR of a file
+   * being rewritten in place) before 450; 0 = answer 450 at once. See docs/production.md. Default 10 000 ms.
+   */
+  pathLockWaitMs: number;
 }
 
 /** Defaults of {@link Limits}. */
@@ -92,6 +97,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   loginBanMs: 600_000,
   downloadBytesPerSecond: 0,
   uploadBytesPerSecond: 0,
+  pathLockWaitMs: 10_000,
 });
 
 /**

@@ -30,6 +30,8 @@ export const STORAGE_ERROR_REPLIES: Readonly<Record<StorageErrorCode, ErrorReply
   EINVAL: { code: 553, text: 'File name not allowed.' },
   EIO: { code: 451, text: 'Requested action aborted: local error in processing.' },
   EAGAIN: { code: 451, text: 'Requested action aborted: local error in processing.' },
+  // RFC 959 §4.2.2: 450 "file unavailable (e.g., file busy)"; transient, so clients may retry.
+  EBUSY: { code: 450, text: 'File busy: another transfer is using it; try again later.' },
 };
 
 /** DataChannelError code -> reply. A connection that never came up is 425; one that broke, 426. */

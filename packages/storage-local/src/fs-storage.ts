@@ -36,6 +36,11 @@ export interface FsStorageOptions {
   chunkBytes?: number;
   /** Flush file data to the device before an atomic rename. Default true. */
   syncBeforeRename?: boolean;
+  /**
+   * Names the filesystem in `lockKey` (`<scope>:<host path>`): adapters with the same scope and
+   * overlapping roots agree on which file a path is. Default `file` (the host's disk).
+   */
+  lockScope?: string;
 }
 
 /** Marks an error that came out of the caller's data source, so it passes through unchanged. */
@@ -180,7 +185,11 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     }
   };
 
+  const lockScope = options.lockScope ?? 'file';
   const adapter: StorageAdapter = {
+    // The configured root, not its realpath: synchronous, and equal for adapters given equal roots.
+    lockKey: (path: string): string => `${lockScope}:${hostPath.join(options.root, ...pathSegments(resolvePath('/', path)))}`,
+
     async stat(path: string): Promise<FileStat> {
       const v = normal(path);
       return wrap(v, async () => toStat(v, await fs.stat(await existing(v))));

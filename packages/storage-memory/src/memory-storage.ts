@@ -31,6 +31,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     fs.writeFileSync(target, typeof content === 'string' ? content : Buffer.from(content));
   }
   return fsStorage({
+    lockScope: volumeScope(volume),
     fs: keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi),
     constants: fs.constants,
     path: posix,
@@ -39,6 +40,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     // There is no device to flush.
     syncBeforeRename: false,
   });
+}
+
+const volumeIds = new WeakMap<Volume, number>();
+let nextVolumeId = 1;
+
+/** One scope per volume: adapters sharing a volume (per-user roots) agree on lock keys. */
+function volumeScope(volume: Volume): string {
+  let id = volumeIds.get(volume);
+  if (id === undefined) {
+    id = nextVolumeId++;
+    volumeIds.set(volume, id);
+  }
+  return `memfs#${id}`;
 }
 
 /** memfs's chmod also sets mtime (a disk only touches ctime): put the times back, as MFMT set them. */

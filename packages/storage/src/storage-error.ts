@@ -14,7 +14,9 @@ export type StorageErrorCode =
   | 'ENOTSUP'
   | 'EINVAL'
   | 'EIO'
-  | 'EAGAIN';
+  | 'EAGAIN'
+  /** The path is in use by another transfer of this server (see the server's path locks). */
+  | 'EBUSY';
 
 /** A storage failure with a stable code. `message` is for logs, never for the FTP peer. */
 export class StorageError extends Error {
