@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { resolvePath, type StorageAdapter } from '@ftpkit/storage';
 import { fsStorage, type FsPromisesApi } from '@ftpkit/storage-local';
 import { Volume, createFsFromVolume } from 'memfs';
+import { releasingFs } from './memory-release.js';
 
 /** Options of `memoryStorage`. */
 export interface MemoryStorageOptions {
@@ -32,7 +33,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
   }
   return fsStorage({
     lockScope: volumeScope(volume),
-    fs: keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi),
+    fs: releasingFs(keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi), volume),
     constants: fs.constants,
     path: posix,
     root,
@@ -64,3 +65,4 @@ function keepMtimeOnChmod(api: FsPromisesApi): FsPromisesApi {
   };
   return Object.create(api, { chmod: { value: chmod } }) as FsPromisesApi;
 }
+
