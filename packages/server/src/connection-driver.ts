@@ -451,10 +451,15 @@ export class ConnectionDriver {
     }
   }
 
-  /** Wait (at most `limits.pathLockWaitMs`) for `paths` of `storage`; `EBUSY` when they stay in use. */
+  /**
+   * Wait (at most `limits.pathLockWaitMs`) for `paths` of `storage`; `EBUSY` when they stay in use.
+   * Readers do not wait: RETR's 150 already announced the size it saw, and after a wait the file
+   * would be another one; they get 450 at once and retry.
+   */
   #lock(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, signal: AbortSignal): Promise<PathLockRelease> {
     const keys = paths.map((path) => lockKeyOf(storage, path));
-    return this.#ctx.pathLocks.acquire(keys, mode, { waitMs: this.#ctx.limits.pathLockWaitMs, signal });
+    const waitMs = mode === 'read' ? 0 : this.#ctx.limits.pathLockWaitMs;
+    return this.#ctx.pathLocks.acquire(keys, mode, { waitMs, signal });
   }
 
   #tlsContext(): SecureContext {

@@ -76,8 +76,8 @@ export interface Limits {
   /** Upload bandwidth per session, bytes/s; 0 = unlimited. Default 0. */
   uploadBytesPerSecond: number;
   /**
-   * Longest wait for a file another session is using (an upload being written, or a RETR of a file
-   * being rewritten in place) before 450; 0 = answer 450 at once. See docs/production.md. Default 10 000 ms.
+   * Longest wait of an upload, DELE or RNTO for a file another session is using before 450; 0 =
+   * answer 450 at once (downloads never wait). See docs/production.md. Default 10 000 ms.
    */
   pathLockWaitMs: number;
 }

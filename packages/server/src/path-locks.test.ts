@@ -74,6 +74,22 @@ describe('PathLocks', () => {
     expect(locks.size).toBe(0);
   });
 
+  it('a reader passes a waiting atomic replacement (it cannot delay it), never a waiting upload in place', async () => {
+    const locks = new PathLocks();
+    const change = await locks.acquire(['k'], 'change', LONG);
+    const waitingChange = locks.acquire(['k'], 'change', LONG);
+    const reader = await locks.acquire(['k'], 'read', { waitMs: 0 });
+    change();
+    (await waitingChange)();
+    reader();
+    const firstReader = await locks.acquire(['k'], 'read', LONG);
+    const waitingWrite = locks.acquire(['k'], 'write', LONG);
+    await expect(locks.acquire(['k'], 'read', { waitMs: 0 })).rejects.toMatchObject({ code: 'EBUSY' });
+    firstReader();
+    (await waitingWrite)();
+    expect(locks.size).toBe(0);
+  });
+
   it('takes several keys in one order, and a release is idempotent', async () => {
     const locks = new PathLocks();
     const ab = await locks.acquire(['b', 'a', 'a'], 'change', LONG);

@@ -43,9 +43,9 @@ export interface PathLockWait {
  * over the same files meet on the same key.
  *
  * Theory of operation: a request is granted at once when it is compatible with every holder and
- * nobody waits before it (first come, first served: a stream of readers cannot starve a writer).
- * Otherwise it queues; each release grants, in order, the waiters at the head of the queue that
- * are compatible with the holders and with each other. A waiter gives up after `waitMs`
+ * with every request already waiting (so a stream of readers cannot starve a writer). Otherwise
+ * it queues; each release grants, in queue order, every waiter compatible with the holders and
+ * with the waiters before it. A waiter gives up after `waitMs`
  * (`EBUSY`, which the session answers 450) or when its signal aborts. Entries are dropped when
  * free, so memory follows the paths in use. They cover one process: several servers on one
  * store (S3 behind a load balancer) do not see each other's locks.
@@ -84,7 +84,7 @@ export class PathLocks {
     }
     const e = entry;
     const release = this.#releaser(key, e, mode);
-    if (e.waiters.length === 0 && e.holders.every((h) => compatible(h, mode))) {
+    if (fits(mode, e.holders, e.waiters)) {
       e.holders.push(mode);
       return Promise.resolve(release);
     }
@@ -132,20 +132,32 @@ export class PathLocks {
     };
   }
 
-  /** Grant waiters from the head of the queue while they fit. */
+  /** Grant, in queue order, every waiter that fits. */
   #grant(e: Entry): void {
-    for (;;) {
-      const next = e.waiters[0];
-      if (next === undefined || !e.holders.every((h) => compatible(h, next.mode))) return;
-      e.waiters.shift();
-      e.holders.push(next.mode);
-      next.grant();
+    for (let i = 0; i < e.waiters.length; ) {
+      const w = e.waiters[i]!;
+      if (fits(w.mode, e.holders, e.waiters.slice(0, i))) {
+        e.waiters.splice(i, 1);
+        e.holders.push(w.mode);
+        w.grant();
+      } else {
+        i++;
+      }
     }
   }
 
   #dropIfFree(key: string, e: Entry): void {
     if (e.holders.length === 0 && e.waiters.length === 0 && this.#entries.get(key) === e) this.#entries.delete(key);
   }
+}
+
+/**
+ * A request may start when it is compatible with every holder and with every waiter queued before
+ * it: it may pass a waiter it cannot delay (a reader passes an atomic upload waiting for another),
+ * never one it would block (a reader never passes a waiting upload in place: no writer starves).
+ */
+function fits(mode: PathLockMode, holders: readonly PathLockMode[], ahead: readonly Waiter[]): boolean {
+  return holders.every((h) => compatible(h, mode)) && ahead.every((w) => compatible(w.mode, mode));
 }
 
 function busy(key: string): StorageError {
