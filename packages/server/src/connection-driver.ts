@@ -333,13 +333,10 @@ export class ConnectionDriver {
         if (effect.start !== undefined) range.start = effect.start;
         if (effect.end !== undefined) range.end = effect.end;
         const storage = this.#requireStorage();
-        const release = await this.#lock(storage, [effect.path], 'read', this.#life.signal);
-        try {
-          const digest = await hashFile(storage, effect.path, effect.algorithm, range, this.#life.signal);
-          return { ok: true, digest };
-        } finally {
-          release();
-        }
+        const digest = await this.#locked(storage, [effect.path], 'read', () =>
+          hashFile(storage, effect.path, effect.algorithm, range, this.#life.signal),
+        );
+        return { ok: true, digest };
       }
       case 'list-control': {
         const lines = await listingLines(
@@ -422,24 +419,12 @@ export class ConnectionDriver {
       case 'rmdir':
         await storage.rmdir(call.path);
         return { ok: true };
-      case 'delete': {
-        const release = await this.#lock(storage, [call.path], 'change', this.#life.signal);
-        try {
-          await storage.delete(call.path);
-        } finally {
-          release();
-        }
+      case 'delete':
+        await this.#locked(storage, [call.path], 'change', () => storage.delete(call.path));
         return { ok: true };
-      }
-      case 'rename': {
-        const release = await this.#lock(storage, [call.from, call.to], 'change', this.#life.signal);
-        try {
-          await storage.rename(call.from, call.to);
-        } finally {
-          release();
-        }
+      case 'rename':
+        await this.#locked(storage, [call.from, call.to], 'change', () => storage.rename(call.from, call.to));
         return { ok: true };
-      }
       case 'setMtime':
         if (storage.setMtime === undefined) throw new StorageError('ENOTSUP', 'setMtime');
         await storage.setMtime(call.path, call.mtime);
@@ -460,6 +445,16 @@ export class ConnectionDriver {
     const keys = paths.map((path) => lockKeyOf(storage, path));
     const waitMs = mode === 'read' ? 0 : this.#ctx.limits.pathLockWaitMs;
     return this.#ctx.pathLocks.acquire(keys, mode, { waitMs, signal });
+  }
+
+  /** `run` while holding `paths` (see {@link #lock}); the connection's end stops the wait. */
+  async #locked<T>(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, run: () => Promise<T>): Promise<T> {
+    const release = await this.#lock(storage, paths, mode, this.#life.signal);
+    try {
+      return await run();
+    } finally {
+      release();
+    }
   }
 
   #tlsContext(): SecureContext {
