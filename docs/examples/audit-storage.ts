@@ -40,7 +40,7 @@ export function auditStorage(inner: StorageAdapter, record: (event: AuditEvent) 
     },
   };
   // Optional members are capabilities (FEAT follows them): offer only what the inner adapter has.
-  const { setMtime, chmod, dispose } = inner;
+  const { setMtime, chmod, dispose, lockKey } = inner;
   if (setMtime) {
     adapter.setMtime = async (path, mtime) => {
       await setMtime.call(inner, path, mtime);
@@ -54,5 +54,7 @@ export function auditStorage(inner: StorageAdapter, record: (event: AuditEvent) 
     };
   }
   if (dispose) adapter.dispose = () => dispose.call(inner);
+  // Same files, same locks: the server's per-path locks then meet the inner adapter's other users.
+  if (lockKey) adapter.lockKey = (path) => lockKey.call(inner, path);
   return adapter;
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { DataChannelError, encodeReply } from '@ftpkit/codec';
 import type { Effect, Outcome, Output, ServerSession, StorageOp, TransferSpec } from '@ftpkit/session';
-import { StorageError, type StorageAdapter } from '@ftpkit/storage';
+import { lockKeyOf, StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
 import { DataChannel } from './data-channel.js';
@@ -15,6 +15,7 @@ import { TokenBucket } from './token-bucket.js';
 import type { QuotaAccount } from './quota-ledger.js';
 import { beginUpload, bookedStorageOp, type UploadBooking } from './quota-ops.js';
 import { listingLines } from './listing.js';
+import type { PathLockMode, PathLockRelease, PathLocks } from './path-locks.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
 import type { FailedUploads } from './failed-uploads.js';
@@ -31,6 +32,8 @@ export interface DriverContext {
   banList: BanList;
   /** Passive ports held per user and per address; `passive.ports` resolved to the range in use. */
   passivePorts: { ledger: PassivePortLedger; range: readonly [number, number] };
+  /** The server's per-path locks (RETR/STOR/DELE/RNFR+RNTO of one file across sessions). */
+  pathLocks: PathLocks;
   /** The shared bandwidth bucket of a user for a direction, if that user has a limit. */
   userBucket: (user: FtpUser, direction: 'download' | 'upload') => TokenBucket | undefined;
   /** The quota account a user's sessions share, if that user has a quota. */
@@ -356,7 +359,10 @@ export class ConnectionDriver {
         const range: { start?: number; end?: number } = {};
         if (effect.start !== undefined) range.start = effect.start;
         if (effect.end !== undefined) range.end = effect.end;
-        const digest = await hashFile(this.#requireStorage(), effect.path, effect.algorithm, range, this.#life.signal);
+        const storage = this.#requireStorage();
+        const digest = await this.#locked(storage, [effect.path], 'read', () =>
+          hashFile(storage, effect.path, effect.algorithm, range, this.#life.signal),
+        );
         return { ok: true, digest };
       }
       case 'list-control': {
@@ -467,10 +473,10 @@ export class ConnectionDriver {
         await storage.rmdir(call.path);
         return { ok: true };
       case 'delete':
-        await storage.delete(call.path);
+        await this.#locked(storage, [call.path], 'change', () => storage.delete(call.path));
         return { ok: true };
       case 'rename':
-        await storage.rename(call.from, call.to);
+        await this.#locked(storage, [call.from, call.to], 'change', () => storage.rename(call.from, call.to));
         return { ok: true };
       case 'setMtime':
         if (storage.setMtime === undefined) throw new StorageError('ENOTSUP', 'setMtime');
@@ -480,6 +486,27 @@ export class ConnectionDriver {
         if (storage.chmod === undefined) throw new StorageError('ENOTSUP', 'chmod');
         await storage.chmod(call.path, call.mode);
         return { ok: true };
+    }
+  }
+
+  /**
+   * Wait (at most `limits.pathLockWaitMs`) for `paths` of `storage`; `EBUSY` when they stay in use.
+   * Readers do not wait: RETR's 150 already announced the size it saw, and after a wait the file
+   * would be another one; they get 450 at once and retry.
+   */
+  #lock(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, signal: AbortSignal): Promise<PathLockRelease> {
+    const keys = paths.map((path) => lockKeyOf(storage, path));
+    const waitMs = mode === 'read' ? 0 : this.#ctx.limits.pathLockWaitMs;
+    return this.#ctx.pathLocks.acquire(keys, mode, { waitMs, signal });
+  }
+
+  /** `run` while holding `paths` (see {@link #lock}); the connection's end stops the wait. */
+  async #locked<T>(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, run: () => Promise<T>): Promise<T> {
+    const release = await this.#lock(storage, paths, mode, this.#life.signal);
+    try {
+      return await run();
+    } finally {
+      release();
     }
   }
 
@@ -529,9 +556,15 @@ export class ConnectionDriver {
     let outcome: Outcome;
     const atomicUpload = spec.type === 'stor' && spec.uploadMode === 'atomic';
     const who = this.#user?.name ?? '';
+    let release: PathLockRelease | undefined;
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
+      if (spec.type !== 'list') {
+        // Readers and writers of one file take turns (after the 150: the wait is part of the transfer).
+        const mode: PathLockMode = spec.type === 'retr' ? 'read' : spec.uploadMode === 'atomic' ? 'change' : 'write';
+        release = await this.#lock(this.#requireStorage(), [spec.path], mode, taken.signal);
+      }
       if (spec.type === 'stor' && this.#quota !== undefined) booking = await beginUpload(this.#quota, this.#requireStorage(), spec);
       const bytes = await runTransfer(spec, {
         ...(booking === undefined ? {} : { quota: booking }),
@@ -550,7 +583,12 @@ export class ConnectionDriver {
     } finally {
       this.#data.finish();
     }
-    await booking?.settle();
+    // The file's size is read for the quota before another writer may change it.
+    try {
+      await booking?.settle();
+    } finally {
+      release?.();
+    }
     if (atomicUpload) {
       if (outcome.ok) this.#ctx.failedUploads.forget(who, spec.path);
       // Only an upload that got bytes leaves something a client would try to resume.

@@ -6,6 +6,7 @@ import { capabilitiesOf } from '@ftpkit/storage';
 import { defaultPassivePortRange, normalizeAddress } from '@ftpkit/transport';
 import { createMemoryBanList } from './ban-list.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
+import { PathLocks } from './path-locks.js';
 import { TokenBucket } from './token-bucket.js';
 import { measureUsage, QuotaLedger, DEFAULT_DIRECTORY_BYTES } from './quota-ledger.js';
 import { FailedUploads } from './failed-uploads.js';
@@ -112,6 +113,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       banList:
         options.banList ??
         createMemoryBanList({ maxFailures: this.#limits.maxLoginFailuresPerIp, banMs: this.#limits.loginBanMs }),
+      pathLocks: new PathLocks(),
       userBucket: (user, direction) => {
         const rate = direction === 'download' ? user.downloadBytesPerSecond : user.uploadBytesPerSecond;
         if (rate === undefined || rate <= 0) return undefined;

@@ -93,6 +93,11 @@ export interface Limits {
   maxPassivePortsPerUserPercent: number;
   /** The same share for one client address (all users together). 0 = no cap. Default 25. */
   maxPassivePortsPerIpPercent: number;
+  /**
+   * Longest wait of an upload, DELE or RNTO for a file another session is using before 450; 0 =
+   * answer 450 at once (downloads never wait). See docs/production.md. Default 10 000 ms.
+   */
+  pathLockWaitMs: number;
 }
 
 /** Defaults of {@link Limits}. */
@@ -112,6 +117,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   uploadBytesPerSecond: 0,
   maxPassivePortsPerUserPercent: 25,
   maxPassivePortsPerIpPercent: 25,
+  pathLockWaitMs: 10_000,
 });
 
 /**

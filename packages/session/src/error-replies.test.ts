@@ -6,7 +6,7 @@ import { replyForError, replyForFailure } from './error-replies.js';
 describe('the error-to-reply table', () => {
   it.each([
     ['ENOENT', 550], ['EEXIST', 550], ['ENOTDIR', 550], ['EISDIR', 550], ['ENOTEMPTY', 550], ['EACCES', 550],
-    ['ENOSPC', 452], ['EDQUOT', 552], ['ENOTSUP', 502], ['EINVAL', 553], ['EIO', 451], ['EAGAIN', 451],
+    ['ENOSPC', 452], ['EDQUOT', 552], ['ENOTSUP', 502], ['EINVAL', 553], ['EIO', 451], ['EAGAIN', 451], ['EBUSY', 450],
   ] as const)('StorageError %s -> %i', (code, reply) => {
     const r = replyForError(new StorageError(code, 'do not leak me'));
     expect(r.code).toBe(reply);

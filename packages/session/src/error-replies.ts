@@ -35,6 +35,8 @@ export const STORAGE_ERROR_REPLIES: Readonly<Record<StorageErrorCode, ErrorReply
     code: 554,
     text: 'Requested action not taken: nothing to resume (uploads are atomic here; a failed upload is discarded, send the whole file with STOR).',
   },
+  // RFC 959 §4.2.2: 450 "file unavailable (e.g., file busy)"; transient, so clients may retry.
+  EBUSY: { code: 450, text: 'File busy: another transfer is using it; try again later.' },
 };
 
 /** DataChannelError code -> reply. A connection that never came up is 425; one that broke, 426. */

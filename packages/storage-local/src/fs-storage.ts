@@ -46,6 +46,11 @@ export interface FsStorageOptions {
    * policy allows. Default 0o022 (no group or world write).
    */
   chmodMask?: number;
+  /**
+   * Names the filesystem in `lockKey` (`<scope>:<host path>`): adapters with the same scope and
+   * overlapping roots agree on which file a path is. Default `file` (the host's disk).
+   */
+  lockScope?: string;
 }
 
 /** Default {@link FsStorageOptions.chmodMask}: no group or world write, as the usual umask. */
@@ -199,7 +204,11 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     }
   };
 
+  const lockScope = options.lockScope ?? 'file';
   const adapter: StorageAdapter = {
+    // The configured root, not its realpath: synchronous, and equal for adapters given equal roots.
+    lockKey: (path: string): string => `${lockScope}:${hostPath.join(options.root, ...pathSegments(resolvePath('/', path)))}`,
+
     async stat(path: string): Promise<FileStat> {
       const v = normal(path);
       return wrap(v, async () => toStat(v, await fs.stat(await existing(v))));

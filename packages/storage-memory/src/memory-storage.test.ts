@@ -7,6 +7,8 @@ import {
   describePathEscapes,
   describeStorageAdapter,
   expectStorageError,
+  memoryNow,
+  MemoryProbe,
   mib,
 } from '@ftpkit/storage/testing';
 import { memoryStorage } from './memory-storage.js';
@@ -91,5 +93,54 @@ describe('memoryStorage specifics', () => {
 
   it('has setMtime and chmod, no dispose', () => {
     expect(capabilitiesOf(memoryStorage())).toEqual({ setMtime: true, chmod: true, dispose: false });
+  });
+});
+
+describe('memoryStorage gives memory back without waiting for the garbage collector (issue 15.5)', () => {
+  const MiB = 1 << 20;
+  // 40 MiB: memfs would hold it in a 64 MiB buffer after growing through 32, 16, 8... MiB ones.
+  const size = 40 * MiB;
+
+  async function* socketLike(): AsyncGenerator<Uint8Array> {
+    // One 64 KiB chunk sent over and over, as a socket delivers an upload: the source itself
+    // allocates nothing, so what grows is what the adapter holds.
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    for (let sent = 0; sent < size; sent += chunk.length) yield chunk;
+  }
+
+  for (const uploadMode of ['resumable', 'atomic'] as const) {
+    it(`${uploadMode}: a stored file costs its size, and a deleted one nothing, with no GC in between`, async () => {
+      const s = memoryStorage();
+      const probe = new MemoryProbe('heap');
+      try {
+        await s.write('/big.bin', socketLike(), { uploadMode });
+        const stored = memoryNow('heap') - probe.baseline;
+        expect((await s.stat('/big.bin')).size).toBe(size);
+        await s.delete('/big.bin');
+        const deleted = memoryNow('heap') - probe.baseline;
+        console.log(`[memory] ${uploadMode}: ${mib(size)} stored -> +${mib(stored)} heap+external; deleted -> +${mib(deleted)}`);
+        expect(stored).toBeLessThan(size + 8 * MiB);
+        expect(deleted).toBeLessThan(8 * MiB);
+      } finally {
+        probe.stop();
+      }
+    });
+  }
+
+  it('a reader that still has a deleted file open reads it whole', async () => {
+    const s = memoryStorage();
+    const data = Buffer.alloc(3 * MiB, 9);
+    await s.write('/f.bin', chunksOf(data));
+    const chunks: Buffer[] = [];
+    let deleted = false;
+    for await (const chunk of s.read('/f.bin')) {
+      chunks.push(Buffer.from(chunk));
+      if (!deleted) {
+        deleted = true;
+        await s.delete('/f.bin');
+        await s.write('/f.bin', chunksOf(Buffer.alloc(2 * MiB, 1)));
+      }
+    }
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { resolvePath, type StorageAdapter } from '@ftpkit/storage';
 import { fsStorage, type FsPromisesApi } from '@ftpkit/storage-local';
 import { Volume, createFsFromVolume } from 'memfs';
+import { releasingFs } from './memory-release.js';
 
 /** Options of `memoryStorage`. */
 export interface MemoryStorageOptions {
@@ -33,7 +34,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     fs.writeFileSync(target, typeof content === 'string' ? content : Buffer.from(content));
   }
   return fsStorage({
-    fs: keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi),
+    lockScope: volumeScope(volume),
+    fs: releasingFs(keepMtimeOnChmod(fs.promises as unknown as FsPromisesApi), volume),
     constants: fs.constants,
     path: posix,
     root,
@@ -42,6 +44,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     // There is no device to flush.
     syncBeforeRename: false,
   });
+}
+
+const volumeIds = new WeakMap<Volume, number>();
+let nextVolumeId = 1;
+
+/** One scope per volume: adapters sharing a volume (per-user roots) agree on lock keys. */
+function volumeScope(volume: Volume): string {
+  let id = volumeIds.get(volume);
+  if (id === undefined) {
+    id = nextVolumeId++;
+    volumeIds.set(volume, id);
+  }
+  return `memfs#${id}`;
 }
 
 /** memfs's chmod also sets mtime (a disk only touches ctime): put the times back, as MFMT set them. */
@@ -53,3 +68,4 @@ function keepMtimeOnChmod(api: FsPromisesApi): FsPromisesApi {
   };
   return Object.create(api, { chmod: { value: chmod } }) as FsPromisesApi;
 }
+

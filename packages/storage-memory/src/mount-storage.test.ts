@@ -1,7 +1,7 @@
 // mountStorage lives in @ftpkit/storage, which cannot depend on an adapter without a cycle; it is
 // tested here over real memory adapters.
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, mountStorage, type StorageAdapter } from '@ftpkit/storage';
+import { capabilitiesOf, lockKeyOf, mountStorage, type StorageAdapter } from '@ftpkit/storage';
 import { chunksOf, collectText, describeStorageAdapter, expectStorageError } from '@ftpkit/storage/testing';
 import { Volume } from 'memfs';
 import { memoryStorage } from './memory-storage.js';
@@ -138,5 +138,27 @@ describe('mountStorage', () => {
     expect(await collectText(main.read('/escape.txt'))).toBe('e');
     await s.write('/archive/2024/../../../x/y/z/../../../top.txt', chunksOf('t'));
     expect(await collectText(main.read('/top.txt'))).toBe('t');
+  });
+});
+
+describe('lock keys (the server locks a file by them)', () => {
+  it('adapters on one volume with nested roots name one file alike; another volume differs', async () => {
+    const { Volume } = await import('memfs');
+    const volume = new Volume();
+    const top = memoryStorage({ volume });
+    const pub = memoryStorage({ volume, root: '/pub' });
+    expect(pub.lockKey?.('/a.txt')).toBe(top.lockKey?.('/pub/a.txt'));
+    expect(pub.lockKey?.('/a.txt')).not.toBe(top.lockKey?.('/a.txt'));
+    expect(memoryStorage({ volume: new Volume() }).lockKey?.('/pub/a.txt')).not.toBe(top.lockKey?.('/pub/a.txt'));
+  });
+
+  it('a mount delegates to the mounted adapter; one without lockKey is keyed by its instance', () => {
+    const archive = memoryStorage();
+    const plain = bare(memoryStorage());
+    const m = mountStorage({ '/': plain, '/archive': archive });
+    expect(m.lockKey?.('/archive/x')).toBe(archive.lockKey?.('/x'));
+    expect(m.lockKey?.('/x')).toBe(lockKeyOf(plain, '/x'));
+    expect(lockKeyOf(plain, '/x')).not.toBe(lockKeyOf(bare(memoryStorage()), '/x'));
+    expect(lockKeyOf(plain, '/a/../x')).toBe(lockKeyOf(plain, '/x'));
   });
 });

@@ -1,6 +1,8 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { baseName, createKeyMap, encodeCopySource, normalizePrefix, parentOf, unlistableReason } from './s3-keys.js';
 import { splitCopyRanges } from './s3-multipart.js';
+import { s3Storage } from './s3-storage.js';
 
 describe('key mapping', () => {
   it('normalises prefixes', () => {
@@ -61,5 +63,17 @@ describe('splitCopyRanges', () => {
       expect(end - start + 1).toBeLessThan(10 * MiB);
       if (i > 0) expect(start).toBe((ranges[i - 1] as [number, number])[1] + 1);
     }
+  });
+});
+
+describe('lockKey', () => {
+  it('adapters on one bucket with nested prefixes name one object alike; other buckets differ', () => {
+    const client = new S3Client({ region: 'us-east-1' });
+    const whole = s3Storage({ bucket: 'b', client });
+    const alice = s3Storage({ bucket: 'b', prefix: 'users/alice', client });
+    expect(alice.lockKey('/a.txt')).toBe(whole.lockKey('/users/alice/a.txt'));
+    expect(alice.lockKey('/a.txt')).not.toBe(whole.lockKey('/a.txt'));
+    expect(s3Storage({ bucket: 'c', prefix: 'users/alice', client }).lockKey('/a.txt')).not.toBe(alice.lockKey('/a.txt'));
+    client.destroy();
   });
 });

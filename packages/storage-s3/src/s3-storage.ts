@@ -140,6 +140,11 @@ export class S3StorageAdapter implements StorageAdapter {
     return this.ctx.client;
   }
 
+  /** `s3://bucket/key`: adapters on one bucket (any prefixes) agree on what is the same object. */
+  lockKey(path: string): string {
+    return `s3://${this.ctx.bucket}/${this.ctx.keys.dirPrefix(path)}`;
+  }
+
   async stat(path: string): Promise<FileStat> {
     if (isRoot(path)) return dirStat('/', EPOCH);
     try {

@@ -4,3 +4,4 @@ export * from './resolve-path.js';
 export * from './mount-storage.js';
 export * from './capabilities.js';
 export * from './errno-error.js';
+export * from './lock-key.js';

@@ -9,6 +9,7 @@ import type {
   WriteResult,
 } from './storage-adapter.js';
 import { StorageError, isStorageError } from './storage-error.js';
+import { instanceLockKey, lockKeyOf } from './lock-key.js';
 
 /** Mount points (virtual directories) mapped to the adapter that serves everything below them. */
 export type MountTable = Readonly<Record<string, StorageAdapter>>;
@@ -123,6 +124,14 @@ export function mountStorage(table: MountTable): StorageAdapter {
 
   const adapter: StorageAdapter = {
     stat,
+
+    lockKey(raw: string): string {
+      const path = resolvePath('/', raw);
+      const r = route(path);
+      // Structural directories belong to no mounted adapter: this mount table is their owner.
+      if (r === undefined || isStructural(path)) return instanceLockKey(mounts, path);
+      return lockKeyOf(r.mount.adapter, r.inner);
+    },
 
     async *list(raw: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat> {
       const dir = resolvePath('/', raw);

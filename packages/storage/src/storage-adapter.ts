@@ -90,6 +90,13 @@ export interface StorageAdapter {
    * documents which leftovers it recognises and how it avoids removing uploads still running.
    */
   sweepTemporary?(options?: SweepOptions): Promise<SweepResult>;
+  /**
+   * The identity of the bytes behind `path`, for the server's per-path locks: two adapters (or
+   * two paths) that return the same key serve the same file, e.g. `file:/srv/ftp/a.txt` for a
+   * user rooted at `/srv/ftp` and for one rooted at `/srv` asking for `/ftp/a.txt`. Synchronous
+   * and free of I/O. Without it the server keys on the adapter instance and the virtual path.
+   */
+  lockKey?(path: string): string;
   /** Release handles, clients, timers. */
   dispose?(): Promise<void>;
 }

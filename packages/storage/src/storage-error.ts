@@ -16,7 +16,9 @@ export type StorageErrorCode =
   | 'EIO'
   | 'EAGAIN'
   /** An upload asked to continue at an offset where there is nothing of it to continue. */
-  | 'ERANGE';
+  | 'ERANGE'
+  /** The path is in use by another transfer of this server (see the server's path locks). */
+  | 'EBUSY';
 
 /** A storage failure with a stable code. `message` is for logs, never for the FTP peer. */
 export class StorageError extends Error {
