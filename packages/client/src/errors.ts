@@ -103,3 +103,15 @@ export class FtpVerifyError extends FtpError {
     super('FTP_VERIFY', message);
   }
 }
+
+/**
+ * A local file or directory cannot be used: a download's directory that does not exist (see
+ * `createDirs`), a disk error while writing, a mirror source that is missing or unreadable.
+ * `cause` holds the Node error (with its `ENOENT`, `EACCES`, `ENOSPC` code) when there is one.
+ */
+export class FtpLocalError extends FtpError {
+  override readonly name = 'FtpLocalError';
+  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+    super('FTP_LOCAL', message, options);
+  }
+}
