@@ -44,11 +44,11 @@ export class FtpTimeoutError extends FtpError {
   }
 }
 
-/** A safety cap was hit (reply size, listing size, unsolicited replies). */
+/** A safety cap was hit (reply size, listing size, unsolicited replies, entries a mirror walks). */
 export class FtpLimitError extends FtpError {
   override readonly name = 'FtpLimitError';
   constructor(
-    readonly limit: 'maxReplySize' | 'maxListingSize' | 'maxUnsolicitedReplies',
+    readonly limit: 'maxReplySize' | 'maxListingSize' | 'maxUnsolicitedReplies' | 'maxEntries',
     readonly value: number,
     message: string,
   ) {

@@ -34,22 +34,12 @@ export class DownloadTarget {
     readonly path: string,
     private readonly opts: DownloadTargetOptions,
   ) {
-    this.temp = opts.inPlace ? undefined : join(dirname(path), `.${basename(path)}.ftpkit-${randomBytes(4).toString('hex')}.part`);
+    this.temp = opts.inPlace ? undefined : temporaryPathFor(path);
   }
 
   /** Checks the parent directory (or makes it with `createDirs`) before anything is transferred. */
   static async prepare(path: string, opts: DownloadTargetOptions): Promise<DownloadTarget> {
-    const dir = dirname(path);
-    if (opts.createDirs) {
-      await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw localError(`cannot create the directory ${dir}`, dir, err); });
-    } else {
-      const st = await stat(dir).catch((err: unknown) => {
-        throw localError(`cannot write ${path}: the directory ${dir} does not exist`, dir, err);
-      });
-      if (!st.isDirectory()) throw new FtpLocalError(`cannot write ${path}: ${dir} is not a directory`, dir);
-    }
-    const target = await stat(path).catch(() => undefined);
-    if (target?.isDirectory()) throw new FtpLocalError(`cannot write ${path}: it is a directory`, path);
+    await checkLocalTarget(path, opts.createDirs);
     return new DownloadTarget(path, opts);
   }
 
@@ -124,7 +114,31 @@ export class DownloadTarget {
   }
 }
 
-function localError(message: string, path: string, cause: unknown): FtpLocalError {
+/** A hidden name next to `path` for writing it before it is complete. */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.ftpkit-${randomBytes(4).toString('hex')}.part`);
+}
+
+/**
+ * Before a download: the parent directory must exist (or is made with `createDirs`) and `path`
+ * must not be a directory. FtpLocalError otherwise, before anything is transferred.
+ */
+export async function checkLocalTarget(path: string, createDirs: boolean): Promise<void> {
+  const dir = dirname(path);
+  if (createDirs) {
+    await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw localError(`cannot create the directory ${dir}`, dir, err); });
+  } else {
+    const st = await stat(dir).catch((err: unknown) => {
+      throw localError(`cannot write ${path}: the directory ${dir} does not exist`, dir, err);
+    });
+    if (!st.isDirectory()) throw new FtpLocalError(`cannot write ${path}: ${dir} is not a directory`, dir);
+  }
+  const target = await stat(path).catch(() => undefined);
+  if (target?.isDirectory()) throw new FtpLocalError(`cannot write ${path}: it is a directory`, path);
+}
+
+/** @internal */
+export function localError(message: string, path: string, cause: unknown): FtpLocalError {
   if (cause instanceof FtpLocalError) return cause;
   const reason = (cause as { code?: string }).code;
   return new FtpLocalError(reason ? `${message} (${reason})` : message, path, { cause });
