@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FtpAbortError, FtpClient } from '@ftpkit/client';
 import { s3Storage } from '@ftpkit/storage-s3';
@@ -118,6 +119,34 @@ describe('aborts at random points never crash the process (client and server)', 
     await putFile(bucket ?? h.storage, '/big.bin', payload(SIZE, 7));
     return h;
   }
+
+  it('a Writable that fails mid-download rejects the call with its own error, and the connection goes on', async () => {
+    const h = await serve('memory');
+    // Big enough that the server is still sending when the client stops: it answers 426, and the
+    // caller must still see the destination's error, not the server's reply to it.
+    await putFile(h.storage, '/huge.bin', payload(16 * 1024 * 1024, 9));
+    const client = await FtpClient.connect({ host: '127.0.0.1', port: h.port, user: USER, password: PASS, retries: 0 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        let seen = 0;
+        const failAt = randomInt(1, 1024 * 1024);
+        const sink = new Writable({
+          highWaterMark: 1024,
+          write(chunk: Buffer, _enc, cb) {
+            seen += chunk.length;
+            // Fail asynchronously too, the way a disk does.
+            if (seen >= failAt) setImmediate(() => cb(new Error('disk full')));
+            else cb();
+          },
+        });
+        await expect(client.download('/huge.bin', sink)).rejects.toThrow('disk full');
+      }
+      expect(await client.size('/big.bin')).toBe(SIZE);
+    } finally {
+      await client.close();
+    }
+    expect(uncaught).toEqual([]);
+  });
 
   const cases: Array<[StorageKind | 's3', boolean]> = [['local', false], ['local', true], ['memory', false], ['s3', false], ['s3', true]];
   for (const [kind, secure] of cases) {

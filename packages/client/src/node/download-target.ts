@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FtpLocalError } from '../errors.js';
 import { closed, endStream, writeTo } from './streams.js';
@@ -133,6 +133,7 @@ export async function checkLocalTarget(path: string, createDirs: boolean): Promi
     });
     if (!st.isDirectory()) throw new FtpLocalError(`cannot write ${path}: ${dir} is not a directory`, dir);
   }
+  await access(dir, constants.W_OK).catch((err: unknown) => { throw localError(`cannot write in ${dir}`, dir, err); });
   const target = await stat(path).catch(() => undefined);
   if (target?.isDirectory()) throw new FtpLocalError(`cannot write ${path}: it is a directory`, path);
 }

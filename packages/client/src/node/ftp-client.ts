@@ -635,6 +635,8 @@ export class FtpClient {
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
+    /** The destination failed (a local disk error): that, not the server's 426 for it, is the error. */
+    let localFailure: unknown;
     let cancelWait: (() => void) | undefined;
     try {
       socket = await Promise.race([
@@ -660,7 +662,12 @@ export class FtpClient {
           }
           got += chunk.length;
           if (chunk.length > 0) {
-            await spec.write(chunk);
+            try {
+              await spec.write(chunk);
+            } catch (err) {
+              localFailure = err;
+              throw err;
+            }
             spec.count?.(chunk.length);
           }
           if (limited) break;
@@ -702,6 +709,7 @@ export class FtpClient {
       }
       // Keep replies in step: the server reports the failed transfer too (426/451), unless it is gone.
       const r = await this.withTimeout(finalReply).catch(() => undefined);
+      if (localFailure !== undefined) throw localFailure;
       if (r && r.code >= 400) throw new FtpReplyError(r.code, r.text, what);
       throw dataError;
     }
