@@ -434,5 +434,10 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     const ok = await ftpkit(['get', '--create-dirs', `${own.url}/there.txt`, join(missing, 'x.txt')], { env: own.env });
     expect(ok.code).toBe(0);
     expect(await readFile(join(missing, 'x.txt'), 'utf8')).toBe('there');
+    // A target that is not a regular file is written as it is, never replaced by a rename.
+    expect((await ftpkit(['get', `${own.url}/there.txt`, '/dev/null'], { env: own.env })).code).toBe(0);
+    expect((await ftpkit(['get', `${own.url}/typo.txt`, '/dev/null'], { env: own.env })).code).toBe(1);
+    expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
+    expect((await readdir('/dev')).filter((f) => f.includes('.ftpkit-'))).toEqual([]);
   });
 });

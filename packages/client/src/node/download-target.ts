@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { access, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FtpLocalError } from '../errors.js';
@@ -20,6 +20,7 @@ export interface DownloadTargetOptions {
  * The local side of a download to a path. A fresh download goes to a hidden temporary file next
  * to the target (`.NAME.ftpkit-XXXXXXXX.part`), renamed over the target only on success and
  * removed on failure: a failed download never touches an existing file and leaves nothing behind.
+ * A target that exists and is not a regular file (`/dev/null`, a FIFO) is written as it is.
  * A resumed download (`inPlace`) writes into the target itself, so what arrived stays as a partial
  * file to resume from. Either way the file is opened at the first byte (or at the end for an empty
  * file), so a refused RETR creates nothing, and the stream's 'error' always has a listener: an
@@ -33,14 +34,16 @@ export class DownloadTarget {
   private constructor(
     readonly path: string,
     private readonly opts: DownloadTargetOptions,
+    /** `/dev/null`, a FIFO, a terminal: written as it is, never replaced by a rename. */
+    private readonly special: boolean,
   ) {
-    this.temp = opts.inPlace ? undefined : temporaryPathFor(path);
+    this.temp = opts.inPlace || special ? undefined : temporaryPathFor(path);
   }
 
   /** Checks the parent directory (or makes it with `createDirs`) before anything is transferred. */
   static async prepare(path: string, opts: DownloadTargetOptions): Promise<DownloadTarget> {
-    await checkLocalTarget(path, opts.createDirs);
-    return new DownloadTarget(path, opts);
+    const existing = await checkLocalTarget(path, opts.createDirs);
+    return new DownloadTarget(path, opts, existing !== undefined && !existing.isFile());
   }
 
   /** Writes one chunk, with backpressure. */
@@ -85,6 +88,11 @@ export class DownloadTarget {
       await unlink(this.temp).catch(() => undefined);
       return;
     }
+    if (this.special) {
+      sink.destroy();
+      await closed(sink);
+      return;
+    }
     try {
       await endStream(sink);
     } catch {
@@ -97,6 +105,8 @@ export class DownloadTarget {
     let sink: WriteStream;
     if (this.temp) {
       sink = createWriteStream(this.temp, { flags: 'wx', highWaterMark: this.opts.highWaterMark });
+    } else if (this.special) {
+      sink = createWriteStream(this.path, { flags: 'w', highWaterMark: this.opts.highWaterMark });
     } else {
       const { offset } = this.opts;
       // Only now, with data (or success) in hand, is a longer file cut back to the resume point.
@@ -123,7 +133,7 @@ export function temporaryPathFor(path: string): string {
  * Before a download: the parent directory must exist (or is made with `createDirs`) and `path`
  * must not be a directory. FtpLocalError otherwise, before anything is transferred.
  */
-export async function checkLocalTarget(path: string, createDirs: boolean): Promise<void> {
+export async function checkLocalTarget(path: string, createDirs: boolean): Promise<Stats | undefined> {
   const dir = dirname(path);
   if (createDirs) {
     await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw localError(`cannot create the directory ${dir}`, dir, err); });
@@ -136,6 +146,7 @@ export async function checkLocalTarget(path: string, createDirs: boolean): Promi
   await access(dir, constants.W_OK).catch((err: unknown) => { throw localError(`cannot write in ${dir}`, dir, err); });
   const target = await stat(path).catch(() => undefined);
   if (target?.isDirectory()) throw new FtpLocalError(`cannot write ${path}: it is a directory`, path);
+  return target;
 }
 
 /** @internal */

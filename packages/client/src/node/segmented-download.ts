@@ -1,5 +1,5 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { FtpUnsupportedError, FtpVerifyError } from '../errors.js';
+import { FtpLocalError, FtpUnsupportedError, FtpVerifyError } from '../errors.js';
 import { hashAlgorithms } from '../features.js';
 import { checkLocalTarget, localError, temporaryPathFor } from './download-target.js';
 import { planSegments } from '../segments.js';
@@ -31,7 +31,8 @@ export interface SegmentedResult {
  * @see RFC 3659 §5 (REST)
  */
 export async function downloadSegmented(client: FtpClient, remote: string, localPath: string, opts: SegmentedOptions = {}): Promise<SegmentedResult> {
-  await checkLocalTarget(localPath, opts.createDirs ?? false);
+  const existing = await checkLocalTarget(localPath, opts.createDirs ?? false);
+  if (existing && !existing.isFile()) throw new FtpLocalError(`cannot download ${localPath} in segments: it is not a regular file`, localPath);
   const size = await client.size(remote);
   const plan = planSegments(size, opts.segments ?? 4, opts.minSegmentSize ?? 1024 * 1024);
   // Segments land in a temporary file, renamed over `localPath` only once complete and verified.
