@@ -8,6 +8,7 @@ import { FtpAbortError, FtpClient } from '@ftpkit/client';
 import { s3Storage } from '@ftpkit/storage-s3';
 import { startS3rver, type S3rverProcess } from '@ftpkit/storage-s3/testing';
 import { PASS, payload, putFile, requireProgram, startServer, tempDir, USER, type Harness, type StorageKind } from './harness.js';
+import { openFds } from './faults-support.js';
 
 // Hundreds of aborts at random points, both directions, plain and TLS, passive and active, against
 // the in-process server on every storage. Whatever a stream does after an abort (a pending write on
@@ -146,6 +147,23 @@ describe('aborts at random points never crash the process (client and server)', 
       await client.close();
     }
     expect(uncaught).toEqual([]);
+  });
+
+  it('uploads refused before their data (550) leave no file descriptor open', async () => {
+    const h = await serve('memory');
+    const src = join(tempDir(), 'src.bin');
+    writeFileSync(src, payload(64 * 1024, 5));
+    const client = await FtpClient.connect({ host: '127.0.0.1', port: h.port, user: USER, password: PASS, retries: 0 });
+    try {
+      await expect(client.upload(src, '/no/such/dir/x.bin')).rejects.toThrow(/550/);
+      const before = openFds();
+      for (let i = 0; i < 40; i++) await expect(client.upload(src, '/no/such/dir/x.bin')).rejects.toThrow(/550/);
+      // Let any stream that was opened settle before counting.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(openFds() - before).toBeLessThan(5);
+    } finally {
+      await client.close();
+    }
   });
 
   const cases: Array<[StorageKind | 's3', boolean]> = [['local', false], ['local', true], ['memory', false], ['s3', false], ['s3', true]];
