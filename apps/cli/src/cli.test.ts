@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -262,36 +262,56 @@ describe('ftpkit (built binary)', () => {
   });
 });
 
+/** A free port on 127.0.0.1 (the server program takes a port number, not 0 and a report). */
+function freePort(): Promise<number> {
+  return new Promise<number>((done) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => done(p));
+    });
+  });
+}
+
+interface OwnServer { url: string; root: string; env: Record<string, string>; stop: () => void }
+
+/** The built `ftpkit-server` over `root`, user bob, optionally with a self-signed TLS certificate. */
+async function startOwnServer(root: string, tlsDir?: string): Promise<OwnServer> {
+  await mkdir(root, { recursive: true });
+  const port = await freePort();
+  const tls = tlsDir ? ['--tls', 'self-signed', '--tls-dir', tlsDir] : [];
+  const server = spawn(process.execPath, [serverBin, '--host', '127.0.0.1', '--port', String(port), '--root', root,
+    '--user', 'bob:own-pw-1', ...tls, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let serverErr = '';
+  server.stderr.on('data', (d: Buffer) => { if (serverErr.length < 10_000) serverErr += d.toString(); });
+  const stop = (): void => {
+    server.stderr.destroy();
+    server.kill('SIGTERM');
+  };
+  try {
+    // Generous: it may make a certificate first, and the test machine may be busy.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`ftpkit-server exited with ${server.exitCode}: ${serverErr}`);
+      const up = await new Promise<boolean>((done) => {
+        const s = connect(port, '127.0.0.1', () => { s.destroy(); done(true); });
+        s.on('error', () => done(false));
+      });
+      if (up) break;
+      if (Date.now() > deadline) throw new Error(`ftpkit-server did not start: ${serverErr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { url: `ftp://bob@127.0.0.1:${port}`, root, env: { FTPKIT_PASSWORD: 'own-pw-1' }, stop };
+}
+
 describe('ftpkit against ftpkit-server (the project\'s own server)', () => {
   it('put, segmented get verified by HASH, resume, mirror both ways, over TLS', async () => {
-    const root = join(work, 'own-root');
-    const tlsDir = join(work, 'own-tls');
-    await mkdir(root);
-    const port = await new Promise<number>((done) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as AddressInfo).port;
-        srv.close(() => done(p));
-      });
-    });
-    const server = spawn(process.execPath, [serverBin, '--host', '127.0.0.1', '--port', String(port), '--root', root,
-      '--user', 'bob:own-pw-1', '--tls', 'self-signed', '--tls-dir', tlsDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let serverErr = '';
-    server.stderr.on('data', (d: Buffer) => { if (serverErr.length < 10_000) serverErr += d.toString(); });
+    const own = await startOwnServer(join(work, 'own-root'), join(work, 'own-tls'));
     try {
-      // Generous: it makes a certificate first, and the test machine may be busy.
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        if (server.exitCode !== null) throw new Error(`ftpkit-server exited with ${server.exitCode}: ${serverErr}`);
-        const up = await new Promise<boolean>((done) => {
-          const s = connect(port, '127.0.0.1', () => { s.destroy(); done(true); });
-          s.on('error', () => done(false));
-        });
-        if (up) break;
-        if (Date.now() > deadline) throw new Error(`ftpkit-server did not start: ${serverErr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const env = { FTPKIT_PASSWORD: 'own-pw-1' };
-      const url = `ftp://bob@127.0.0.1:${port}`;
+      const { env, url } = own;
       const src = join(work, 'own.bin');
       await writeFile(src, randomBytes(6 * 1024 * 1024 + 7));
       expect((await ftpkit(['put', '--tls', '--insecure', src, `${url}/own.bin`], { env })).code).toBe(0);
@@ -309,8 +329,115 @@ describe('ftpkit against ftpkit-server (the project\'s own server)', () => {
       expect((await ftpkit(['mirror', '--parallel', '2', `${url}/tree`, join(work, 'own-down')], { env })).code).toBe(0);
       await execFileP('diff', ['-r', tree, join(work, 'own-down')]);
     } finally {
-      server.stderr.destroy();
-      server.kill('SIGTERM');
+      own.stop();
     }
   }, 180_000);
+});
+
+describe('ftpkit never loses local or remote files on a failure (ftpkit-server)', () => {
+  let own: OwnServer;
+  beforeAll(async () => {
+    own = await startOwnServer(join(work, 'safety-root'));
+  }, 120_000);
+  afterAll(() => own?.stop());
+
+  /** Every file under `dir` (relative path -> sha256), to compare before and after. */
+  async function snapshot(dir: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const name of (await readdir(dir, { recursive: true })).sort()) {
+      const p = join(dir, name);
+      if ((await stat(p)).isFile()) out[name] = await sha(p);
+    }
+    return out;
+  }
+
+  async function seed(dir: string): Promise<void> {
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await writeFile(join(dir, 'keep.txt'), 'precious');
+    await writeFile(join(dir, 'sub', 'deep.bin'), randomBytes(5000));
+  }
+
+  it('mirror --delete from a missing remote source fails and deletes nothing; --dry-run creates nothing', async () => {
+    const target = join(work, 'mirror-target');
+    await seed(target);
+    const before = await snapshot(target);
+    const r = await ftpkit(['mirror', '--delete', `${own.url}/no-such-dir`, target], { env: own.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/550/);
+    expect(r.stdout).not.toMatch(/removed/);
+    expect(await snapshot(target)).toEqual(before);
+
+    const fresh = join(work, 'mirror-never-made');
+    const dry = await ftpkit(['mirror', '--dry-run', '--delete', `${own.url}/no-such-dir`, fresh], { env: own.env });
+    expect(dry.code).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
+    // A source that exists: --dry-run still creates nothing locally.
+    await mkdir(join(own.root, 'real', 'x'), { recursive: true });
+    await writeFile(join(own.root, 'real', 'x', 'a.txt'), 'a');
+    const dry2 = await ftpkit(['mirror', '--dry-run', `${own.url}/real`, fresh], { env: own.env });
+    expect(dry2.code).toBe(0);
+    expect(dry2.stdout).toContain('would transfer x/a.txt');
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('mirror --reverse --delete from a missing local source fails and deletes nothing remote', async () => {
+    const remoteDir = join(own.root, 'up-target');
+    await seed(remoteDir);
+    const before = await snapshot(remoteDir);
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await ftpkit(['mirror', '--reverse', '--delete', ...extra, join(work, 'no-such-local'), `${own.url}/up-target`], { env: own.env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/no-such-local/);
+      expect(r.stdout).toBe('');
+    }
+    expect(await snapshot(remoteDir)).toEqual(before);
+    expect(existsSync(join(work, 'no-such-local'))).toBe(false);
+  });
+
+  it('mirror --delete prints each file it removed', async () => {
+    const source = join(work, 'mirror-src');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'only.txt'), 'only');
+    const remoteDir = join(own.root, 'del-target');
+    await seed(remoteDir);
+    const r = await ftpkit(['mirror', '-R', '--delete', '--quiet', source, `${own.url}/del-target`], { env: own.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('removed')).sort()).toEqual(['removed keep.txt', 'removed sub', 'removed sub/deep.bin']);
+    expect(await snapshot(remoteDir)).toEqual({ 'only.txt': await sha(join(source, 'only.txt')) });
+  });
+
+  it('get of a missing file leaves an existing local file byte-identical and creates nothing', async () => {
+    const dir = join(work, 'get-safety');
+    await mkdir(dir, { recursive: true });
+    const precious = join(dir, 'precious.txt');
+    await writeFile(precious, randomBytes(70_000));
+    const before = await sha(precious);
+    for (const extra of [[], ['--segments', '3']]) {
+      const r = await ftpkit(['get', ...extra, `${own.url}/typo.txt`, precious], { env: own.env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/550/);
+      expect(await sha(precious)).toBe(before);
+    }
+    const r2 = await ftpkit(['get', `${own.url}/typo.txt`, join(dir, 'new.txt')], { env: own.env });
+    expect(r2.code).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['precious.txt']);
+  });
+
+  it('get into a missing directory fails naming it unless --create-dirs', async () => {
+    await writeFile(join(own.root, 'there.txt'), 'there');
+    const missing = join(work, 'not', 'yet');
+    const r = await ftpkit(['get', `${own.url}/there.txt`, join(missing, 'x.txt')], { env: own.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(missing);
+    expect(r.stderr).toContain('--create-dirs');
+    expect(existsSync(join(work, 'not'))).toBe(false);
+    const ok = await ftpkit(['get', '--create-dirs', `${own.url}/there.txt`, join(missing, 'x.txt')], { env: own.env });
+    expect(ok.code).toBe(0);
+    expect(await readFile(join(missing, 'x.txt'), 'utf8')).toBe('there');
+    // A target that is not a regular file is written as it is, never replaced by a rename.
+    expect((await ftpkit(['get', `${own.url}/there.txt`, '/dev/null'], { env: own.env })).code).toBe(0);
+    expect((await ftpkit(['get', `${own.url}/typo.txt`, '/dev/null'], { env: own.env })).code).toBe(1);
+    expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
+    expect((await readdir('/dev')).filter((f) => f.includes('.ftpkit-'))).toEqual([]);
+  });
 });

@@ -1,11 +1,11 @@
 import {
-  downloadSegmented, FtpError, FtpReplyError, joinRemote, mirror, remoteBasename, remoteDirname,
+  downloadSegmented, FtpError, FtpLocalError, FtpReplyError, joinRemote, mirror, remoteBasename, remoteDirname,
   type FtpClient, type MirrorAction,
 } from '@ftpkit/client';
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { connectFor, redactUrl, type CommonOptions } from './connect.js';
 import { formatEntry } from './format.js';
 import { createProgress } from './progress.js';
@@ -90,24 +90,31 @@ export function createProgram(io: Io = defaultIo): Command {
 
   addCommon(program.command('get').argument('<url>', 'remote file URL').argument('[local]', 'local file or directory (default: the remote name)')
     .description('download a file')
-    .option('-c, --continue', 'resume a partial local file')
+    .option('-c, --continue', 'resume a partial local file (kept, not removed, when the download fails)')
+    .option('--create-dirs', 'create the missing directories of LOCAL')
     .addOption(new Option('--segments <n>', 'download over N connections at once').argParser((v) => Number.parseInt(v, 10))))
-    .action(async (url: string, local: string | undefined, o: CommonOptions & { continue?: boolean; segments?: number }) => {
+    .action(async (url: string, local: string | undefined, o: CommonOptions & { continue?: boolean; segments?: number; createDirs?: boolean }) => {
       await withClient(url, o, async (c, path) => {
         let target = local ?? remoteBasename(path);
         if (local && (await stat(local).then((s) => s.isDirectory(), () => false))) target = join(local, remoteBasename(path));
+        const createDirs = o.createDirs ?? false;
         const progress = createProgress(basename(target), o);
         const { signal, done } = signalOnInterrupt();
         try {
           if (o.segments && o.segments > 1) {
-            const r = await downloadSegmented(c, path, target, { segments: o.segments, signal, onProgress: (p) => progress.update(p.bytes, p.total) });
+            const r = await downloadSegmented(c, path, target, { segments: o.segments, createDirs, signal, onProgress: (p) => progress.update(p.bytes, p.total) });
             progress.stop();
             if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, segments: r.segments, verifiedWith: r.verifiedWith ?? null })}\n`);
           } else {
-            const r = await c.download(path, target, { resume: o.continue ?? false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+            const r = await c.download(path, target, { resume: o.continue ?? false, createDirs, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
             progress.stop();
             if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, offset: r.offset })}\n`);
           }
+        } catch (err) {
+          if (err instanceof FtpLocalError && !createDirs && err.path === dirname(target) && !existsSync(err.path)) {
+            throw new FtpLocalError(`${err.message} (--create-dirs creates it)`, err.path, { cause: err });
+          }
+          throw err;
         } finally {
           progress.stop();
           done();
@@ -177,8 +184,8 @@ export function createProgram(io: Io = defaultIo): Command {
     .description('make a local directory equal to a remote one (--reverse: the other way)')
     .option('-R, --reverse', 'upload: mirror LOCALDIR to URL')
     .addOption(new Option('--parallel <n>', 'transfer N files at once').argParser((v) => Number.parseInt(v, 10)).default(1))
-    .option('--delete', 'delete files the source does not have')
-    .option('--dry-run', 'only show what would be done'))
+    .option('--delete', 'delete files the source does not have (each removal is printed)')
+    .option('--dry-run', 'only show what would be done (changes nothing, creates nothing)'))
     .action(async (source: string, target: string, o: CommonOptions & { reverse?: boolean; parallel: number; delete?: boolean; dryRun?: boolean }) => {
       const url = o.reverse ? target : source;
       const localDir = o.reverse ? source : target;
@@ -196,6 +203,12 @@ export function createProgram(io: Io = defaultIo): Command {
             dryRun: o.dryRun ?? false,
             signal,
             onAction: (a: MirrorAction) => { if (a.type === 'transfer') total += a.size; },
+            // Printed as each action completes, so a failure half-way still shows what was removed.
+            onActionDone: (a: MirrorAction) => {
+              if (o.json) return;
+              if (a.type === 'delete') io.out(`removed ${a.path}\n`);
+              else if (!o.quiet) io.out(`${describeAction(a)}\n`);
+            },
             onProgress: (p) => {
               moved += p.bytes - (perPath.get(p.path) ?? 0);
               perPath.set(p.path, p.bytes);
@@ -205,7 +218,7 @@ export function createProgram(io: Io = defaultIo): Command {
           progress.stop();
           if (o.json) io.out(`${JSON.stringify({ actions: r.actions, skipped: r.skipped, bytes: r.bytes })}\n`);
           else if (!o.quiet) {
-            for (const a of r.actions) io.out(`${o.dryRun ? 'would ' : ''}${describeAction(a)}\n`);
+            if (o.dryRun) for (const a of r.actions) io.out(`would ${describeAction(a)}\n`);
             for (const s of r.skipped) io.err(`ftpkit: skipped ${JSON.stringify(s.path)}: ${s.reason}\n`);
           }
         } finally {

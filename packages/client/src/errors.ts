@@ -44,11 +44,11 @@ export class FtpTimeoutError extends FtpError {
   }
 }
 
-/** A safety cap was hit (reply size, listing size, unsolicited replies). */
+/** A safety cap was hit (reply size, listing size, unsolicited replies, entries a mirror walks). */
 export class FtpLimitError extends FtpError {
   override readonly name = 'FtpLimitError';
   constructor(
-    readonly limit: 'maxReplySize' | 'maxListingSize' | 'maxUnsolicitedReplies',
+    readonly limit: 'maxReplySize' | 'maxListingSize' | 'maxUnsolicitedReplies' | 'maxEntries',
     readonly value: number,
     message: string,
   ) {
@@ -101,5 +101,17 @@ export class FtpVerifyError extends FtpError {
   override readonly name = 'FtpVerifyError';
   constructor(message: string) {
     super('FTP_VERIFY', message);
+  }
+}
+
+/**
+ * A local file or directory cannot be used: a download's directory that does not exist (see
+ * `createDirs`), a disk error while writing, a mirror source that is missing or unreadable.
+ * `cause` holds the Node error (with its `ENOENT`, `EACCES`, `ENOSPC` code) when there is one.
+ */
+export class FtpLocalError extends FtpError {
+  override readonly name = 'FtpLocalError';
+  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+    super('FTP_LOCAL', message, options);
   }
 }

@@ -41,6 +41,13 @@ describe('planMirror', () => {
     expect(planMirror(src, [{ path: 'f', type: 'file', size: 1, modified: t('2024-06-01') }], { timeRule: 'newer' })).toEqual([]);
     expect(planMirror(src, [{ path: 'f', type: 'file', size: 1, modified: t('2023-06-01') }], { timeRule: 'newer' })).toHaveLength(1);
   });
+  it('never deletes what the source skipped (keep), nor anything under it', () => {
+    const dst = [
+      { path: 'deep', type: 'dir' as const, size: 0 }, { path: 'deep/x', type: 'file' as const, size: 1 },
+      { path: 'link', type: 'file' as const, size: 1 }, { path: 'gone', type: 'file' as const, size: 1 },
+    ];
+    expect(planMirror([], dst, { delete: true, keep: ['deep', 'link'] })).toEqual([{ type: 'delete', path: 'gone', kind: 'file' }]);
+  });
 });
 
 describe('planSegments', () => {

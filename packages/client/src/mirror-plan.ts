@@ -16,6 +16,8 @@ export type MirrorAction =
 export interface MirrorPlanOptions {
   /** Remove target items the source does not have. */
   delete?: boolean;
+  /** Paths never deleted, with everything under them (source entries that were skipped, not absent). */
+  keep?: readonly string[];
   /** Seconds two times may differ and still count as equal (LIST times have minute precision). */
   toleranceSeconds?: number;
   /**
@@ -61,7 +63,7 @@ export function planMirror(source: readonly MirrorItem[], target: readonly Mirro
   const clash = deletes;
   if (opts.delete) {
     const extra = target
-      .filter((t) => !sourcePaths.has(t.path) && !isUnderClash(t.path, clash))
+      .filter((t) => !sourcePaths.has(t.path) && !isUnderClash(t.path, clash) && !isKept(t.path, opts.keep ?? []))
       .sort((a, b) => depth(b.path) - depth(a.path) || a.path.localeCompare(b.path));
     for (const t of extra) actions.push({ type: 'delete', path: t.path, kind: t.type });
   }
@@ -70,6 +72,10 @@ export function planMirror(source: readonly MirrorItem[], target: readonly Mirro
 
 function isUnderClash(path: string, clash: readonly MirrorAction[]): boolean {
   return clash.some((c) => path.startsWith(`${c.path}/`));
+}
+
+function isKept(path: string, keep: readonly string[]): boolean {
+  return keep.some((k) => k === '' || path === k || path.startsWith(`${k}/`));
 }
 
 function depth(path: string): number {

@@ -81,6 +81,45 @@ function mapError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * The data socket as a pipeline's last stage: each chunk is written with backpressure ('drain'),
+ * then the socket is ended and its 'finish' awaited. Not the socket itself as the destination:
+ * when the client closes the connection while the source is between chunks, the socket ends on
+ * its own (no half-open) and Node 20's pipeline then waits forever after its own `end()`, so the
+ * RETR never replies, not even to ABOR. Here a socket that is closed, ended or errored fails the
+ * transfer at once. ABOR and the data timeout destroy the socket, which ends any wait.
+ */
+function sendTo(socket: Socket) {
+  const gone = (): Error =>
+    (socket.errored as Error | null) ?? Object.assign(new Error('data connection closed by the peer'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  const settle = (event: 'drain' | 'finish'): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => {
+        socket.off(event, ok);
+        socket.off('error', done);
+        socket.off('close', closed);
+        if (err) reject(err);
+        else resolve();
+      };
+      const ok = (): void => done();
+      const closed = (): void => done(event === 'finish' && socket.writableFinished ? undefined : gone());
+      socket.once(event, ok);
+      socket.once('error', done);
+      socket.once('close', closed);
+    });
+  return async function send(source: AsyncIterable<Uint8Array>): Promise<void> {
+    for await (const chunk of source) {
+      if (socket.destroyed || socket.writableEnded) throw gone();
+      if (!socket.write(chunk)) await settle('drain');
+    }
+    if (socket.writableFinished) return;
+    if (socket.destroyed || socket.writableEnded) throw gone();
+    const finished = settle('finish');
+    socket.end();
+    await finished;
+  };
+}
+
 /** What a transfer needs besides the spec. */
 export interface TransferContext {
   storage: StorageAdapter;
@@ -119,7 +158,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         const stages: Stage[] = [counting(counter)];
         if (spec.ascii) stages.push(asciiEncode());
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
-        await pipeline(storage.read(spec.path, { start: spec.offset, signal }), chain(stages), socket, { signal });
+        await pipeline(storage.read(spec.path, { start: spec.offset, signal }), chain(stages), sendTo(socket), { signal });
         break;
       }
       case 'stor': {
@@ -141,7 +180,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         break;
       }
       case 'list': {
-        await pipeline(listingChunks(storage, spec, ctx.user, ctx.now, signal), counting(counter), socket, { signal });
+        await pipeline(listingChunks(storage, spec, ctx.user, ctx.now, signal), counting(counter), sendTo(socket), { signal });
         break;
       }
     }

@@ -92,6 +92,8 @@ export class ControlConnection {
       s.once(opts.secure === 'implicit' ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         s.removeAllListeners('error');
+        // Until the ControlConnection attaches its own listener: an 'error' in between must not crash.
+        s.on('error', () => undefined);
         resolve(s);
       });
       s.once('error', (err) => {
@@ -207,6 +209,8 @@ export class ControlConnection {
     raw.removeListener('data', this.onData);
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
+    // The TLS socket reports failures of the connection; the raw one must not crash the process.
+    raw.on('error', () => undefined);
     const t = connectTls({ ...ControlConnection.tlsOptions(this.opts), socket: raw, host: this.opts.host });
     const tls = await tlsHandshake(t, this.opts.connectTimeout, 'TLS handshake failed');
     this.socket = tls;

@@ -56,18 +56,22 @@ export async function connectPassive(target: HostPort, opts: ResolvedOptions): P
 export class ActiveListener {
   private accepted: Socket | undefined;
   private waiting: ((s: Socket) => void) | undefined;
+  private closed = false;
+  private cancelWait: (() => void) | undefined;
 
   private constructor(
     private readonly server: Server,
     readonly address: HostPort,
     private readonly peer: string,
   ) {
+    // An accept failure (EMFILE) after listen must not be an unhandled 'error': the wait times out.
+    server.on('error', () => undefined);
     server.on('connection', (s: Socket) => {
-      if (plainAddress(s.remoteAddress) !== plainAddress(this.peer) || this.accepted) {
+      s.on('error', () => undefined);
+      if (this.closed || plainAddress(s.remoteAddress) !== plainAddress(this.peer) || this.accepted) {
         s.destroy();
         return;
       }
-      s.on('error', () => undefined);
       this.accepted = s;
       this.server.close();
       this.waiting?.(s);
@@ -90,6 +94,7 @@ export class ActiveListener {
 
   /** The server's connection, within `timeoutMs`. */
   accept(timeoutMs: number): Promise<Socket> {
+    if (this.closed) return Promise.reject(new FtpConnectionError('the data connection was cancelled'));
     if (this.accepted) return Promise.resolve(this.accepted);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -100,10 +105,18 @@ export class ActiveListener {
         clearTimeout(timer);
         resolve(s);
       };
+      this.cancelWait = () => {
+        clearTimeout(timer);
+        reject(new FtpConnectionError('the data connection was cancelled'));
+      };
     });
   }
 
+  /** Stops listening and closes the accepted connection (a transfer that failed or never started). */
   close(): void {
+    this.closed = true;
     this.server.close();
+    this.accepted?.destroy();
+    if (!this.accepted) this.cancelWait?.();
   }
 }

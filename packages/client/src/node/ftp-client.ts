@@ -1,9 +1,8 @@
 import { parseMdtm, parseQuotedPath, type ListEntry, type Reply } from '@ftpkit/codec';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir as mkdirLocal, open, stat as statLocal } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { stat as statLocal } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '../data-channel-dialog.js';
@@ -19,7 +18,9 @@ import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
 import { ControlConnection } from './control-connection.js';
 import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
+import { DownloadTarget } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
+import { endStream, writeTo } from './streams.js';
 
 /** Progress of one transfer. */
 export interface TransferProgress {
@@ -40,10 +41,20 @@ export interface TransferOptions {
 }
 
 export interface DownloadOptions extends TransferOptions {
-  /** Start at this byte (REST). Default 0, or the local size with `resume`. */
+  /**
+   * Start at this byte (REST). Default 0, or the local size with `resume`. A local path is then
+   * written in place from this offset, like `resume`.
+   */
   offset?: number;
-  /** Continue a partial local file from its size. */
+  /**
+   * Continue a partial local file from its size. The file is written in place, so after a failure
+   * what arrived stays there to resume from. Without `resume` (or `offset`) a download goes to a
+   * temporary file next to the target and replaces it only when complete: a failed download leaves
+   * an existing file untouched and creates nothing.
+   */
   resume?: boolean;
+  /** Make the local path's missing parent directories. Default false: a missing directory is an FtpLocalError. */
+  createDirs?: boolean;
   /** End a Writable destination when done. Default true. */
   end?: boolean;
 }
@@ -88,32 +99,6 @@ function isRetryable(err: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-async function writeTo(stream: Writable | Socket, chunk: Buffer | Uint8Array | string): Promise<void> {
-  if (stream.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (err?: Error) => {
-      stream.off('drain', ok);
-      stream.off('error', done);
-      stream.off('close', closed);
-      if (err) reject(err);
-      else resolve();
-    };
-    const ok = () => done();
-    const closed = () => done(new FtpConnectionError('the stream closed while writing'));
-    stream.once('drain', ok);
-    stream.once('error', done);
-    stream.once('close', closed);
-  });
-}
-
-async function endStream(stream: Writable | Socket): Promise<void> {
-  if (stream.writableFinished) return;
-  await new Promise<void>((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(() => resolve());
-  });
 }
 
 /**
@@ -425,32 +410,43 @@ export class FtpClient {
 
   private async downloadUnlocked(remote: string, dest: string | Writable, opts: DownloadOptions): Promise<TransferResult> {
     let offset = opts.offset ?? 0;
-    let sink: Writable;
+    let target: DownloadTarget | undefined;
+    let write: (chunk: Buffer) => Promise<void>;
+    let stopListening = (): void => undefined;
+    let destError: Error | undefined;
     if (typeof dest === 'string') {
-      await mkdirLocal(dirname(dest), { recursive: true });
       if (opts.resume && opts.offset === undefined) {
-        offset = await statLocal(dest).then((s) => s.size, () => 0);
+        offset = await statLocal(dest).then((s) => (s.isFile() ? s.size : 0), () => 0);
       }
-      if (offset > 0) {
-        const fh = await open(dest, 'a+');
-        await fh.truncate(offset);
-        await fh.close();
-      }
-      sink = createWriteStream(dest, { flags: offset > 0 ? 'r+' : 'w', start: offset, highWaterMark: this.options.highWaterMark });
+      target = await DownloadTarget.prepare(dest, {
+        inPlace: opts.resume === true || offset > 0,
+        offset,
+        createDirs: opts.createDirs ?? false,
+        highWaterMark: this.options.highWaterMark,
+      });
+      const t = target;
+      write = (chunk) => t.write(chunk);
     } else {
-      sink = dest;
+      // The caller's stream: an 'error' it emits while we write ends the download instead of the process.
+      const onError = (err: Error): void => { destError ??= err; };
+      dest.on('error', onError);
+      stopListening = () => dest.off('error', onError);
+      write = async (chunk) => {
+        if (destError) throw destError;
+        await writeTo(dest, chunk);
+      };
     }
     let total: number | undefined;
-    if (opts.onProgress) total = await this.sizeUnlocked(remote).catch(() => undefined);
     let moved = 0;
     let retries = 0;
     try {
+      if (opts.onProgress) total = await this.sizeUnlocked(remote).catch(() => undefined);
       for (;;) {
         try {
           await this.transfer({
             verb: 'RETR', arg: remote, rest: offset + moved,
             ...(opts.signal ? { signal: opts.signal } : {}),
-            write: (chunk) => writeTo(sink, chunk),
+            write,
             count: (n) => {
               moved += n;
               opts.onProgress?.({ path: remote, bytes: moved, offset, ...(total !== undefined ? { total } : {}) });
@@ -464,11 +460,14 @@ export class FtpClient {
           await this.reconnect();
         }
       }
+      if (target) await target.commit();
+      else if (opts.end !== false) await endStream(dest as Writable);
     } catch (err) {
-      if (typeof dest === 'string') sink.destroy();
+      await target?.discard();
       throw err;
+    } finally {
+      stopListening();
     }
-    if (typeof dest === 'string' || opts.end !== false) await endStream(sink);
     return { bytes: moved, offset, retries };
   }
 
@@ -493,7 +492,7 @@ export class FtpClient {
       const start = offset + moved;
       let stream: AsyncIterable<Buffer | Uint8Array | string>;
       if (typeof source === 'string') {
-        stream = createReadStream(source, { start, highWaterMark: this.options.highWaterMark });
+        stream = fileChunks(source, start, this.options.highWaterMark);
       } else {
         if (start > 0 && opts.resume && retries === 0 && offset > 0) {
           // A Readable cannot seek: skip what the server already has.
@@ -636,6 +635,8 @@ export class FtpClient {
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
+    /** The destination failed (a local disk error): that, not the server's 426 for it, is the error. */
+    let localFailure: unknown;
     let cancelWait: (() => void) | undefined;
     try {
       socket = await Promise.race([
@@ -661,7 +662,12 @@ export class FtpClient {
           }
           got += chunk.length;
           if (chunk.length > 0) {
-            await spec.write(chunk);
+            try {
+              await spec.write(chunk);
+            } catch (err) {
+              localFailure = err;
+              throw err;
+            }
             spec.count?.(chunk.length);
           }
           if (limited) break;
@@ -676,6 +682,7 @@ export class FtpClient {
           last = Date.now();
           spec.count?.(chunk.length);
         }
+        if (stopReason) throw stopReason;
         await endStream(out);
         if (stopReason) throw stopReason;
       }
@@ -702,6 +709,7 @@ export class FtpClient {
       }
       // Keep replies in step: the server reports the failed transfer too (426/451), unless it is gone.
       const r = await this.withTimeout(finalReply).catch(() => undefined);
+      if (localFailure !== undefined) throw localFailure;
       if (r && r.code >= 400) throw new FtpReplyError(r.code, r.text, what);
       throw dataError;
     }
@@ -800,6 +808,19 @@ export class FtpClient {
       this.closedByUser = true;
       this.ctrl.destroy();
     }
+  }
+}
+
+/**
+ * A local file's bytes from `start`. The file is opened only when the transfer starts reading, and
+ * closed however the reading ends: a transfer refused before its data leaks no descriptor.
+ */
+async function* fileChunks(path: string, start: number, highWaterMark: number): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { start, highWaterMark });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } finally {
+    stream.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ListEntry } from '@ftpkit/codec';
 import { lstat, mkdir, readdir, realpath, rm, utimes } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { FtpReplyError, FtpUnsafePathError } from '../errors.js';
+import { FtpLimitError, FtpLocalError, FtpReplyError, FtpUnsafePathError } from '../errors.js';
 import { planMirror, type MirrorAction, type MirrorItem } from '../mirror-plan.js';
 import { joinRemote, unsafeNameReason } from '../remote-path.js';
 import type { FtpClient, TransferProgress } from './ftp-client.js';
@@ -12,7 +12,11 @@ export interface MirrorOptions {
   direction?: 'download' | 'upload';
   /** Connections used for file transfers. Default 1. */
   parallel?: number;
-  /** Remove what the source does not have. Default false. */
+  /**
+   * Remove what the source does not have. Default false. The source must be listed completely:
+   * a missing or unreadable source is an error before anything changes, and entries the walk
+   * skipped (too deep, symlinks, unsafe names) are kept on the target.
+   */
   delete?: boolean;
   /** Only plan: return the actions without doing them. */
   dryRun?: boolean;
@@ -21,6 +25,8 @@ export interface MirrorOptions {
   onProgress?: (p: TransferProgress) => void;
   /** Called before each action runs. */
   onAction?: (a: MirrorAction) => void;
+  /** Called after each action succeeded (e.g. to report what `delete` removed). */
+  onActionDone?: (a: MirrorAction) => void;
   /** Deepest directory level walked. Default 64. */
   maxDepth?: number;
   /** Most entries walked. Default 1 000 000. */
@@ -62,7 +68,14 @@ export async function resolveInside(root: string, rel: string): Promise<string> 
   return target;
 }
 
-async function walkRemote(client: FtpClient, root: string, opts: Required<Pick<MirrorOptions, 'maxDepth' | 'maxEntries'>>, skipped: MirrorResult['skipped']): Promise<MirrorItem[]> {
+type Limits = Required<Pick<MirrorOptions, 'maxDepth' | 'maxEntries'>>;
+
+/**
+ * The remote tree. Any listing that fails is an error, except a missing root when the remote side
+ * is the target (`rootMayBeMissing`, an upload into a new directory): a source that cannot be
+ * listed must never look empty, or `delete` would remove everything on the other side.
+ */
+async function walkRemote(client: FtpClient, root: string, opts: Limits, skipped: MirrorResult['skipped'], rootMayBeMissing: boolean): Promise<MirrorItem[]> {
   const items: MirrorItem[] = [];
   const visit = async (dir: string, rel: string, depth: number): Promise<void> => {
     if (depth > opts.maxDepth) {
@@ -73,7 +86,7 @@ async function walkRemote(client: FtpClient, root: string, opts: Required<Pick<M
     try {
       entries = await client.list(dir);
     } catch (err) {
-      if (err instanceof FtpReplyError && err.replyCode >= 500 && depth === 0) return;
+      if (rootMayBeMissing && depth === 0 && err instanceof FtpReplyError && err.replyCode >= 500) return;
       throw err;
     }
     for (const e of entries) {
@@ -101,15 +114,32 @@ async function walkRemote(client: FtpClient, root: string, opts: Required<Pick<M
   return items;
 }
 
-async function walkLocal(root: string, opts: Required<Pick<MirrorOptions, 'maxDepth' | 'maxEntries'>>, skipped: MirrorResult['skipped']): Promise<MirrorItem[]> {
+/**
+ * The local tree. A directory that cannot be read is an error (FtpLocalError), except a missing
+ * root when the local side is the target (`rootMayBeMissing`, a download into a new directory).
+ */
+async function walkLocal(root: string, opts: Limits, skipped: MirrorResult['skipped'], rootMayBeMissing: boolean): Promise<MirrorItem[]> {
   const items: MirrorItem[] = [];
   const visit = async (dir: string, rel: string, depth: number): Promise<void> => {
-    if (depth > opts.maxDepth) return;
-    const names = await readdir(dir).catch(() => [] as string[]);
+    if (depth > opts.maxDepth) {
+      skipped.push({ path: rel, reason: 'too deep' });
+      return;
+    }
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if (rootMayBeMissing && depth === 0 && (err as { code?: string }).code === 'ENOENT') return;
+      const code = (err as { code?: string }).code;
+      throw new FtpLocalError(`cannot read the local directory ${dir}${code ? ` (${code})` : ''}`, dir, { cause: err });
+    }
     for (const name of names.sort()) {
       const path = rel ? `${rel}/${name}` : name;
       const st = await lstat(join(dir, name));
-      if (items.length >= opts.maxEntries) return;
+      if (items.length >= opts.maxEntries) {
+        skipped.push({ path, reason: 'too many entries' });
+        return;
+      }
       if (st.isDirectory()) {
         items.push({ path, type: 'dir', size: 0 });
         await visit(join(dir, name), path, depth + 1);
@@ -133,15 +163,31 @@ export async function mirror(client: FtpClient, remoteDir: string, localDir: str
   const direction = opts.direction ?? 'download';
   const limits = { maxDepth: opts.maxDepth ?? 64, maxEntries: opts.maxEntries ?? 1_000_000 };
   const skipped: MirrorResult['skipped'] = [];
-  await mkdir(localDir, { recursive: true });
-  const remote = await walkRemote(client, remoteDir, limits, skipped);
-  const local = await walkLocal(localDir, limits, skipped);
+  // The source first: when it cannot be listed nothing else happens (nothing made, nothing deleted).
+  const sourceSkipped: MirrorResult['skipped'] = [];
+  let remote: MirrorItem[];
+  let local: MirrorItem[];
+  if (direction === 'download') {
+    remote = await walkRemote(client, remoteDir, limits, sourceSkipped, false);
+    local = await walkLocal(localDir, limits, skipped, true);
+  } else {
+    local = await walkLocal(localDir, limits, sourceSkipped, false);
+    remote = await walkRemote(client, remoteDir, limits, skipped, true);
+  }
+  skipped.unshift(...sourceSkipped);
+  const deleting = opts.delete ?? false;
+  if (deleting && sourceSkipped.some((s) => s.reason === 'too many entries')) {
+    throw new FtpLimitError('maxEntries', limits.maxEntries, 'the source has more entries than were listed, so delete cannot know what to keep');
+  }
+  // Whatever the source has but skipped (too deep, a symlink, an unsafe name) is kept on the target.
+  const keep = sourceSkipped.map((s) => s.path);
   const mlsd = client.features.has('MLST');
   const actions = direction === 'download'
-    ? planMirror(remote, local, { delete: opts.delete ?? false, toleranceSeconds: mlsd ? 1 : 60, timeRule: 'exact' })
-    : planMirror(local, remote, { delete: opts.delete ?? false, toleranceSeconds: mlsd ? 1 : 60, timeRule: client.features.has('MFMT') ? 'exact' : 'newer' });
+    ? planMirror(remote, local, { delete: deleting, keep, toleranceSeconds: mlsd ? 1 : 60, timeRule: 'exact' })
+    : planMirror(local, remote, { delete: deleting, keep, toleranceSeconds: mlsd ? 1 : 60, timeRule: client.features.has('MFMT') ? 'exact' : 'newer' });
   const result: MirrorResult = { actions, skipped, bytes: 0 };
   if (opts.dryRun) return result;
+  if (direction === 'download') await mkdir(localDir, { recursive: true });
 
   // Deletions of clashing items, directories, then files in parallel, then the remaining deletions.
   const transfers = actions.filter((a): a is Extract<MirrorAction, { type: 'transfer' }> => a.type === 'transfer');
@@ -163,6 +209,7 @@ export async function mirror(client: FtpClient, remoteDir: string, localDir: str
         else await client.remove(target);
       }
     }
+    opts.onActionDone?.(a);
   };
   if (direction === 'upload') await client.mkdir(remoteDir, { recursive: true });
   for (const a of before) await runSimple(a);
@@ -188,6 +235,7 @@ export async function mirror(client: FtpClient, remoteDir: string, localDir: str
         await c.upload(source, remotePath, topts);
         if (a.modified) await c.setLastModified(remotePath, a.modified);
       }
+      opts.onActionDone?.(a);
     });
   } finally {
     await pool.close();

@@ -1,8 +1,7 @@
-import { open } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { FtpUnsupportedError, FtpVerifyError } from '../errors.js';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { FtpLocalError, FtpUnsupportedError, FtpVerifyError } from '../errors.js';
 import { hashAlgorithms } from '../features.js';
+import { checkLocalTarget, localError, temporaryPathFor } from './download-target.js';
 import { planSegments } from '../segments.js';
 import { FtpClient, type TransferOptions } from './ftp-client.js';
 import { FtpPool } from './ftp-pool.js';
@@ -14,6 +13,8 @@ export interface SegmentedOptions extends TransferOptions {
   minSegmentSize?: number;
   /** Verify with HASH when the server offers it. Default true. */
   verifyHash?: boolean;
+  /** Make the local path's missing parent directories. Default false: a missing directory is an FtpLocalError. */
+  createDirs?: boolean;
 }
 
 export interface SegmentedResult {
@@ -30,10 +31,27 @@ export interface SegmentedResult {
  * @see RFC 3659 §5 (REST)
  */
 export async function downloadSegmented(client: FtpClient, remote: string, localPath: string, opts: SegmentedOptions = {}): Promise<SegmentedResult> {
+  const existing = await checkLocalTarget(localPath, opts.createDirs ?? false);
+  if (existing && !existing.isFile()) throw new FtpLocalError(`cannot download ${localPath} in segments: it is not a regular file`, localPath);
   const size = await client.size(remote);
   const plan = planSegments(size, opts.segments ?? 4, opts.minSegmentSize ?? 1024 * 1024);
-  await mkdir(dirname(localPath), { recursive: true });
-  const fh = await open(localPath, 'w');
+  // Segments land in a temporary file, renamed over `localPath` only once complete and verified.
+  const temp = temporaryPathFor(localPath);
+  const fh = await open(temp, 'wx').catch((err: unknown) => { throw localError(`cannot write ${localPath}`, localPath, err); });
+  try {
+    const result = await fetchSegments(client, remote, temp, fh, size, plan, opts);
+    await rename(temp, localPath).catch((err: unknown) => { throw localError(`cannot replace ${localPath}`, localPath, err); });
+    return result;
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function fetchSegments(
+  client: FtpClient, remote: string, localPath: string, fh: FileHandle, size: number,
+  plan: ReturnType<typeof planSegments>, opts: SegmentedOptions,
+): Promise<SegmentedResult> {
   let moved = 0;
   try {
     await fh.truncate(size);

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestFtpServer } from '@ftpkit/test-servers';
-import { FtpAbortError, FtpReplyError } from '../errors.js';
+import { FtpAbortError, FtpLocalError, FtpReplyError } from '../errors.js';
 import { FtpClient } from '../node/ftp-client.js';
 import { FtpPool } from '../node/ftp-pool.js';
 import { mirror } from '../node/mirror.js';
@@ -132,6 +132,19 @@ export function serverSuite(cfg: SuiteConfig): void {
         const err = await c.download('/meta/missing', join(work, 'missing')).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(FtpReplyError);
         expect((err as FtpReplyError).replyCode).toBe(550);
+        // A failed download creates nothing and leaves an existing file as it was.
+        expect(existsSync(join(work, 'missing'))).toBe(false);
+        await writeFile(join(work, 'precious'), 'precious bytes');
+        await expect(c.download('/meta/missing', join(work, 'precious'))).rejects.toBeInstanceOf(FtpReplyError);
+        await expect(c.download('/meta/missing', join(work, 'precious'), { resume: true })).rejects.toBeInstanceOf(FtpReplyError);
+        expect(await readFile(join(work, 'precious'), 'utf8')).toBe('precious bytes');
+        expect((await readdir(work)).filter((f) => f.includes('.ftpkit-'))).toEqual([]);
+        // A missing local directory is refused before anything is transferred, unless createDirs.
+        const nowhere = join(work, 'no', 'dir', 'five.txt');
+        await expect(c.download('/meta/a b/five.txt', nowhere)).rejects.toBeInstanceOf(FtpLocalError);
+        expect(existsSync(join(work, 'no'))).toBe(false);
+        await c.download('/meta/a b/five.txt', nowhere, { createDirs: true });
+        expect(await readFile(nowhere, 'utf8')).toBe('12345');
         await c.cd('/');
         await c.removeDir('/meta', { recursive: true });
       } finally {
