@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ describe.runIf(ready)('ftpkit-server: one file, several sessions (curl)', () => 
     it(`${mode}: a slow STOR, a second STOR and a RETR of one name: each 226 is one whole file`, { timeout: 90_000 }, async () => {
       dir = mkdtempSync(join(tmpdir(), 'ftpkit-concurrent-'));
       const root = join(dir, 'root');
+      mkdirSync(root);
       const files = { old: join(root, 'f.bin'), first: join(dir, 'first.bin'), second: join(dir, 'second.bin') };
       const env = { ...process.env, FTPKIT_LOG_FORMAT: 'json', FTPKIT_LOG_LEVEL: 'warn' };
       program = await startProgram(['--root', root, '--user', 'u:p', '--upload-mode', mode], env);
