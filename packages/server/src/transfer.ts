@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
 import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
@@ -14,12 +15,22 @@ export interface ByteCounter {
 }
 
 /**
- * Counts the bytes. With `endGate` (uploads), the end of the source is passed on only if that
- * signal has not aborted two event-loop turns (two polls for I/O) later: a killed client's data
- * connection ends with a plain FIN, like a complete upload, and the control connection's EOF that
- * aborts the transfer may be queued right behind it. The storage checks again at its commit point.
+ * How long an atomic upload's end waits for a control-connection EOF before it may commit. A
+ * killed client's kernel closes its two sockets one after the other; on a loaded machine the
+ * second FIN has been seen to come milliseconds after the first (4 ms with curl), which two
+ * event-loop turns alone do not cover. Only atomic uploads pay it: they are the ones that
+ * promise the old file survives a failed upload.
  */
-function counting(counter: ByteCounter, endGate?: AbortSignal) {
+export const ATOMIC_COMMIT_GRACE_MS = 25;
+
+/**
+ * Counts the bytes. With `endGate` (uploads), the end of the source is passed on only if that
+ * signal has not aborted two event-loop turns (two polls for I/O) and `graceMs` later: a killed
+ * client's data connection ends with a plain FIN, like a complete upload, and the control
+ * connection's EOF that aborts the transfer may come right behind it. The storage checks again
+ * at its commit point.
+ */
+function counting(counter: ByteCounter, endGate?: AbortSignal, graceMs = 0) {
   return async function* count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
       counter.bytes += chunk.length;
@@ -27,6 +38,7 @@ function counting(counter: ByteCounter, endGate?: AbortSignal) {
     }
     if (endGate !== undefined) {
       for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+      if (graceMs > 0 && !endGate.aborted) await delay(graceMs, undefined, { signal: endGate }).catch(() => undefined);
       endGate.throwIfAborted();
     }
   };
@@ -174,7 +186,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
         if (spec.ascii) stages.push(asciiDecode());
         if (ctx.quota !== undefined) stages.push(quotaGuard(ctx.quota));
-        stages.push(counting(counter, signal));
+        stages.push(counting(counter, signal, spec.uploadMode === 'atomic' ? ATOMIC_COMMIT_GRACE_MS : 0));
         const through = chain(stages);
         await pipeline(socket, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
         break;

@@ -4,7 +4,7 @@ import type { TransferEndEvent } from '../src/index.js';
 import { getFile, PASS, payload, putFile, sha256, startServer, USER, type Harness } from './harness.js';
 import { memoryStorage } from '@ftpkit/storage-memory';
 import type { StorageAdapter } from '@ftpkit/storage';
-import { bindAll, openFds, openTransfer, settle, sleep } from './faults-support.js';
+import { bindAll, openFds, openTransfer, repliesUntilClosed, settle, sleep } from './faults-support.js';
 import { RawClient } from './raw-client.js';
 
 let h: Harness | undefined;
@@ -13,17 +13,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Every reply until the server closes the control connection (bounded). */
-async function repliesUntilClosed(c: RawClient, timeoutMs: number): Promise<number[]> {
-  const codes: number[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const r = await c.next(Math.max(1, deadline - Date.now())).catch(() => undefined);
-    if (r === undefined) break;
-    codes.push(r.code);
-  }
-  return codes;
-}
 
 type Kind = 'short-download' | 'long-download' | 'short-upload' | 'long-upload';
 

@@ -98,3 +98,15 @@ export function bindAll(a: StorageAdapter): StorageAdapter {
   };
 }
 
+
+/** Every reply until the server closes the control connection (bounded). */
+export async function repliesUntilClosed(c: RawClient, timeoutMs = 15_000): Promise<number[]> {
+  const codes: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await c.next(Math.max(1, deadline - Date.now())).catch(() => undefined);
+    if (r === undefined) break;
+    codes.push(r.code);
+  }
+  return codes;
+}
