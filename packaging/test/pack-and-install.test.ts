@@ -20,6 +20,7 @@ interface PackageInfo {
   version: string;
   private?: boolean;
   bin?: Record<string, string>;
+  exports?: Record<string, unknown>;
 }
 
 function publicPackages(): PackageInfo[] {
@@ -81,6 +82,19 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 const packages = publicPackages();
 let work = '';
 let project = '';
+let cjsProject = '';
+
+/**
+ * Every specifier a user can load without optional peers: each public package and its subpath exports,
+ * except `/testing` (it needs its optional peer: vitest, s3rver; type-checked by the consumers instead).
+ */
+function entryPoints(): string[] {
+  return packages.flatMap((pkg) =>
+    Object.keys(pkg.exports ?? { '.': true })
+      .filter((key) => key !== './package.json' && key !== './testing')
+      .map((key) => (key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`)),
+  );
+}
 
 beforeAll(async () => {
   for (const pkg of packages) {
@@ -104,11 +118,23 @@ beforeAll(async () => {
   expect(files).toHaveLength(packages.length);
 
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'ftpkit-consumer', private: true, type: 'module' }, null, 2));
-  for (const file of await readdir(fixtures)) await copyFile(join(fixtures, file), join(project, file));
+  for (const entry of await readdir(fixtures, { withFileTypes: true })) {
+    if (entry.isFile()) await copyFile(join(fixtures, entry.name), join(project, entry.name));
+  }
   // One npm install for every tarball: the internal versions pnpm wrote must resolve among them.
   expectOk(
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files, TYPESCRIPT, TYPES_NODE], project, { timeoutMs: 240_000 }),
     'npm install of the tarballs',
+  );
+
+  // The same tarballs in a CommonJS project, as `npm init -y` makes one.
+  cjsProject = join(work, 'commonjs-project');
+  await mkdir(cjsProject);
+  await writeFile(join(cjsProject, 'package.json'), JSON.stringify({ name: 'ftpkit-cjs-consumer', private: true, type: 'commonjs' }, null, 2));
+  for (const file of await readdir(join(fixtures, 'commonjs'))) await copyFile(join(fixtures, 'commonjs', file), join(cjsProject, file));
+  expectOk(
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files, TYPESCRIPT, TYPES_NODE], cjsProject, { timeoutMs: 240_000 }),
+    'npm install of the tarballs (CommonJS project)',
   );
 
   // @ftpkit/codec alone, in a project of its own.
@@ -118,7 +144,7 @@ beforeAll(async () => {
   const codecTarball = files.find((f) => /ftpkit-codec-[^/]*\.tgz$/.test(f));
   expect(codecTarball).toBeDefined();
   expectOk(await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', codecTarball ?? ''], join(work, 'codec-only')), 'npm install codec');
-}, 330_000);
+}, 600_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
@@ -139,6 +165,19 @@ describe('packed tarballs installed with plain npm', () => {
     const result = await run('node', ['embedded-server-client.mjs'], project);
     expectOk(result, 'embedded server + client');
     expect(result.stdout).toMatch(/^embedded ok [0-9a-f]{64}$/m);
+  });
+
+  it('require() every public package from a "type": "commonjs" project and round-trip a file through createFtpServer + FtpClient', { timeout: 120_000 }, async () => {
+    const specifiers = entryPoints();
+    for (const pkg of packages) expect(specifiers).toContain(pkg.name);
+    const result = await run('node', ['require-round-trip.cjs', ...specifiers], cjsProject);
+    expectOk(result, 'require() from CommonJS');
+    expect(result.stdout).toContain(`required ${specifiers.length} packages`);
+    expect(result.stdout).toMatch(/^commonjs ok [0-9a-f]{64}$/m);
+  });
+
+  it('type-check a CommonJS consumer of every public package (module nodenext)', { timeout: 240_000 }, async () => {
+    expectOk(await run(join(cjsProject, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], cjsProject, { timeoutMs: 220_000 }), 'tsc CommonJS consumer');
   });
 
   it('use @ftpkit/codec alone (no other package installed)', async () => {
@@ -206,8 +245,10 @@ describe('packed tarballs installed with plain npm', () => {
     for (const { resolution, result } of results) expectOk(result, `tsc ${resolution}`);
   });
 
-  it('the consumer imports every public package', async () => {
-    const consumer = await readFile(join(fixtures, 'consumer.ts'), 'utf8');
-    for (const pkg of packages) expect(consumer, pkg.name).toContain(`from '${pkg.name}'`);
+  it('the consumers import every public package', async () => {
+    for (const file of ['consumer.ts', 'commonjs/consumer.ts']) {
+      const consumer = await readFile(join(fixtures, file), 'utf8');
+      for (const pkg of packages) expect(consumer, `${file}: ${pkg.name}`).toContain(`from '${pkg.name}'`);
+    }
   });
 });
