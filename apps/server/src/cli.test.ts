@@ -124,6 +124,9 @@ describe('ftpkit-server CLI (in-process)', () => {
     const banner = a.out.join('');
     expect(banner).toContain('SELF-SIGNED');
     expect(readFileSync(join(cwd, '.ftpkit', 'self-signed-key.pem'), 'utf8')).toContain('PRIVATE KEY');
+    // The banner names the certificate to trust; curl verifies against it (no -k) as the banner says.
+    const caFile = /curl --cacert (\S+?),? /.exec(banner)?.[1];
+    expect(caFile).toBe(join(cwd, '.ftpkit', 'self-signed-cert.pem'));
     const port = /127\.0\.0\.1:(\d+)/.exec(banner)?.[1] ?? '0';
     const implicit = /ftps:\/\/127\.0\.0\.1:(\d+)/.exec(banner)?.[1] ?? '0';
     try {
@@ -131,6 +134,8 @@ describe('ftpkit-server CLI (in-process)', () => {
       expect((await curl([`ftp://u:p@127.0.0.1:${port}/tls.txt`])).code).not.toBe(0);
       expect((await curl(['--ssl-reqd', '-k', `ftp://u:p@127.0.0.1:${port}/tls.txt`])).stdout).toBe('secret');
       expect((await curl(['-k', `ftps://u:p@127.0.0.1:${implicit}/tls.txt`])).stdout).toBe('secret');
+      expect((await curl(['--ssl-reqd', '--cacert', caFile ?? '', `ftp://u:p@127.0.0.1:${port}/tls.txt`])).stdout).toBe('secret');
+      expect((await curl(['--cacert', caFile ?? '', `ftps://u:p@127.0.0.1:${implicit}/tls.txt`])).stdout).toBe('secret');
     } finally {
       await Promise.all(a.stops.map((s) => s()));
     }

@@ -65,6 +65,6 @@ export async function createTlsSource(config: TlsConfig): Promise<TlsSource> {
     description:
       config.source.kind === 'files'
         ? `TLS certificate ${files.cert}`
-        : `TLS with a SELF-SIGNED certificate (${files.cert}): for testing only, clients must skip verification`,
+        : `TLS with a SELF-SIGNED certificate for 127.0.0.1/localhost, for testing only: clients trust it as their CA (curl --cacert ${files.cert}, FtpClient { ca }) or skip verification`,
   };
 }
