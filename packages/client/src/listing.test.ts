@@ -41,3 +41,22 @@ describe('listings captured from real servers', () => {
     expect(entries.find((e) => e.name === 'plain.txt')?.modified?.toISOString()).toBe('2026-11-20T10:20:00.000Z');
   });
 });
+
+// What ListEntry.permissions documents: it depends on the listing format (see list-entry.ts in @ftpkit/codec).
+describe('permissions per listing format', () => {
+  it('LIST: the nine rwx characters as sent, and mode', () => {
+    const byName = new Map(parseListListing(fixture('vsftpd-list.txt'), now).map((e) => [e.name, e]));
+    expect(byName.get('plain.txt')).toMatchObject({ permissions: 'rw-r--r--', mode: 0o644 });
+    expect(byName.get('sub dir')).toMatchObject({ permissions: 'rwxr-xr-x', mode: 0o755 });
+  });
+
+  it('MLSD: the RFC 3659 perm fact as sent (not rwx), mode only from UNIX.mode', () => {
+    const py = new Map(parseMlsdListing(fixture('pyftpdlib-mlsd.txt')).map((e) => [e.name, e]));
+    expect(py.get('plain.txt')?.permissions).toBe('radfwMT');
+    expect(py.get('sub dir')?.permissions).toBe('eldfmMTcp');
+    expect(py.get('plain.txt')?.mode).toBeUndefined();
+    const pure = new Map(parseMlsdListing(fixture('pure-ftpd-mlsd.txt')).map((e) => [e.name, e]));
+    expect(pure.get('plain.txt')).toMatchObject({ mode: 0o644 });
+    expect(pure.get('plain.txt')?.permissions).toBeUndefined();
+  });
+});
