@@ -36,8 +36,8 @@ export interface TransferProgress {
 
 /** Options every transfer takes. */
 export interface TransferOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: TransferProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: TransferProgress) => void) | undefined;
 }
 
 export interface DownloadOptions extends TransferOptions {
@@ -45,25 +45,25 @@ export interface DownloadOptions extends TransferOptions {
    * Start at this byte (REST). Default 0, or the local size with `resume`. A local path is then
    * written in place from this offset, like `resume`.
    */
-  offset?: number;
+  offset?: number | undefined;
   /**
    * Continue a partial local file from its size. The file is written in place, so after a failure
    * what arrived stays there to resume from. Without `resume` (or `offset`) a download goes to a
    * temporary file next to the target and replaces it only when complete: a failed download leaves
    * an existing file untouched and creates nothing.
    */
-  resume?: boolean;
+  resume?: boolean | undefined;
   /** Make the local path's missing parent directories. Default false: a missing directory is an FtpLocalError. */
-  createDirs?: boolean;
+  createDirs?: boolean | undefined;
   /** End a Writable destination when done. Default true. */
-  end?: boolean;
+  end?: boolean | undefined;
 }
 
 export interface UploadOptions extends TransferOptions {
   /** APPE instead of STOR. */
-  append?: boolean;
+  append?: boolean | undefined;
   /** Continue from the remote file's size (APPE of the rest). */
-  resume?: boolean;
+  resume?: boolean | undefined;
 }
 
 /** What a transfer did. */
