@@ -97,6 +97,11 @@ function isRetryable(err: unknown): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
+/** 554 to APPE/REST: the server has nothing to resume from (an atomic-mode server). */
+function nothingToResume(err: unknown): boolean {
+  return err instanceof FtpReplyError && err.replyCode === 554;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -488,8 +493,10 @@ export class FtpClient {
     const total = typeof source === 'string' ? (await statLocal(source)).size : undefined;
     let moved = 0;
     let retries = 0;
+    /** A resume attempt was refused with 554: every later attempt is a STOR of the whole file. */
+    let storedWhole = false;
     for (;;) {
-      const start = offset + moved;
+      const start = storedWhole ? 0 : offset + moved;
       let stream: AsyncIterable<Buffer | Uint8Array | string>;
       if (typeof source === 'string') {
         stream = fileChunks(source, start, this.options.highWaterMark);
@@ -511,10 +518,21 @@ export class FtpClient {
         });
         return { bytes: moved, offset, retries };
       } catch (err) {
+        if (typeof source === 'string' && verb === 'APPE' && !opts.append && !storedWhole && nothingToResume(err)) {
+          // An atomic server keeps no partial upload (RFC 3659 §5.4): send the whole file instead.
+          storedWhole = true;
+          offset = 0;
+          moved = 0;
+          continue;
+        }
         if (typeof source !== 'string' || !isRetryable(err) || retries >= this.options.retries || opts.signal?.aborted) throw err;
         retries++;
         await sleep(this.options.retryDelay);
         await this.reconnect();
+        if (storedWhole) {
+          moved = 0;
+          continue;
+        }
         // Trust the server's size, not our count: bytes in flight may not have landed.
         const landed = await remoteSize();
         moved = landed - offset;
