@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './reply-reason.js';
 export * from './url.js';
 export * from './features.js';
 export * from './dialog.js';

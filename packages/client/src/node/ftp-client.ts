@@ -9,7 +9,7 @@ import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '
 import { describeCommand, expectReply, NO_REPLY, type Dialog } from '../dialog.js';
 import {
   FtpAbortError, FtpConnectionError, FtpError, FtpLimitError, FtpProtocolError, FtpReplyError, FtpTimeoutError,
-  FtpUnsupportedError,
+  FtpLocalError, FtpUnsupportedError,
 } from '../errors.js';
 import { hashAlgorithms, type Features } from '../features.js';
 import { parseListListing, parseMlsdListing, parseMlstReply } from '../listing.js';
@@ -18,7 +18,7 @@ import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
 import { ControlConnection } from './control-connection.js';
 import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
-import { DownloadTarget } from './download-target.js';
+import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
 
@@ -490,7 +490,7 @@ export class FtpClient {
       return r.code === 213 ? Number(r.text.trim()) || 0 : 0;
     };
     let offset = opts.resume ? await remoteSize() : 0;
-    const total = typeof source === 'string' ? (await statLocal(source)).size : undefined;
+    const total = typeof source === 'string' ? await localFileSize(source) : undefined;
     let moved = 0;
     let retries = 0;
     /** A resume attempt was refused with 554: every later attempt is a STOR of the whole file. */
@@ -705,6 +705,8 @@ export class FtpClient {
         if (stopReason) throw stopReason;
       }
     } catch (err) {
+      // A local file that cannot be read: that, not the server's 426 for the cut data, is the error.
+      if (err instanceof FtpLocalError) localFailure ??= err;
       dataError = stopReason ?? err;
     } finally {
       clearInterval(stall);
@@ -837,9 +839,20 @@ async function* fileChunks(path: string, start: number, highWaterMark: number): 
   const stream = createReadStream(path, { start, highWaterMark });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw localError(`cannot read ${path}`, path, err);
   } finally {
     stream.destroy();
   }
+}
+
+/** The size of a local file to upload; a missing or unreadable one is an FtpLocalError up front. */
+async function localFileSize(path: string): Promise<number> {
+  const st = await statLocal(path).catch((err: unknown) => {
+    throw localError(`cannot upload ${path}`, path, err);
+  });
+  if (st.isDirectory()) throw new FtpLocalError(`cannot upload ${path}: it is a directory`, path);
+  return st.size;
 }
 
 async function* skipBytes(source: AsyncIterable<Buffer | Uint8Array | string>, n: number): AsyncGenerator<Buffer> {
