@@ -15,4 +15,4 @@ export * from './node/ftp-client.js';
 export * from './node/ftp-pool.js';
 export * from './node/segmented-download.js';
 export * from './node/mirror.js';
-export type { ListEntry, Reply, HostPort } from '@ftpkit/codec';
+export type { ListEntry, MlsxEntry, Reply, HostPort } from '@ftpkit/codec';

@@ -28,3 +28,4 @@ export type {
 } from '@ftpkit/storage';
 export { StorageError, isStorageError } from '@ftpkit/storage';
 export type { TlsSessionReuse } from '@ftpkit/transport';
+export type { ListEntry, MlsxEntry, ProxyHeader } from '@ftpkit/codec';
