@@ -1,12 +1,32 @@
+import { replyReason, type FtpReplyReason } from './reply-reason.js';
+
 /**
- * Every error the client throws is an `FtpError` with a stable string `code`, so callers branch on
- * codes, not messages. Messages never contain a password: commands are named by their verb only
- * when the argument is secret (PASS, ACCT).
+ * Every `code` an {@link FtpError} can have; each names one subclass (or, for `BAD_URL` and
+ * `BAD_OPTIONS`, a plain `FtpError`). The table in the package README lists them.
+ */
+export type FtpErrorCode =
+  | 'FTP_REPLY'
+  | 'FTP_TIMEOUT'
+  | 'FTP_LIMIT'
+  | 'FTP_CONNECTION'
+  | 'FTP_PROTOCOL'
+  | 'FTP_UNSAFE_PATH'
+  | 'FTP_UNSUPPORTED'
+  | 'ABORT_ERR'
+  | 'FTP_VERIFY'
+  | 'FTP_LOCAL'
+  | 'BAD_URL'
+  | 'BAD_OPTIONS';
+
+/**
+ * Every error the client throws is an `FtpError` with a stable `code` (an {@link FtpErrorCode}), so
+ * callers branch on codes, not messages. Messages never contain a password: commands are named by
+ * their verb only when the argument is secret (PASS, ACCT).
  */
 export class FtpError extends Error {
   override readonly name: string = 'FtpError';
   constructor(
-    readonly code: string,
+    readonly code: FtpErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -26,7 +46,14 @@ export class FtpReplyError extends FtpError {
     readonly command: string,
   ) {
     super('FTP_REPLY', `${command ? `${command}: ` : ''}${replyCode} ${text.split('\n').join(' ').trim()}`);
+    this.reason = replyReason(replyCode, text);
   }
+  /**
+   * What went wrong, when the reply says so: derived from the code and, for the catch-all codes
+   * (450, 550, 553), from the text. Best-effort: reply texts vary by server, so an unknown wording
+   * gives `undefined`, never a guess.
+   */
+  readonly reason: FtpReplyReason | undefined;
   /** 4xx: the same command may work later. */
   get transient(): boolean {
     return this.replyCode >= 400 && this.replyCode < 500;

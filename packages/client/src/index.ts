@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './reply-reason.js';
 export * from './url.js';
 export * from './features.js';
 export * from './dialog.js';
@@ -14,4 +15,4 @@ export * from './node/ftp-client.js';
 export * from './node/ftp-pool.js';
 export * from './node/segmented-download.js';
 export * from './node/mirror.js';
-export type { ListEntry, Reply, HostPort } from '@ftpkit/codec';
+export type { ListEntry, MlsxEntry, Reply, HostPort } from '@ftpkit/codec';

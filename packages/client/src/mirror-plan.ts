@@ -15,16 +15,16 @@ export type MirrorAction =
 
 export interface MirrorPlanOptions {
   /** Remove target items the source does not have. */
-  delete?: boolean;
+  delete?: boolean | undefined;
   /** Paths never deleted, with everything under them (source entries that were skipped, not absent). */
-  keep?: readonly string[];
+  keep?: readonly string[] | undefined;
   /** Seconds two times may differ and still count as equal (LIST times have minute precision). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /**
    * 'exact': transfer when times differ (the target's time is set after each transfer);
    * 'newer': transfer only when the source is newer (the target's time cannot be set).
    */
-  timeRule?: 'exact' | 'newer';
+  timeRule?: 'exact' | 'newer' | undefined;
 }
 
 /**

@@ -26,18 +26,18 @@ export interface BanList {
 /** Options of {@link createMemoryBanList}. */
 export interface MemoryBanListOptions {
   /** Failed logins from one address within `banMs` that start a ban. Default 10. */
-  maxFailures?: number;
+  maxFailures?: number | undefined;
   /** Length of a ban, and the window failures are counted in. Default 600 000 ms. */
-  banMs?: number;
+  banMs?: number | undefined;
   /**
    * Addresses with failures but no ban that are tracked at most; beyond it the one tracked longest
    * is forgotten. Active bans are never forgotten to make room: each costs the attacker
    * `maxFailures` guesses from another address (or IPv6 network) and ends after `banMs`. Default 10 000.
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** IPv6 addresses are counted and banned per network of this prefix length (one host usually holds a whole /64). Default 64. */
   ipv6PrefixLength?: number;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 interface Tracked {

@@ -19,7 +19,7 @@ import { PassivePortLedger, passivePortCap } from './passive-port-ledger.js';
 /** Options of {@link FtpServer.close}. */
 export interface CloseOptions {
   /** How long running transfers may go on before everyone gets 421. Default 10 000 ms. */
-  graceMs?: number;
+  graceMs?: number | undefined;
 }
 
 const TOO_MANY = encodeReply(421, 'Too many connections, try again later.');

@@ -8,3 +8,24 @@ export * from './options.js';
 export * from './proxy-protocol.js';
 export * from './token-bucket.js';
 export type { PublicAddressOption } from '@ftpkit/transport';
+// What a user of the server names in their own code (a per-user storage function, a login
+// handler, an adapter): re-exported so @ftpkit/server alone is enough to type it.
+export type { SessionUser } from '@ftpkit/session';
+export type {
+  FileStat,
+  FileType,
+  ReadOptions,
+  StorageAdapter,
+  StorageAdapterWith,
+  StorageCapabilities,
+  StorageCapability,
+  StorageErrorCode,
+  SweepOptions,
+  SweepResult,
+  UploadMode,
+  WriteOptions,
+  WriteResult,
+} from '@ftpkit/storage';
+export { StorageError, isStorageError } from '@ftpkit/storage';
+export type { TlsSessionReuse } from '@ftpkit/transport';
+export type { ListEntry, MlsxEntry, ProxyHeader } from '@ftpkit/codec';

@@ -24,7 +24,7 @@ export type Authenticate = (
 /** Passive mode (PASV/EPSV). */
 export interface PassiveOptions {
   /** Address the listeners bind. Default: the control connection's local address. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Inclusive port range; each PASV/EPSV gets a free port of it chosen at random (a predictable
    * port lets a program on the client's address connect first). Default: the ports outside the
@@ -32,9 +32,9 @@ export interface PassiveOptions {
    * Linux by default, 32768–49151 on macOS and Windows), so passive listeners never compete with
    * outgoing connections or ports in TIME_WAIT for the ephemeral range.
    */
-  ports?: readonly [number, number];
+  ports?: readonly [number, number] | undefined;
   /** Address announced in 227 replies (fixed, or chosen per client). Default: the control connection's local address. */
-  publicAddress?: PublicAddressOption;
+  publicAddress?: PublicAddressOption | undefined;
 }
 
 /** Active mode (PORT/EPRT). */
@@ -43,7 +43,7 @@ export interface ActiveOptions {
    * Connect from control port minus one (port 20 for 21, RFC 959 §3.2) when the process may bind
    * it; otherwise from an ephemeral port. Default false (ephemeral).
    */
-  sourcePortMinusOne?: boolean;
+  sourcePortMinusOne?: boolean | undefined;
 }
 
 /** Every limit, with its default. */
@@ -125,10 +125,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
  * all of that user's sessions (bytes/s; 0 or absent = unlimited).
  */
 export interface FtpUser extends SessionUser {
-  downloadBytesPerSecond?: number;
-  uploadBytesPerSecond?: number;
+  downloadBytesPerSecond?: number | undefined;
+  uploadBytesPerSecond?: number | undefined;
   /** A storage quota, kept per user name across all of that user's sessions. Default: none. */
-  quota?: UserQuota;
+  quota?: UserQuota | undefined;
 }
 
 /**
@@ -145,13 +145,13 @@ export interface UserQuota {
   /** Most bytes the user may store: file sizes plus `directoryBytes` per directory. */
   limitBytes: number;
   /** What one directory counts for (MKD takes it, RMD gives it back). Default 4096, the size of a directory on ext4; 0 makes directories free. */
-  directoryBytes?: number;
+  directoryBytes?: number | undefined;
   /**
    * What the user stores already, asked once per user name, never per upload. Default: one walk
    * of the user's storage (file sizes plus `directoryBytes` per directory, at most 1,000,000
    * entries; a failed or too big walk is retried on the next upload or MKD, which gets 451).
    */
-  usedBytes?: () => number | Promise<number>;
+  usedBytes?: (() => number | Promise<number>) | undefined;
 }
 
 /**
@@ -172,13 +172,13 @@ export interface TlsOptions {
    * Python's ftplib, still work, and one that can is protected from its first resumption on).
    * `'off'`: never checked. Default 'prefer'.
    */
-  sessionReuse?: TlsSessionReuse;
+  sessionReuse?: TlsSessionReuse | undefined;
   /** Refuse USER/PASS until AUTH TLS (530/534). Default false. */
-  requireTls?: boolean;
+  requireTls?: boolean | undefined;
   /** Refuse transfers unless PROT P (521). Default false. */
-  requireTlsData?: boolean;
+  requireTlsData?: boolean | undefined;
   /** TLS handshake timeout (control and data). Default 10 000 ms. */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
 }
 
 /** Options of {@link createFtpServer}. */
@@ -189,27 +189,27 @@ export interface FtpServerOptions {
    * HELP and the dispatcher offer MFMT and SITE CHMOD (a fixed adapter is inspected instead).
    * An adapter that then lacks the member answers 502. Default: neither.
    */
-  storageCapabilities?: Partial<StorageCapabilities>;
+  storageCapabilities?: Partial<StorageCapabilities> | undefined;
   /** Default: refuse every login. */
-  authenticate?: Authenticate;
-  passive?: PassiveOptions;
-  active?: ActiveOptions;
-  limits?: Partial<Limits>;
+  authenticate?: Authenticate | undefined;
+  passive?: PassiveOptions | undefined;
+  active?: ActiveOptions | undefined;
+  limits?: Partial<Limits> | undefined;
   /** How STOR/APPE land in storage. Default 'resumable'. */
-  uploadMode?: UploadMode;
+  uploadMode?: UploadMode | undefined;
   /** A pino logger (or anything with the same methods). Default: silent. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Text of the 220 greeting. Default: the session's. */
-  greeting?: string;
-  tls?: TlsOptions;
+  greeting?: string | undefined;
+  tls?: TlsOptions | undefined;
   /** Where failed logins are counted per IP. Default: in memory, per `limits.maxLoginFailuresPerIp` and `limits.loginBanMs`. */
-  banList?: BanList;
+  banList?: BanList | undefined;
   /** The clock for LIST dates ("Mon DD HH:MM" vs "Mon DD  YYYY"). Default: `() => new Date()`. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
   /**
    * PROXY protocol on the control listeners (behind HAProxy, an AWS NLB...): the header's client
    * address replaces the balancer's everywhere (anti-hijack, anti-bounce, per-IP limits, bans,
    * logs, events). Default off.
    */
-  proxyProtocol?: ProxyProtocolOptions;
+  proxyProtocol?: ProxyProtocolOptions | undefined;
 }

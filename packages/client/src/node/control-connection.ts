@@ -1,7 +1,7 @@
 import { encodeCommand, ReplyDecoder, ReplyTooLargeError, type Reply } from '@ftpkit/codec';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { FtpConnectionError, FtpLimitError, FtpProtocolError, FtpTimeoutError, type FtpError } from '../errors.js';
+import { FtpConnectionError, FtpLimitError, FtpProtocolError, FtpReplyError, FtpTimeoutError, type FtpError } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
 
 /** The newest session each TLS socket announced (TLS 1.3 tickets can arrive any time after the handshake). */
@@ -60,6 +60,8 @@ export class ControlConnection {
   private readonly waiters: Waiter[] = [];
   private readonly early: Reply[] = [];
   private failure: FtpError | undefined;
+  /** The greeting has arrived (a 421 greeting is an answer: too many connections). */
+  private greeted = false;
   private onData = (chunk: Buffer): void => this.receive(chunk);
 
   private constructor(
@@ -125,6 +127,17 @@ export class ControlConnection {
       return;
     }
     for (const r of replies) {
+      const greeting = !this.greeted;
+      this.greeted = true;
+      if (r.code === 421 && !greeting) {
+        // RFC 959 §4.2: 421 closes the connection, "a reply to any command if the service knows it
+        // must shut down". Whether it answers our command or came unasked (a shutdown, an idle
+        // timeout) just before it cannot be told apart: either way this connection is over.
+        const reply = new FtpReplyError(r.code, r.text, '');
+        this.fail(new FtpConnectionError(`the server closed the control connection: ${reply.message}`, { cause: reply }));
+        this.socket.destroy();
+        return;
+      }
       const w = this.waiters.shift();
       if (w) {
         if (w.timer) clearTimeout(w.timer);

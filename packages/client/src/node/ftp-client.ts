@@ -9,7 +9,7 @@ import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '
 import { describeCommand, expectReply, NO_REPLY, type Dialog } from '../dialog.js';
 import {
   FtpAbortError, FtpConnectionError, FtpError, FtpLimitError, FtpProtocolError, FtpReplyError, FtpTimeoutError,
-  FtpUnsupportedError,
+  FtpLocalError, FtpUnsupportedError,
 } from '../errors.js';
 import { hashAlgorithms, type Features } from '../features.js';
 import { parseListListing, parseMlsdListing, parseMlstReply } from '../listing.js';
@@ -18,7 +18,7 @@ import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
 import { ControlConnection } from './control-connection.js';
 import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
-import { DownloadTarget } from './download-target.js';
+import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
 
@@ -36,8 +36,8 @@ export interface TransferProgress {
 
 /** Options every transfer takes. */
 export interface TransferOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: TransferProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: TransferProgress) => void) | undefined;
 }
 
 export interface DownloadOptions extends TransferOptions {
@@ -45,25 +45,25 @@ export interface DownloadOptions extends TransferOptions {
    * Start at this byte (REST). Default 0, or the local size with `resume`. A local path is then
    * written in place from this offset, like `resume`.
    */
-  offset?: number;
+  offset?: number | undefined;
   /**
    * Continue a partial local file from its size. The file is written in place, so after a failure
    * what arrived stays there to resume from. Without `resume` (or `offset`) a download goes to a
    * temporary file next to the target and replaces it only when complete: a failed download leaves
    * an existing file untouched and creates nothing.
    */
-  resume?: boolean;
+  resume?: boolean | undefined;
   /** Make the local path's missing parent directories. Default false: a missing directory is an FtpLocalError. */
-  createDirs?: boolean;
+  createDirs?: boolean | undefined;
   /** End a Writable destination when done. Default true. */
-  end?: boolean;
+  end?: boolean | undefined;
 }
 
 export interface UploadOptions extends TransferOptions {
   /** APPE instead of STOR. */
-  append?: boolean;
+  append?: boolean | undefined;
   /** Continue from the remote file's size (APPE of the rest). */
-  resume?: boolean;
+  resume?: boolean | undefined;
 }
 
 /** What a transfer did. */
@@ -95,6 +95,11 @@ function isRetryable(err: unknown): boolean {
   if (err instanceof FtpConnectionError || err instanceof FtpTimeoutError) return true;
   const code = (err as { code?: string }).code;
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/** 554 to APPE/REST: the server has nothing to resume from (an atomic-mode server). */
+function nothingToResume(err: unknown): boolean {
+  return err instanceof FtpReplyError && err.replyCode === 554;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -485,11 +490,13 @@ export class FtpClient {
       return r.code === 213 ? Number(r.text.trim()) || 0 : 0;
     };
     let offset = opts.resume ? await remoteSize() : 0;
-    const total = typeof source === 'string' ? (await statLocal(source)).size : undefined;
+    const total = typeof source === 'string' ? await localFileSize(source) : undefined;
     let moved = 0;
     let retries = 0;
+    /** A resume attempt was refused with 554: every later attempt is a STOR of the whole file. */
+    let storedWhole = false;
     for (;;) {
-      const start = offset + moved;
+      const start = storedWhole ? 0 : offset + moved;
       let stream: AsyncIterable<Buffer | Uint8Array | string>;
       if (typeof source === 'string') {
         stream = fileChunks(source, start, this.options.highWaterMark);
@@ -511,10 +518,21 @@ export class FtpClient {
         });
         return { bytes: moved, offset, retries };
       } catch (err) {
+        if (typeof source === 'string' && verb === 'APPE' && !opts.append && !storedWhole && nothingToResume(err)) {
+          // An atomic server keeps no partial upload (RFC 3659 §5.4): send the whole file instead.
+          storedWhole = true;
+          offset = 0;
+          moved = 0;
+          continue;
+        }
         if (typeof source !== 'string' || !isRetryable(err) || retries >= this.options.retries || opts.signal?.aborted) throw err;
         retries++;
         await sleep(this.options.retryDelay);
         await this.reconnect();
+        if (storedWhole) {
+          moved = 0;
+          continue;
+        }
         // Trust the server's size, not our count: bytes in flight may not have landed.
         const landed = await remoteSize();
         moved = landed - offset;
@@ -687,6 +705,8 @@ export class FtpClient {
         if (stopReason) throw stopReason;
       }
     } catch (err) {
+      // A local file that cannot be read: that, not the server's 426 for the cut data, is the error.
+      if (err instanceof FtpLocalError) localFailure ??= err;
       dataError = stopReason ?? err;
     } finally {
       clearInterval(stall);
@@ -819,9 +839,20 @@ async function* fileChunks(path: string, start: number, highWaterMark: number): 
   const stream = createReadStream(path, { start, highWaterMark });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw localError(`cannot read ${path}`, path, err);
   } finally {
     stream.destroy();
   }
+}
+
+/** The size of a local file to upload; a missing or unreadable one is an FtpLocalError up front. */
+async function localFileSize(path: string): Promise<number> {
+  const st = await statLocal(path).catch((err: unknown) => {
+    throw localError(`cannot upload ${path}`, path, err);
+  });
+  if (st.isDirectory()) throw new FtpLocalError(`cannot upload ${path}: it is a directory`, path);
+  return st.size;
 }
 
 async function* skipBytes(source: AsyncIterable<Buffer | Uint8Array | string>, n: number): AsyncGenerator<Buffer> {

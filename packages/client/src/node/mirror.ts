@@ -9,28 +9,28 @@ import { FtpPool } from './ftp-pool.js';
 
 export interface MirrorOptions {
   /** 'download' (default): remote -> local. 'upload': local -> remote. */
-  direction?: 'download' | 'upload';
+  direction?: 'download' | 'upload' | undefined;
   /** Connections used for file transfers. Default 1. */
-  parallel?: number;
+  parallel?: number | undefined;
   /**
    * Remove what the source does not have. Default false. The source must be listed completely:
    * a missing or unreadable source is an error before anything changes, and entries the walk
    * skipped (too deep, symlinks, unsafe names) are kept on the target.
    */
-  delete?: boolean;
+  delete?: boolean | undefined;
   /** Only plan: return the actions without doing them. */
-  dryRun?: boolean;
-  signal?: AbortSignal;
+  dryRun?: boolean | undefined;
+  signal?: AbortSignal | undefined;
   /** Called for each transfer's progress. */
-  onProgress?: (p: TransferProgress) => void;
+  onProgress?: ((p: TransferProgress) => void) | undefined;
   /** Called before each action runs. */
-  onAction?: (a: MirrorAction) => void;
+  onAction?: ((a: MirrorAction) => void) | undefined;
   /** Called after each action succeeded (e.g. to report what `delete` removed). */
-  onActionDone?: (a: MirrorAction) => void;
+  onActionDone?: ((a: MirrorAction) => void) | undefined;
   /** Deepest directory level walked. Default 64. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** Most entries walked. Default 1 000 000. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
 }
 
 export interface MirrorResult {

@@ -5,42 +5,42 @@ import { parseFtpUrl } from '../url.js';
 export interface FtpClientOptions {
   host: string;
   /** Default 21, or 990 for implicit TLS. */
-  port?: number;
+  port?: number | undefined;
   /** Default "anonymous". */
-  user?: string;
+  user?: string | undefined;
   /** Default "anonymous@" for anonymous, else "". Never logged. */
-  password?: string;
-  account?: string;
+  password?: string | undefined;
+  account?: string | undefined;
   /** false (default): plain FTP; 'explicit': AUTH TLS; 'implicit': TLS from the first byte (ftps://). */
-  secure?: false | 'explicit' | 'implicit';
+  secure?: false | 'explicit' | 'implicit' | undefined;
   /** Extra trusted CA certificate(s) (PEM). */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Skip certificate checks (self-signed servers you trust by other means). Default false. */
-  insecure?: boolean;
+  insecure?: boolean | undefined;
   /** SNI / certificate name when `host` is an IP address but the certificate names a host. */
-  servername?: string;
+  servername?: string | undefined;
   /** Passive (default) or active data connections. */
-  mode?: 'passive' | 'active';
+  mode?: 'passive' | 'active' | undefined;
   /** Trust the host a 227 reply names even when it is not the control host (broken NAT). Default false. */
-  allowPasvHost?: boolean;
+  allowPasvHost?: boolean | undefined;
   /** Connect (and TLS handshake) timeout, ms. Default 15 000. */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Time to wait for each reply, ms. Default 30 000. */
-  replyTimeout?: number;
+  replyTimeout?: number | undefined;
   /** A data connection that moves no byte for this long fails, ms. Default 30 000. */
-  dataTimeout?: number;
+  dataTimeout?: number | undefined;
   /** Largest reply accepted, bytes. Default 64 KiB. */
-  maxReplySize?: number;
+  maxReplySize?: number | undefined;
   /** Largest directory listing accepted, bytes. Default 32 MiB. */
-  maxListingSize?: number;
+  maxListingSize?: number | undefined;
   /** Send NOOP after this much idle time, ms; 0 turns keepalive off. Default 60 000. */
-  keepaliveInterval?: number;
+  keepaliveInterval?: number | undefined;
   /** Reconnect-and-resume attempts for a download or upload after a dropped connection. Default 3. */
-  retries?: number;
+  retries?: number | undefined;
   /** Pause between retries, ms. Default 500. */
-  retryDelay?: number;
+  retryDelay?: number | undefined;
   /** Buffer size for file streams, bytes. Default 1 MiB. */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
 }
 
 /** Options with every default filled in. */

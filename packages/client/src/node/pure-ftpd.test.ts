@@ -7,4 +7,5 @@ serverSuite({
   start: () => startPureFtpd({ tls: true }),
   bigFile: [{ tls: false, mode: 'active' }],
   mirror: true,
+  missingFileReason: 'not-found',
 });

@@ -7,4 +7,5 @@ serverSuite({
   start: () => startPyftpdlib({ tls: true }),
   bigFile: [{ tls: false, mode: 'passive' }],
   mirror: true,
+  missingFileReason: 'not-found',
 });

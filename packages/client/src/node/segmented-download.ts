@@ -8,13 +8,13 @@ import { FtpPool } from './ftp-pool.js';
 
 export interface SegmentedOptions extends TransferOptions {
   /** Number of connections. Default 4. */
-  segments?: number;
+  segments?: number | undefined;
   /** Smallest segment, bytes. Default 1 MiB. */
-  minSegmentSize?: number;
+  minSegmentSize?: number | undefined;
   /** Verify with HASH when the server offers it. Default true. */
-  verifyHash?: boolean;
+  verifyHash?: boolean | undefined;
   /** Make the local path's missing parent directories. Default false: a missing directory is an FtpLocalError. */
-  createDirs?: boolean;
+  createDirs?: boolean | undefined;
 }
 
 export interface SegmentedResult {

@@ -12,6 +12,7 @@ serverSuite({
   start: () => startVsftpd({ tls: true }),
   bigFile: [{ tls: true, mode: 'passive' }],
   mirror: true,
+  missingFileReason: undefined, // 550 Failed to open file.
 });
 
 describe('vsftpd with implicit TLS (ftps://)', () => {

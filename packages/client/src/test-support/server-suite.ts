@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestFtpServer } from '@ftpkit/test-servers';
 import { FtpAbortError, FtpLocalError, FtpReplyError } from '../errors.js';
+import type { FtpReplyReason } from '../reply-reason.js';
 import { FtpClient } from '../node/ftp-client.js';
 import { FtpPool } from '../node/ftp-pool.js';
 import { mirror } from '../node/mirror.js';
@@ -51,6 +52,8 @@ export interface SuiteConfig {
   bigFile: Array<{ tls: boolean; mode: 'passive' | 'active' }>;
   /** Run the 200-file mirror both ways. */
   mirror: boolean;
+  /** `FtpReplyError.reason` of a RETR of a missing file: what this server's 550 wording allows. */
+  missingFileReason: FtpReplyReason | undefined;
 }
 
 /** The shared suite every third-party server passes. */
@@ -132,6 +135,7 @@ export function serverSuite(cfg: SuiteConfig): void {
         const err = await c.download('/meta/missing', join(work, 'missing')).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(FtpReplyError);
         expect((err as FtpReplyError).replyCode).toBe(550);
+        expect((err as FtpReplyError).reason).toBe(cfg.missingFileReason);
         // A failed download creates nothing and leaves an existing file as it was.
         expect(existsSync(join(work, 'missing'))).toBe(false);
         await writeFile(join(work, 'precious'), 'precious bytes');
