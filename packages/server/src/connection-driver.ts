@@ -578,6 +578,10 @@ export class ConnectionDriver {
       });
       outcome = { ok: true, bytes };
     } catch (error) {
+      // `aborted` is decided by what asked for the stop, not by which failure arrived first: a
+      // client's ABOR (or the session's end) and its reset data connection travel on two sockets,
+      // so a failure that is not the storage's waits two event-loop turns for the ABOR behind it.
+      if (signal !== undefined && !signal.aborted && !(error instanceof StorageError)) await settleTurns(2);
       const aborted = signal?.aborted === true;
       outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
     } finally {
@@ -619,4 +623,9 @@ export class ConnectionDriver {
     this.#log.info({ user: this.#user?.name }, 'connection end');
     this.#ctx.emit('connection-end', { connection: this.info, user: this.#user?.name, durationMs: Date.now() - this.#started });
   }
+}
+
+/** Resolves after `turns` event-loop turns (each with a poll for I/O). */
+async function settleTurns(turns: number): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
