@@ -37,6 +37,10 @@ export interface TransferProgress {
 /** Options every transfer takes. */
 export interface TransferOptions {
   signal?: AbortSignal;
+  /**
+   * Bytes moved so far. Downloads: received and written out. Uploads: nothing before the server's
+   * 150, a chunk once the next could be written, the last only after the server's 226.
+   */
   onProgress?: (p: TransferProgress) => void;
 }
 
