@@ -80,6 +80,29 @@ describe('transfer events tell the truth', () => {
     expect(ends.map((e) => [e.ok, e.aborted])).toEqual(Array.from({ length: rounds }, () => [false, true]));
   });
 
+  it('a client that leaves mid-transfer (both connections reset at once) is aborted:true every time', { timeout: 120_000 }, async () => {
+    const harness = await startServer('memory');
+    h = harness;
+    const { ends } = record(harness);
+    await putFile(harness.storage, '/big.bin', payload(8 * 1024 * 1024, 5));
+    const rounds = 10;
+    for (let i = 0; i < rounds; i++) {
+      const raw = await RawClient.connect(harness.port);
+      await raw.login(USER, PASS);
+      const data = await openPassive(raw);
+      data.on('error', () => undefined);
+      const first = new Promise<void>((resolve) => data.once('data', () => resolve()));
+      raw.send('RETR /big.bin');
+      expect((await raw.next(15_000))?.code).toBe(150);
+      await first;
+      const gone = new Promise<void>((resolve) => harness.server.once('connection-end', () => resolve()));
+      data.resetAndDestroy();
+      raw.socket.resetAndDestroy();
+      await gone;
+    }
+    expect(ends.map((e) => [e.ok, e.aborted])).toEqual(Array.from({ length: rounds }, () => [false, true]));
+  });
+
   it('a data connection the client drops without ABOR is not aborted', { timeout: 30_000 }, async () => {
     h = await startServer('memory');
     const { ends } = record(h);
