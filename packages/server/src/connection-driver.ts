@@ -580,8 +580,8 @@ export class ConnectionDriver {
     } catch (error) {
       // `aborted` is decided by what asked for the stop, not by which failure arrived first: a
       // client's ABOR (or the session's end) and its reset data connection travel on two sockets,
-      // so a failure that is not the storage's waits two event-loop turns for the ABOR behind it.
-      if (signal !== undefined && !signal.aborted && !(error instanceof StorageError)) await settleTurns(2);
+      // so a failure that is not the storage's waits for the ABOR behind it (see settleAbort).
+      if (signal !== undefined && !signal.aborted && !(error instanceof StorageError)) await settleAbort(signal);
       const aborted = signal?.aborted === true;
       outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
     } finally {
@@ -625,7 +625,16 @@ export class ConnectionDriver {
   }
 }
 
-/** Resolves after `turns` event-loop turns (each with a poll for I/O). */
-async function settleTurns(turns: number): Promise<void> {
-  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+/**
+ * How long a transfer's data-connection failure waits for an ABOR or session end still in flight
+ * on the control connection. Two event-loop turns cover an idle machine; under load the control
+ * bytes have been seen milliseconds behind the data connection's reset (as for the atomic commit
+ * grace in transfer.ts). Only failed transfers pay it, and an ABOR ends the wait at once.
+ */
+const ABORT_RACE_GRACE_MS = 25;
+
+/** Two event-loop turns (each with a poll for I/O), then up to the grace unless `signal` aborts. */
+async function settleAbort(signal: AbortSignal): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  await sleep(ABORT_RACE_GRACE_MS, signal);
 }
