@@ -14,6 +14,7 @@ import { startS3rver } from '@ftpkit/storage-s3/testing';
 import { COMMANDS, UNIMPLEMENTED } from '../../packages/session/src/command-table.js';
 // The storage adapter guide's conformance run: its describe blocks register on import.
 import '../../docs/examples/audit-storage.conformance.js';
+import '../../docs/examples/read-only-storage.conformance.js';
 
 // Every example in the docs is a file under docs/examples/, included verbatim by the markdown
 // (checked here) and run here against real sockets on 127.0.0.1, port 0.

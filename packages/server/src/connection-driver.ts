@@ -578,6 +578,10 @@ export class ConnectionDriver {
       });
       outcome = { ok: true, bytes };
     } catch (error) {
+      // `aborted` is decided by what asked for the stop, not by which failure arrived first: a
+      // client's ABOR (or the session's end) and its reset data connection travel on two sockets,
+      // so a failure that is not the storage's waits for the ABOR behind it (see settleAbort).
+      if (signal !== undefined && !signal.aborted && !(error instanceof StorageError)) await settleAbort(signal);
       const aborted = signal?.aborted === true;
       outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
     } finally {
@@ -619,4 +623,18 @@ export class ConnectionDriver {
     this.#log.info({ user: this.#user?.name }, 'connection end');
     this.#ctx.emit('connection-end', { connection: this.info, user: this.#user?.name, durationMs: Date.now() - this.#started });
   }
+}
+
+/**
+ * How long a transfer's data-connection failure waits for an ABOR or session end still in flight
+ * on the control connection. Two event-loop turns cover an idle machine; under load the control
+ * bytes have been seen milliseconds behind the data connection's reset (as for the atomic commit
+ * grace in transfer.ts). Only failed transfers pay it, and an ABOR ends the wait at once.
+ */
+const ABORT_RACE_GRACE_MS = 25;
+
+/** Two event-loop turns (each with a poll for I/O), then up to the grace unless `signal` aborts. */
+async function settleAbort(signal: AbortSignal): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  await sleep(ABORT_RACE_GRACE_MS, signal);
 }

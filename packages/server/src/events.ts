@@ -19,7 +19,10 @@ export interface ConnectionInfo {
 
 export type TransferDirection = 'download' | 'upload' | 'list';
 
-/** Emitted when a data transfer begins. */
+/**
+ * Emitted when a data transfer begins: after its 150, for every transfer command (a refusal before
+ * the 150 emits no transfer event).
+ */
 export interface TransferStartEvent {
   connection: ConnectionInfo;
   user: string | undefined;
@@ -32,7 +35,11 @@ export interface TransferEndEvent extends TransferStartEvent {
   bytes: number;
   durationMs: number;
   ok: boolean;
-  /** Stopped by ABOR or by the connection ending. */
+  /**
+   * Stopped by ABOR or by the session ending, decided by what asked for the stop (an ABOR racing a
+   * reset data connection is still aborted); a client dropping the data connection without ABOR,
+   * or a storage failure, is not.
+   */
   aborted: boolean;
   error?: unknown;
 }

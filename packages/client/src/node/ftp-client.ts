@@ -37,6 +37,10 @@ export interface TransferProgress {
 /** Options every transfer takes. */
 export interface TransferOptions {
   signal?: AbortSignal | undefined;
+  /**
+   * Bytes moved so far. Downloads: received and written out. Uploads: nothing before the server's
+   * 150, a chunk once the next could be written, the last only after the server's 226.
+   */
   onProgress?: ((p: TransferProgress) => void) | undefined;
 }
 
@@ -653,6 +657,8 @@ export class FtpClient {
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
+    /** Upload bytes written but not reported to `count` yet (see the upload loop). */
+    let unconfirmed = 0;
     /** The destination failed (a local disk error): that, not the server's 426 for it, is the error. */
     let localFailure: unknown;
     let cancelWait: (() => void) | undefined;
@@ -698,7 +704,10 @@ export class FtpClient {
           const chunk = typeof c === 'string' ? Buffer.from(c) : c;
           await writeTo(out, chunk);
           last = Date.now();
-          spec.count?.(chunk.length);
+          // A chunk counts once the next one could be written (the server read on); the last
+          // one only after the server's 226: bytes in socket buffers are not the server's yet.
+          if (unconfirmed > 0) spec.count?.(unconfirmed);
+          unconfirmed = chunk.length;
         }
         if (stopReason) throw stopReason;
         await endStream(out);
@@ -742,6 +751,7 @@ export class FtpClient {
       socket?.destroy();
     }
     if (r.code >= 300) throw new FtpReplyError(r.code, r.text, what);
+    if (unconfirmed > 0) spec.count?.(unconfirmed);
   }
 
   /**

@@ -1,14 +1,23 @@
+import { dirname } from '@ftpkit/storage';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
-import { lastSegment, printable, unsafeNameRefusal } from '../command-helpers.js';
+import { lastSegment, printable, unsafeNameRefusal, withStat } from '../command-helpers.js';
 import { failureStep, isStorageErrorCode, replyForStorageCode, storageErrorStep } from '../error-replies.js';
 import { reply, request, type Step } from '../step.js';
 import { dataChannelRefusal, modeName, runTransfer } from '../transfer-flow.js';
 
 /**
  * The upload flow STOR, APPE and STOU share. A REST offset writes from there without truncating
- * (the storage's `start`); `uploadMode` is passed through.
+ * (the storage's `start`); `uploadMode` is passed through. The parent directory is stat'ed first,
+ * as RETR stats its file: a missing parent (or a file in its place) is 550 before any 150, so the
+ * client sends no data the server would refuse and no transfer event is emitted.
  */
 export function upload(ctx: CommandContext, path: string, how: { append: boolean; offset: number; preliminary?: string }): Step {
+  const parent = dirname(path);
+  if (parent === '/') return uploadNow(ctx, path, how);
+  return withStat(parent, (stat) => (stat.type === 'dir' ? uploadNow(ctx, path, how) : storageErrorStep('ENOTDIR')));
+}
+
+function uploadNow(ctx: CommandContext, path: string, how: { append: boolean; offset: number; preliminary?: string }): Step {
   return runTransfer(
     ctx,
     {

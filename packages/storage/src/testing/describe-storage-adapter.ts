@@ -24,10 +24,29 @@ export interface StorageTestHarness {
   openHandles?: () => number | Promise<number>;
   /** Called after each test (after `adapter.dispose`), e.g. to remove a temporary directory. */
   cleanup?: () => void | Promise<void>;
+  /**
+   * Creates fixture entries behind the adapter's back (through a writable inner adapter, a
+   * fixture directory, a bucket upload). Required with `readOnly: true`; the suite calls it once
+   * per test, before it reads, with directories listed before their contents.
+   * `seedThrough(inner, entries)` does it through any writable adapter.
+   */
+  seed?: (entries: readonly SeedEntry[]) => Promise<void>;
 }
+
+/** One fixture entry the suite needs: a directory, or a file with its exact bytes. */
+export type SeedEntry =
+  | { readonly type: 'dir'; readonly path: string }
+  | { readonly type: 'file'; readonly path: string; readonly data: Uint8Array };
 
 /** What the adapter declares about itself, so the suite tests exactly that. */
 export interface StorageAdapterTestOptions {
+  /**
+   * The adapter cannot change anything. The suite then builds its fixtures through the harness's
+   * `seed`, runs only the read-side tests (stat, list, read, awkward names, capabilities) and
+   * checks that every change (write, mkdir, rmdir, delete, rename, setMtime, chmod) is refused
+   * with `EACCES` or `ENOTSUP` and changes nothing. Default false.
+   */
+  readOnly?: boolean;
   /** Optional members the adapter claims; each one claimed is asserted present and tested. */
   capabilities?: Partial<StorageCapabilities>;
   /** `stat` reports Unix permission bits in `mode`. Default false. */
@@ -97,6 +116,36 @@ export async function expectStorageError(
   expect(codes).toContain((error as { code?: unknown }).code);
 }
 
+/**
+ * Creates `entries` through a writable adapter, in order: a `seed` for a read-only adapter that
+ * wraps (or shares its backend with) `adapter`.
+ */
+export async function seedThrough(adapter: StorageAdapter, entries: readonly SeedEntry[]): Promise<void> {
+  const width = 16;
+  let batch: Promise<unknown>[] = [];
+  for (const entry of entries) {
+    if (entry.type === 'dir') {
+      await Promise.all(batch);
+      batch = [];
+      await adapter.mkdir(entry.path);
+      continue;
+    }
+    batch.push(adapter.write(entry.path, chunksOf(entry.data)));
+    if (batch.length === width) {
+      await Promise.all(batch);
+      batch = [];
+    }
+  }
+  await Promise.all(batch);
+}
+
+const dir = (path: string): SeedEntry => ({ type: 'dir', path });
+const file = (path: string, data: string | Uint8Array): SeedEntry => ({
+  type: 'file',
+  path,
+  data: typeof data === 'string' ? new Uint8Array(Buffer.from(data, 'utf8')) : data,
+});
+
 async function listAll(adapter: StorageAdapter, dir: string): Promise<FileStat[]> {
   const out: FileStat[] = [];
   for await (const entry of adapter.list(dir)) out.push(entry);
@@ -155,6 +204,7 @@ export function describeStorageAdapter(
   const metric = options.memoryMetric ?? 'rss';
   const bigDirEntries = options.bigDirEntries ?? 10_000;
   const growthFactor = options.heapGrowthFactor ?? 1;
+  const readOnly = options.readOnly ?? false;
 
   describe(`storage adapter conformance: ${name}`, () => {
     let harness: StorageTestHarness;
@@ -164,6 +214,9 @@ export function describeStorageAdapter(
       const made = await factory();
       harness = 'adapter' in made ? made : { adapter: made };
       s = harness.adapter;
+      if (readOnly && !harness.seed) {
+        throw new Error('describeStorageAdapter: readOnly needs a harness with seed(entries)');
+      }
     });
 
     afterEach(async () => {
@@ -175,6 +228,11 @@ export function describeStorageAdapter(
       await s.write(path, chunksOf(text), { uploadMode });
     };
     const text = async (path: string): Promise<string> => collectText(s.read(path));
+    /** Builds a test's fixture: through the adapter, or through `seed` when it is read-only. */
+    const setup = async (...entries: SeedEntry[]): Promise<void> => {
+      if (readOnly) await harness.seed?.(entries);
+      else await seedThrough(s, entries);
+    };
 
     describe('capabilities', () => {
       it('has exactly the optional members it declares', () => {
@@ -194,8 +252,7 @@ export function describeStorageAdapter(
 
       it('stats a file with size, mtime, name and path', async () => {
         const before = Date.now();
-        await s.mkdir('/d');
-        await put('/d/f.txt', 'hello');
+        await setup(dir('/d'), file('/d/f.txt', 'hello'));
         const st = await s.stat('/d/f.txt');
         expect(st).toMatchObject({ name: 'f.txt', path: '/d/f.txt', type: 'file', size: 5 });
         expect(st.mtime).toBeInstanceOf(Date);
@@ -206,23 +263,20 @@ export function describeStorageAdapter(
       });
 
       it('stats a directory', async () => {
-        await s.mkdir('/dir');
+        await setup(dir('/dir'));
         const st = await s.stat('/dir');
         expect(st).toMatchObject({ name: 'dir', path: '/dir', type: 'dir' });
         expect(st.mtime).toBeInstanceOf(Date);
       });
 
       it('stat of a missing path is ENOENT, below a file ENOENT or ENOTDIR', async () => {
+        await setup(file('/f', 'x'));
         await expectStorageError(s.stat('/nope'), 'ENOENT');
-        await put('/f', 'x');
         await expectStorageError(s.stat('/f/child'), 'ENOENT', 'ENOTDIR');
       });
 
       it('lists files and directories with types, sizes and virtual paths', async () => {
-        await s.mkdir('/d');
-        await s.mkdir('/d/sub');
-        await put('/d/a.txt', 'abc');
-        await put('/d/empty', '');
+        await setup(dir('/d'), dir('/d/sub'), file('/d/a.txt', 'abc'), file('/d/empty', ''));
         const entries = await listAll(s, '/d');
         expect(entries.map((e) => [e.name, e.path, e.type])).toEqual([
           ['a.txt', '/d/a.txt', 'file'],
@@ -235,28 +289,24 @@ export function describeStorageAdapter(
       });
 
       it('lists the root and an empty directory', async () => {
-        await s.mkdir('/empty');
-        await put('/top.txt', 'x');
+        await setup(dir('/empty'), file('/top.txt', 'x'));
         expect((await listAll(s, '/')).map((e) => e.path)).toEqual(['/empty', '/top.txt']);
         expect(await listAll(s, '/empty')).toEqual([]);
       });
 
       it('list of a missing dir is ENOENT, of a file ENOTDIR', async () => {
+        await setup(file('/file', 'x'));
         await expectStorageError(listAll(s, '/missing'), 'ENOENT');
-        await put('/file', 'x');
         await expectStorageError(listAll(s, '/file'), 'ENOTDIR');
       });
 
       it(`lists a directory of ${bigDirEntries} entries`, { timeout: 120_000 }, async () => {
-        await s.mkdir('/big');
-        const width = 16;
-        for (let i = 0; i < bigDirEntries; i += width) {
-          const batch: Promise<unknown>[] = [];
-          for (let j = i; j < Math.min(i + width, bigDirEntries); j++) {
-            batch.push(s.write(`/big/entry-${String(j).padStart(6, '0')}`, chunksOf()));
-          }
-          await Promise.all(batch);
+        const empty = new Uint8Array(0);
+        const entries = [dir('/big')];
+        for (let j = 0; j < bigDirEntries; j++) {
+          entries.push(file(`/big/entry-${String(j).padStart(6, '0')}`, empty));
         }
+        await setup(...entries);
         const seen = new Set<string>();
         for await (const entry of s.list('/big')) {
           expect(entry.type).toBe('file');
@@ -274,7 +324,7 @@ export function describeStorageAdapter(
 
     describe('read', () => {
       it('reads a whole file and from an offset', async () => {
-        await put('/r.txt', '0123456789');
+        await setup(file('/r.txt', '0123456789'));
         expect(await text('/r.txt')).toBe('0123456789');
         expect(await collectText(s.read('/r.txt', { start: 4 }))).toBe('456789');
         expect(await collectText(s.read('/r.txt', { start: 10 }))).toBe('');
@@ -284,18 +334,18 @@ export function describeStorageAdapter(
       it('reads a multi-chunk file from an offset in the middle of a chunk', async () => {
         const big = Buffer.alloc(3 * MiB + 123);
         for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 11)) & 0xff;
-        await s.write('/m.bin', chunksOf(big.subarray(0, MiB), big.subarray(MiB)));
+        await setup(file('/m.bin', big));
         expect((await collectBytes(s.read('/m.bin', { start: MiB + 17 }))).equals(big.subarray(MiB + 17))).toBe(true);
       });
 
       it('read of a missing file is ENOENT, of a directory EISDIR', async () => {
+        await setup(dir('/dir'));
         await expectStorageError(collectBytes(s.read('/missing')), 'ENOENT');
-        await s.mkdir('/dir');
         await expectStorageError(collectBytes(s.read('/dir')), 'EISDIR');
       });
 
       it('an aborted read stops and releases its file handle', async () => {
-        await s.write('/abort.bin', new PatternSource(8 * MiB, 256 * 1024).chunks());
+        await setup(file('/abort.bin', await collectBytes(new PatternSource(8 * MiB, 256 * 1024).chunks())));
         const before = harness.openHandles ? await harness.openHandles() : 0;
         const ac = new AbortController();
         let chunks = 0;
@@ -312,12 +362,16 @@ export function describeStorageAdapter(
         if (openHandles) {
           expect(await waitFor(async () => (await openHandles()) <= before, 2000)).toBe(true);
         }
-        await s.delete('/abort.bin');
-        await expectStorageError(s.stat('/abort.bin'), 'ENOENT');
+        if (readOnly) {
+          expect((await collectBytes(s.read('/abort.bin'))).length).toBe(8 * MiB);
+        } else {
+          await s.delete('/abort.bin');
+          await expectStorageError(s.stat('/abort.bin'), 'ENOENT');
+        }
       });
 
       it('a read left early (break) releases its file handle', async () => {
-        await s.write('/break.bin', new PatternSource(8 * MiB, 256 * 1024).chunks());
+        await setup(file('/break.bin', await collectBytes(new PatternSource(8 * MiB, 256 * 1024).chunks())));
         const before = harness.openHandles ? await harness.openHandles() : 0;
         for await (const _ of s.read('/break.bin')) break;
         const { openHandles } = harness;
@@ -327,13 +381,15 @@ export function describeStorageAdapter(
       });
 
       it('a read with an already aborted signal yields nothing', async () => {
-        await put('/a.txt', 'abc');
+        await setup(file('/a.txt', 'abc'));
         const ac = new AbortController();
         ac.abort();
         await expect(collectBytes(s.read('/a.txt', { signal: ac.signal }))).rejects.toBeDefined();
       });
     });
 
+    // Everything below until the awkward names changes the tree: not for a read-only adapter.
+    if (!readOnly) {
     describe.each(['resumable', 'atomic'] as const)('write (%s)', (uploadMode) => {
       it('truncate replaces the whole content and reports the byte count', async () => {
         await s.write('/w.txt', chunksOf('a much longer old content'), { uploadMode });
@@ -676,7 +732,20 @@ export function describeStorageAdapter(
       });
     });
 
+    }
+
     describe('awkward names', () => {
+      if (readOnly) {
+        it.each(AWKWARD_NAMES)('%j survives stat, list and read', async (n) => {
+          const dir2 = `/dir ${n}`;
+          const path = joinPath(dir2, n);
+          await setup(dir(dir2), file(path, `content of ${n}`));
+          expect(await s.stat(path)).toMatchObject({ name: n, path, type: 'file' });
+          expect((await listAll(s, dir2)).map((e) => e.name)).toEqual([n]);
+          expect((await listAll(s, '/')).map((e) => e.name)).toEqual([`dir ${n}`]);
+          expect(await text(path)).toBe(`content of ${n}`);
+        });
+      } else {
       it.each(AWKWARD_NAMES)('%j survives write, stat, list, read, rename and delete', async (n) => {
         const dir = `/dir ${n}`;
         await s.mkdir(dir);
@@ -693,10 +762,34 @@ export function describeStorageAdapter(
         await s.rmdir(dir);
         expect(await listAll(s, '/')).toEqual([]);
       });
+      }
     });
 
+    if (readOnly) {
+      describe('read-only', () => {
+        it('refuses every change with EACCES or ENOTSUP and changes nothing', async () => {
+          await setup(dir('/d'), dir('/d/sub'), file('/d/f.txt', 'keep'));
+          const refused = ['EACCES', 'ENOTSUP'] as const;
+          await expectStorageError(s.write('/d/f.txt', chunksOf('new')), ...refused);
+          await expectStorageError(s.write('/d/new.txt', chunksOf('new')), ...refused);
+          await expectStorageError(s.write('/d/f.txt', chunksOf('more'), { mode: 'append' }), ...refused);
+          await expectStorageError(s.mkdir('/d/made'), ...refused);
+          await expectStorageError(s.rmdir('/d/sub'), ...refused);
+          await expectStorageError(s.delete('/d/f.txt'), ...refused);
+          await expectStorageError(s.rename('/d/f.txt', '/d/g.txt'), ...refused);
+          if (s.setMtime) await expectStorageError(s.setMtime('/d/f.txt', new Date(0)), ...refused);
+          if (s.chmod) await expectStorageError(s.chmod('/d/f.txt', 0o600), ...refused);
+          expect((await listAll(s, '/d')).map((e) => [e.name, e.type])).toEqual([
+            ['f.txt', 'file'],
+            ['sub', 'dir'],
+          ]);
+          expect(await text('/d/f.txt')).toBe('keep');
+        });
+      });
+    }
+
     describe('optional members', () => {
-      if (options.capabilities?.setMtime) {
+      if (options.capabilities?.setMtime && !readOnly) {
         it('setMtime sets the modification time', async () => {
           await put('/t.txt', 'x');
           const when = new Date('2001-02-03T04:05:06Z');
@@ -705,7 +798,7 @@ export function describeStorageAdapter(
           await expectStorageError(s.setMtime?.('/missing', when) ?? Promise.resolve(), 'ENOENT');
         });
       }
-      if (options.capabilities?.chmod) {
+      if (options.capabilities?.chmod && !readOnly) {
         it('chmod sets permission bits', async () => {
           await put('/p.txt', 'x');
           await s.chmod?.('/p.txt', 0o640);
@@ -715,7 +808,7 @@ export function describeStorageAdapter(
           await expectStorageError(s.chmod?.('/missing', 0o600) ?? Promise.resolve(), 'ENOENT');
         });
       }
-      if (options.capabilities?.chmod) {
+      if (options.capabilities?.chmod && !readOnly) {
         it('chmod never sets setuid, setgid or sticky: a mode above 0o777 is EINVAL and changes nothing', async () => {
           await put('/suid.bin', 'x');
           await s.mkdir('/sdir');
@@ -733,7 +826,7 @@ export function describeStorageAdapter(
           }
         });
       }
-      if (options.capabilities?.chmod && options.capabilities.setMtime) {
+      if (options.capabilities?.chmod && options.capabilities.setMtime && !readOnly) {
         it('chmod leaves the modification time alone (as on a disk: only ctime changes)', async () => {
           await put('/pm.txt', 'x');
           const when = new Date('2020-01-02T03:04:05Z');
