@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { programReady, startProgram } from './test-support/s3-program.js';
 
 const hasPython = spawnSync('/usr/bin/python3', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasPython && process.env.CI) throw new Error('python3 is missing: run `pnpm test:setup` to install the test programs');
 
 /** Runs a Python ftplib script against `port`; its last line of stdout is JSON. */
 function python(script: string, port: number): Promise<{ stderr: string; result: Record<string, unknown> }> {
