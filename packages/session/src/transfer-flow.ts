@@ -52,3 +52,8 @@ export function runTransfer(ctx: CommandContext, spec: TransferSpec, preliminary
 export function modeName(ctx: CommandContext): string {
   return ctx.state.type === 'A' ? 'ASCII' : 'BINARY';
 }
+
+/** RETR's and STOR's reply for a REST offset past the end of the file (RFC 3659 §5.5). */
+export function restPastEnd(): Step {
+  return reply(554, 'Requested action not taken: invalid REST parameter.');
+}

@@ -1,8 +1,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { lastSegment, printable, withStat } from '../command-helpers.js';
 import { storageErrorStep } from '../error-replies.js';
-import { reply } from '../step.js';
-import { dataChannelRefusal, modeName, runTransfer } from '../transfer-flow.js';
+import { dataChannelRefusal, modeName, restPastEnd, runTransfer } from '../transfer-flow.js';
 
 /**
  * RETR: sends a file, from the REST offset if one was given just before. The file is stat'ed
@@ -23,7 +22,7 @@ export const retrCommand: CommandSpec = {
     const offset = ctx.oneShot.restOffset;
     return withStat(path, (stat) => {
       if (stat.type === 'dir') return storageErrorStep('EISDIR');
-      if (offset > stat.size) return reply(554, 'Requested action not taken: invalid REST parameter.');
+      if (offset > stat.size) return restPastEnd();
       const from = offset > 0 ? `, restarting at ${offset}` : '';
       return runTransfer(
         ctx,

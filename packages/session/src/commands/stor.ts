@@ -1,9 +1,9 @@
 import { dirname } from '@ftpkit/storage';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { lastSegment, printable, unsafeNameRefusal, withStat } from '../command-helpers.js';
-import { failureStep, isStorageErrorCode, replyForStorageCode, storageErrorStep } from '../error-replies.js';
-import { reply, request, type Step } from '../step.js';
-import { dataChannelRefusal, modeName, runTransfer } from '../transfer-flow.js';
+import { failureStep, isStorageErrorCode, storageErrorStep } from '../error-replies.js';
+import { request, type Step } from '../step.js';
+import { dataChannelRefusal, modeName, restPastEnd, runTransfer } from '../transfer-flow.js';
 
 /**
  * The upload flow STOR, APPE and STOU share. A REST offset writes from there without truncating
@@ -32,8 +32,6 @@ function uploadNow(ctx: CommandContext, path: string, how: { append: boolean; of
   );
 }
 
-/** The reply for a REST offset past the end of the file, as RETR gives it (RFC 3659 §5.5). */
-const REST_PAST_END = 'Requested action not taken: invalid REST parameter.';
 
 /**
  * STOR: stores a file (replacing it, or writing from the REST offset without truncating). A REST
@@ -61,14 +59,11 @@ export const storCommand: CommandSpec = {
     if (offset === 0) return upload(ctx, path, { append: false, offset });
     // An atomic upload that failed left no partial file: REST n + STOR would splice the new
     // bytes onto the old file (issue 15.4), so it is refused before any data connection opens.
-    if (ctx.config.uploadMode === 'atomic') {
-      const refused = replyForStorageCode('ERANGE');
-      return reply(refused.code, refused.text);
-    }
+    if (ctx.config.uploadMode === 'atomic') return storageErrorStep('ERANGE');
     return request({ kind: 'storage', call: { op: 'stat', path } }, (outcome) => {
-      if (!outcome.ok) return isStorageErrorCode(outcome.error, 'ENOENT') ? reply(554, REST_PAST_END) : failureStep(outcome);
+      if (!outcome.ok) return isStorageErrorCode(outcome.error, 'ENOENT') ? restPastEnd() : failureStep(outcome);
       if (outcome.stat?.type === 'dir') return storageErrorStep('EISDIR');
-      if (offset > (outcome.stat?.size ?? 0)) return reply(554, REST_PAST_END);
+      if (offset > (outcome.stat?.size ?? 0)) return restPastEnd();
       return upload(ctx, path, { append: false, offset });
     });
   },
