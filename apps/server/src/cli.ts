@@ -7,6 +7,7 @@ import { createRootFor, dropPrivileges, lookupAccount } from './privileges.js';
 import { runServer } from './run-server.js';
 import { isS3Url, resolveConfig, type FlagValues } from './server-config.js';
 import { SETTINGS } from './settings.js';
+import { createSighupReload } from './sighup-reload.js';
 
 /** Exit status for bad usage or configuration. */
 export const EXIT_CONFIG = 2;
@@ -24,8 +25,11 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Called once the server runs: `stop` closes gracefully, `reloadTls` re-reads the certificate. */
-  onRunning?: (control: { stop: () => Promise<void>; reloadTls: (() => void) | undefined }) => void;
+  /**
+   * Called once the server runs: `stop` closes gracefully, `reload` re-reads the TLS certificate and
+   * the users files (SIGHUP; never throws, logs what it reloaded).
+   */
+  onRunning?: (control: { stop: () => Promise<void>; reload: () => void }) => void;
 }
 
 async function readAllStdin(): Promise<string> {
@@ -110,7 +114,15 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       await running.server.close({ graceMs: config.graceMs });
     };
     // Signal handlers first: whoever reads the banner may send SIGTERM at once.
-    io.onRunning?.({ stop, reloadTls: running.reloadTls });
+    const reloadUsers = (): number => {
+      // The same flags, variables and config file as at start, so the users come out as they did then.
+      const next = resolveConfig(opts, io.env, io.cwd);
+      if (next.users.length === 0) throw new ConfigError(next.usersFiles.length > 0 ? '--users' : '--config', 'the reloaded settings name no users');
+      running.replaceUsers(next.users);
+      return next.users.length;
+    };
+    const reload = createSighupReload(logger, { tls: running.reloadTls, users: config.usersFiles.length > 0 ? reloadUsers : undefined });
+    io.onRunning?.({ stop, reload });
     io.stdout(`${running.banner.join('\n')}\n`);
     result = undefined;
   });

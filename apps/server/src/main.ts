@@ -4,17 +4,12 @@ import { processIo, runCli } from './cli.js';
 // The program owns the process: signals and the exit status live here, not in the library.
 const io = processIo();
 let stopping = false;
-io.onRunning = ({ stop, reloadTls }) => {
-  if (reloadTls !== undefined) {
-    process.on('SIGHUP', () => {
-      try {
-        reloadTls();
-        process.stderr.write('ftpkit-server: SIGHUP, TLS certificate reloaded for new connections\n');
-      } catch (err) {
-        process.stderr.write(`ftpkit-server: SIGHUP, TLS reload failed, keeping the old certificate: ${(err as Error).message}\n`);
-      }
-    });
-  }
+// Installed before anything else: SIGHUP's default action ends the process, and logrotate or
+// `systemctl reload` may send it at any time. Before the server runs there is nothing to reload.
+let reload: (() => void) | undefined;
+process.on('SIGHUP', () => reload?.());
+io.onRunning = ({ stop, reload: reloadNow }) => {
+  reload = reloadNow;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       process.stderr.write(`ftpkit-server: ${signal} again, exiting now\n`);

@@ -11,6 +11,8 @@ import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { dummyPasswordHash } from './password-hash.js';
 import { createPasswordVerifier } from './password-verifier.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
+import { isS3Url } from './s3-url.js';
+import { createUserSessions, type UserSessions } from './user-sessions.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
 import { localSweepTargets, s3SweepTargets, sweepLeftovers, type SweepTarget } from './sweep-leftovers.js';
@@ -23,6 +25,11 @@ export interface RunningServer {
   banner: string[];
   /** Re-read the TLS certificate and key (SIGHUP); undefined without TLS. */
   reloadTls: (() => void) | undefined;
+  /**
+   * Check new logins against `users` from now on (SIGHUP, users file); sessions already logged in
+   * keep what they have. Throws {@link ConfigError} for what only a restart can take (a new s3:// root).
+   */
+  replaceUsers: (users: readonly UserEntry[]) => void;
   /** The health check (`--health`), if any. */
   health: HealthEndpoint | undefined;
   /** The Prometheus endpoint (`--metrics`), if any. */
@@ -88,14 +95,38 @@ function memoryRoot(config: ServerConfig, root: string | undefined): string | un
   return rel === '' ? '/' : rel;
 }
 
-function makeAuthenticate(config: ServerConfig, users: UserEntry[], logger: Logger): Authenticate {
-  const byName = new Map(users.map((u) => [u.name, u]));
-  const verifier = createPasswordVerifier();
+/** The users logins are checked against; replaced as a whole when SIGHUP reloads the users file. */
+interface UserTable {
+  byName: Map<string, UserEntry>;
+  /** A hash no password matches, of the cost of the users' own, for names that are not here. */
+  dummy: string | undefined;
+}
+
+function userTable(users: readonly UserEntry[]): UserTable {
   // With hashed accounts, every other login also pays one hash of the same cost, so failing takes
   // as long for an unknown name (or a plain --user) as for an existing users-file account.
   const firstHash = users.find((u) => u.passwordHash !== undefined)?.passwordHash;
-  const dummy = firstHash === undefined ? undefined : dummyPasswordHash(firstHash);
-  return async (name, password) => {
+  return { byName: new Map(users.map((u) => [u.name, u])), dummy: firstHash === undefined ? undefined : dummyPasswordHash(firstHash) };
+}
+
+/** The session's user for a users-file entry: its root, quota, bandwidth and deny list. */
+function ftpUserOf(config: ServerConfig, entry: UserEntry): FtpUser & { root?: string } {
+  const user: FtpUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
+  // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
+  const root = config.storage === 'local' ? entry.root : memoryRoot(config, entry.root);
+  if (root !== undefined) user.root = root;
+  // The server measures usage once per user and keeps it up to date (no walk per upload).
+  if (entry.quotaBytes !== undefined) user.quota = { limitBytes: entry.quotaBytes };
+  if (entry.downloadBytesPerSecond !== undefined) user.downloadBytesPerSecond = entry.downloadBytesPerSecond;
+  if (entry.uploadBytesPerSecond !== undefined) user.uploadBytesPerSecond = entry.uploadBytesPerSecond;
+  if (entry.deny !== undefined) user.deny = entry.deny;
+  return user;
+}
+
+function makeAuthenticate(config: ServerConfig, current: () => UserTable, sessions: UserSessions, logger: Logger): Authenticate {
+  const verifier = createPasswordVerifier();
+  return async (name, password, connection) => {
+    const { byName, dummy } = current();
     const entry = byName.get(name);
     const anonymous = entry === undefined && config.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase());
     const hash = entry?.passwordHash ?? (anonymous ? undefined : dummy);
@@ -107,13 +138,11 @@ function makeAuthenticate(config: ServerConfig, users: UserEntry[], logger: Logg
     if (entry !== undefined) {
       const ok = entry.passwordHash !== undefined ? check === 'match' : entry.password === password;
       if (!ok) return null;
-      const user: FtpUser & { root?: string } = { name: entry.name, readOnly: entry.readOnly };
-      // Memory and S3 take per-user roots below their own root; an s3:// root passes through as is.
-      const root = config.storage === 'local' ? entry.root : memoryRoot(config, entry.root);
-      if (root !== undefined) user.root = root;
-      // The server measures usage once per user and keeps it up to date (no walk per upload).
-      if (entry.quotaBytes !== undefined) user.quota = { limitBytes: entry.quotaBytes };
-      return user;
+      if (!sessions.take(entry.name, connection.id, entry.maxSessions)) {
+        logger.warn({ user: entry.name, sessions: sessions.count(entry.name), maxSessions: entry.maxSessions }, 'login refused: the user has maxSessions sessions already');
+        return null;
+      }
+      return ftpUserOf(config, entry);
     }
     if (anonymous) {
       const user: FtpUser & { root?: string } = { name: 'anonymous', readOnly: !config.anonymousWrite };
@@ -133,6 +162,15 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     generatedPassword = randomBytes(12).toString('base64url');
     users.push({ name: 'ftp', password: generatedPassword, readOnly: false });
   }
+  let table = userTable(users);
+  const sessions = createUserSessions();
+  // The S3 storage prepared a client for each s3:// root it was started with, and only those.
+  const s3Roots = new Set(users.flatMap((u) => (u.root !== undefined && isS3Url(u.root) ? [u.root] : [])));
+  const replaceUsers = (next: readonly UserEntry[]): void => {
+    const stranger = next.find((u) => u.root !== undefined && isS3Url(u.root) && !s3Roots.has(u.root));
+    if (stranger !== undefined) throw new ConfigError('--users', `user "${stranger.name}": a new s3:// root (${stranger.root}) takes a restart`);
+    table = userTable(next);
+  };
   const { storage, where, capabilities, sweep } = await makeStorage(config, logger);
   // Before serving: no upload of this run can be mistaken for a leftover.
   await sweepLeftovers(sweep, logger);
@@ -150,7 +188,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
         }),
     storage,
     storageCapabilities: capabilities,
-    authenticate: makeAuthenticate(config, users, logger),
+    authenticate: makeAuthenticate(config, () => table, sessions, logger),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),
@@ -161,6 +199,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     ...(config.proxyProtocol === undefined ? {} : { proxyProtocol: { mode: config.proxyProtocol.mode, trusted: config.proxyProtocol.trusted } }),
   });
   server.on('error', (err) => logger.error({ err }, 'server error'));
+  server.on('connection-end', ({ connection }) => sessions.release(connection.id));
   let address: AddressInfo;
   try {
     address = await server.listen(config.port, config.host);
@@ -219,5 +258,5 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   }
   if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'}${config.anonymousRoot === undefined ? '' : `, in ${config.anonymousRoot}`})`);
-  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), metrics, health };
+  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), replaceUsers, metrics, health };
 }

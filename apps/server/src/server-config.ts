@@ -1,27 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { ConfigError } from './config-error.js';
 import { parseMetricsAddress, type MetricsAddress } from './endpoint-address.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 import { checkLocalRoot, checkNotServed, isInside, realPathOf, type ServedRoot } from './served-paths.js';
-import { requireOnDemand } from './require-on-demand.js';
+import { BUCKET_NAME, isS3Url } from './s3-url.js';
+import { parseUsersFile, type UserEntry } from './users-file.js';
 
-/** One user, from `--user` (plain password) or a users file (scrypt hash). */
-export interface UserEntry {
-  name: string;
-  password?: string;
-  passwordHash?: string;
-  /**
-   * Absolute directory (local) or path inside the volume (memory) served to this user; with
-   * `--storage s3`, either an `s3://bucket/prefix/` URL (kept as written) or a path taken below
-   * `--s3-prefix` the way memory takes it below the volume.
-   */
-  root?: string;
-  readOnly: boolean;
-  /** Upload quota in bytes (users file `quotaBytes`). */
-  quotaBytes?: number;
-}
+export { isS3Url } from './s3-url.js';
+export type { UserEntry } from './users-file.js';
+import { requireOnDemand } from './require-on-demand.js';
 
 export type StorageKind = 'local' | 'memory' | 's3';
 
@@ -50,6 +39,8 @@ export interface ServerConfig {
   users: UserEntry[];
   /** No user was configured: the default `ftp` user with a random password is created. */
   defaultUser: boolean;
+  /** The files `users` was read from (`--user-file`, `--users`): SIGHUP re-reads them. */
+  usersFiles: string[];
   anonymous: boolean;
   anonymousWrite: boolean;
   /** Where anonymous logins are served (`--anonymous-root`); undefined: `root`. */
@@ -209,62 +200,10 @@ function loadUserFile(path: string, source: string): UserEntry[] {
   return users;
 }
 
-/**
- * A user root below the server's root, compared as real paths (symlinks resolved) when `realPaths`
- * (local storage), else as written (memory and S3 take it as a path inside their own root).
- */
-function checkUserRoot(serverRoot: string, root: string, realPaths: boolean, source: string, user: string, written: string): void {
-  const inside = realPaths ? isInside(realPathOf(serverRoot), realPathOf(root)) : isInside(serverRoot, root);
-  if (!inside) throw new ConfigError(source, `user "${user}": ${JSON.stringify(written)} is outside --root (${serverRoot})`);
-  // A missing root is made at first login; a file in its place would fail every login instead.
-  if (realPaths && statSync(root, { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new ConfigError(source, `user "${user}": ${root} is not a directory`);
-  }
-}
-
-/** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly? }`. */
+/** A users file: a list (or `{ users: [...] }`) of `{ name, password (scrypt hash), root?, readOnly?, ... }`, checked strictly. */
 export function loadUsersFile(path: string, source: string, serverRoot: string, realPaths = false): UserEntry[] {
-  const data = loadFile(path, source, true) as unknown;
-  const list = Array.isArray(data) ? data : (data as { users?: unknown }).users;
-  if (!Array.isArray(list)) throw new ConfigError(source, `${path} must hold a list "users"`);
-  return list.map((item: unknown, i) => {
-    const where = `${source} (users[${i}])`;
-    if (typeof item !== 'object' || item === null) throw new ConfigError(where, 'must be a mapping');
-    const u = item as Record<string, unknown>;
-    if (typeof u.name !== 'string' || u.name === '' || /[\s:]/.test(u.name)) throw new ConfigError(`${where}.name`, 'must be a name without spaces or colons');
-    const hash = u.password ?? u.passwordHash;
-    if (typeof hash !== 'string' || !hash.startsWith('scrypt$')) {
-      throw new ConfigError(`${where}.password`, 'must be an scrypt hash from `ftpkit-server hash-password`');
-    }
-    const entry: UserEntry = { name: u.name, passwordHash: hash, readOnly: false };
-    if (u.readOnly !== undefined) entry.readOnly = asBool({ value: u.readOnly, source: `${where}.readOnly`, base: '' });
-    if (u.quotaBytes !== undefined) {
-      if (typeof u.quotaBytes !== 'number' || !Number.isInteger(u.quotaBytes) || u.quotaBytes < 0) {
-        throw new ConfigError(`${where}.quotaBytes`, 'must be a non-negative integer');
-      }
-      entry.quotaBytes = u.quotaBytes;
-    }
-    if (u.root !== undefined) {
-      if (typeof u.root !== 'string' || u.root === '') throw new ConfigError(`${where}.root`, 'must be a directory');
-      // An s3:// root names a bucket and prefix, not a path: keep it for the S3 storage to parse.
-      if (isS3Url(u.root)) {
-        const bucket = /^s3:\/\/([^/?#]+)(?:\/[^?#]*)?$/i.exec(u.root.trim())?.[1];
-        if (bucket === undefined || !BUCKET_NAME.test(bucket)) throw new ConfigError(`${where}.root`, `must be s3://BUCKET/PREFIX/ (got ${JSON.stringify(u.root)})`);
-      }
-      entry.root = isS3Url(u.root) ? u.root.trim() : resolve(serverRoot, u.root);
-      if (!isS3Url(u.root)) checkUserRoot(serverRoot, entry.root, realPaths, `${where}.root`, u.name, u.root);
-    }
-    return entry;
-  });
+  return parseUsersFile(loadFile(path, source, true), path, source, serverRoot, realPaths);
 }
-
-/** True for a users file `root` that names an S3 location (`s3://bucket/prefix/`). */
-export function isS3Url(text: string): boolean {
-  return /^s3:\/\//i.test(text.trim());
-}
-
-// S3's bucket naming rule (the DNS-compatible one every region accepts).
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 function asBucket(raw: Raw): string {
   const name = asText(raw);
@@ -367,10 +306,19 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
   const users: UserEntry[] = [];
   const userRaw = pick('user');
   if (userRaw !== undefined) users.push(...plainUsers(userRaw, userRaw.source.startsWith('FTPKIT_')));
+  const usersFiles: string[] = [];
   const userFileRaw = pick('userFile');
-  if (userFileRaw !== undefined) users.push(...loadUserFile(resolve(userFileRaw.base, asText(userFileRaw)), userFileRaw.source));
+  if (userFileRaw !== undefined) {
+    const path = resolve(userFileRaw.base, asText(userFileRaw));
+    usersFiles.push(path);
+    users.push(...loadUserFile(path, userFileRaw.source));
+  }
   const usersRaw = pick('users');
-  if (usersRaw !== undefined) users.push(...loadUsersFile(resolve(usersRaw.base, asText(usersRaw)), usersRaw.source, root, storage === 'local'));
+  if (usersRaw !== undefined) {
+    const path = resolve(usersRaw.base, asText(usersRaw));
+    usersFiles.push(path);
+    users.push(...loadUsersFile(path, usersRaw.source, root, storage === 'local'));
+  }
   const seen = new Set<string>();
   for (const u of users) {
     if (seen.has(u.name)) throw new ConfigError((userRaw ?? userFileRaw ?? usersRaw)?.source ?? '--user', `user "${u.name}" is defined twice`);
@@ -410,6 +358,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     storage,
     users,
     defaultUser: users.length === 0 && !anonymous,
+    usersFiles,
     anonymous,
     anonymousWrite: get('anonymousWrite', asBool, false),
     anonymousRoot,

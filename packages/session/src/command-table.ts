@@ -68,6 +68,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   hashCommand, authCommand, pbszCommand, protCommand, cccCommand,
 ];
 
+/** Every verb the server implements (aliases included), upper-case: what a user's `deny` list may name. */
+export const COMMAND_VERBS: readonly string[] = COMMANDS.flatMap((spec) => [spec.verb, ...(spec.aliases ?? [])]);
+
 /**
  * Verbs from RFC 959, RFC 2228, RFC 1639 and RFC 2640 that this server knows and does not
  * implement: 502 rather than 500, so clients learn they are recognised but unavailable.
