@@ -69,9 +69,9 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--user-file <file>',
     env: 'FTPKIT_USER_FILE',
     defaultText: '-',
-    description: 'file of NAME:PASSWORD lines (plain passwords kept out of `ps`)',
+    description: 'file of NAME:PASSWORD lines (plain passwords kept out of `ps`); re-read on SIGHUP',
   },
-  { key: 'users', flag: '--users <file>', env: 'FTPKIT_USERS', defaultText: '-', description: 'JSON or YAML users file (scrypt hashes, root, readOnly)' },
+  { key: 'users', flag: '--users <file>', env: 'FTPKIT_USERS', defaultText: '-', description: 'JSON or YAML users file (scrypt hashes, root, readOnly, deny, quota, bandwidth, maxSessions); re-read on SIGHUP' },
   { key: 'anonymous', flag: '--anonymous', env: 'FTPKIT_ANONYMOUS', defaultText: 'false', description: 'allow anonymous login (read-only)' },
   { key: 'anonymousWrite', flag: '--anonymous-write', env: 'FTPKIT_ANONYMOUS_WRITE', defaultText: 'false', description: 'let anonymous users write' },
   {

@@ -2,7 +2,8 @@
  * SIGHUP against the built program (issue 17, point 1): it never ends the server, it reloads the
  * users file for new logins (a broken file keeps the old users), and it says so in one log line.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +96,20 @@ describe('SIGHUP to the built ftpkit-server', () => {
     expect(await p.stop()).toBe(0);
   });
 
+  it('a --user-file (plain passwords) is re-read on SIGHUP as well', { timeout: 60_000 }, async () => {
+    if (!programReady()) return;
+    const dir = tempDir();
+    const file = join(dir, 'users.txt');
+    writeFileSync(file, 'alice:alice-pw\n');
+    const p = await started(['--root', join(dir, 'srv'), '--user-file', file]);
+    writeFileSync(file, 'carol:carol-pw\n');
+    p.child.kill('SIGHUP');
+    expect(await logLine(p, isReload)).toMatchObject({ reloaded: ['users'], users: 1 });
+    expect((await curl([`ftp://carol:carol-pw@127.0.0.1:${p.port}/f.txt`])).stdout).toBe('served');
+    expect((await curl([`ftp://alice:alice-pw@127.0.0.1:${p.port}/f.txt`])).code).toBe(67);
+    expect(await p.stop()).toBe(0);
+  });
+
   it('a broken users file on SIGHUP keeps the old users and logs an error naming the user and the key', { timeout: 60_000 }, async () => {
     if (!programReady()) return;
     const dir = tempDir();
@@ -116,6 +131,30 @@ describe('SIGHUP to the built ftpkit-server', () => {
     p.child.kill('SIGHUP');
     await logLine(p, (l) => isReload(l) && (l.reloaded as unknown[]).includes('users'));
     expect((await curl([`ftp://bob:bob-pw@127.0.0.1:${p.port}/f.txt`])).stdout).toBe('served');
+    expect(await p.stop()).toBe(0);
+  });
+
+  it('with TLS: a bad new certificate keeps the old one while the users file on the same SIGHUP is still reloaded', { timeout: 60_000 }, async () => {
+    if (!programReady()) return;
+    const dir = tempDir();
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const file = join(dir, 'users.yaml');
+    writeFileSync(file, await usersYaml([['alice', 'alice-pw']]));
+    const p = await started(['--root', join(dir, 'srv'), '--users', file, '--tls-cert', cert, '--tls-key', key]);
+    const fetchOverTls = (): Promise<string> =>
+      curl(['--ssl-reqd', '-k', '-v', `ftp://alice:alice-pw@127.0.0.1:${p.port}/f.txt`]).then((r) => (r.code === 0 ? r.stdout : `curl ${r.code}: ${r.stderr}`));
+    expect(await fetchOverTls()).toBe('served');
+    const good = readFileSync(cert, 'utf8');
+    writeFileSync(cert, good.replace(/[A-Za-z]{8}/, 'AAAAAAAA').slice(0, 200));
+    writeFileSync(file, await usersYaml([['alice', 'alice-pw'], ['bob', 'bob-pw']]));
+    p.child.kill('SIGHUP');
+    const line = await logLine(p, isReload);
+    expect(line).toMatchObject({ reloaded: ['users'], users: 2 });
+    expect(logLines(p).find((l) => l.level === 50)?.msg).toMatch(/TLS certificate not reloaded, keeping the old one/);
+    expect(await fetchOverTls()).toBe('served');
+    expect((await curl(['--ssl-reqd', '-k', `ftp://bob:bob-pw@127.0.0.1:${p.port}/f.txt`])).stdout).toBe('served');
     expect(await p.stop()).toBe(0);
   });
 });
