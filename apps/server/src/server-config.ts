@@ -197,6 +197,8 @@ function loadUserFile(path: string, source: string): UserEntry[] {
     if (name === '' || /\s/.test(name)) throw new ConfigError(source, `${path} line ${i + 1} must be NAME:PASSWORD`);
     users.push({ name, password: line.slice(colon + 1), readOnly: false });
   });
+  // Never a silent fallback to the generated user with a random password.
+  if (users.length === 0) throw new ConfigError(source, `${path} lists no users`);
   return users;
 }
 

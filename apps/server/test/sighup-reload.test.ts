@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../../../packages/server/test/raw-client.js';
 import { hashPassword } from '../src/password-hash.js';
 import { curl, programEnv, programReady, startProgram, type ProgramProcess } from '../src/test-support/s3-program.js';
 
@@ -93,6 +94,27 @@ describe('SIGHUP to the built ftpkit-server', () => {
     expect(line).toMatchObject({ level: 30, reloaded: ['users'], users: 1 });
     expect((await curl([`ftp://bob:bob-pw@127.0.0.1:${p.port}/f.txt`])).stdout).toBe('served');
     expect((await curl([`ftp://alice:alice-pw@127.0.0.1:${p.port}/f.txt`])).code).toBe(67);
+    expect(await p.stop()).toBe(0);
+  });
+
+  it('per-user settings changed in the file apply to the next login after SIGHUP, not to sessions already logged in', { timeout: 60_000 }, async () => {
+    if (!programReady()) return;
+    const dir = tempDir();
+    const file = join(dir, 'users.yaml');
+    const hash = await hashPassword('alice-pw');
+    writeFileSync(file, `users:\n  - name: alice\n    password: "${hash}"\n`);
+    const p = await started(['--root', join(dir, 'srv'), '--users', file]);
+    const before = await RawClient.connect(p.port);
+    cleanup.push(() => before.close());
+    await before.login('alice', 'alice-pw');
+    writeFileSync(file, `users:\n  - name: alice\n    password: "${hash}"\n    readOnly: true\n`);
+    p.child.kill('SIGHUP');
+    await logLine(p, (l) => isReload(l) && (l.reloaded as unknown[]).includes('users'));
+    const after = await RawClient.connect(p.port);
+    cleanup.push(() => after.close());
+    await after.login('alice', 'alice-pw');
+    expect((await after.cmd('MKD made-after')).code).toBe(550);
+    expect((await before.cmd('MKD made-before')).code).toBe(257);
     expect(await p.stop()).toBe(0);
   });
 

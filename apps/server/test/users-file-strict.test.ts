@@ -73,6 +73,10 @@ describe('a strict users file', () => {
       expect(lines[0]).toMatch(/^ftpkit-server: --users[: ]/);
       expect(lines[0]).toMatch(line);
     }
+    // The plain --user-file too: no users is an error, not the generated user.
+    writeFileSync(join(dir, 'users.txt'), '# nobody yet\n\n');
+    const empty = await runProgram(['--port', '0', '--root', root, '--user-file', join(dir, 'users.txt')], programEnv());
+    expect(empty).toMatchObject({ code: 2, stdout: '', stderr: `ftpkit-server: --user-file: ${join(dir, 'users.txt')} lists no users\n` });
   });
 
   it('a per-user downloadBytesPerSecond slows that user down', { timeout: 60_000 }, async () => {
@@ -131,6 +135,40 @@ describe('a strict users file', () => {
       const r = await c.cmd('PASS alice-pw');
       if (r.code === 230) break;
       if (Date.now() - since > 10_000) throw new Error('the ended session was never released');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  it('maxSessions holds under concurrent logins, and a connection that drops without QUIT gives its place back', { timeout: 60_000 }, async () => {
+    if (!programReady()) return;
+    const { dir, root } = tempDir();
+    const file = join(dir, 'users.yaml');
+    writeFileSync(file, `users:\n  - name: alice\n    password: "${await hashOfAlice()}"\n    maxSessions: 2\n`);
+    const p = await started(root, file);
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const c = await RawClient.connect(p.port);
+        cleanup.push(() => c.close());
+        expect((await c.next())?.code).toBe(220);
+        expect((await c.cmd('USER alice')).code).toBe(331);
+        return c;
+      }),
+    );
+    // Every PASS is on the wire before any answer: the checks run side by side.
+    for (const c of clients) c.send('PASS alice-pw');
+    const codes = await Promise.all(clients.map(async (c) => (await c.next(15_000))?.code));
+    expect(codes.filter((code) => code === 230)).toHaveLength(2);
+    expect(codes.filter((code) => code === 530)).toHaveLength(4);
+    // The two logged-in connections vanish without QUIT (a killed client).
+    for (const [i, c] of clients.entries()) if (codes[i] === 230) c.socket.destroy();
+    const since = Date.now();
+    for (;;) {
+      const c = await RawClient.connect(p.port);
+      cleanup.push(() => c.close());
+      expect((await c.next())?.code).toBe(220);
+      await c.cmd('USER alice');
+      if ((await c.cmd('PASS alice-pw')).code === 230) break;
+      if (Date.now() - since > 10_000) throw new Error('the dropped sessions were never released');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
