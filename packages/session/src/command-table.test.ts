@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, UNIMPLEMENTED, createCommandTable } from './command-table.js';
+import { COMMAND_VERBS, COMMANDS, UNIMPLEMENTED, createCommandTable } from './command-table.js';
 
 const here = import.meta.dirname;
 
@@ -23,6 +23,15 @@ describe('the command table', () => {
       for (const v of [spec.verb, ...(spec.aliases ?? [])]) expect(table.lookup(v)).toBe(spec);
     }
     expect(() => createCommandTable([...COMMANDS, COMMANDS[0]!])).toThrow(/registered twice/);
+  });
+
+  it('COMMAND_VERBS names exactly the verbs the table dispatches, none of the unimplemented ones', () => {
+    const table = createCommandTable();
+    for (const verb of COMMAND_VERBS) expect(table.lookup(verb)?.verb).toBeDefined();
+    expect(COMMAND_VERBS).toContain('DELE');
+    expect(COMMAND_VERBS).toContain('XMKD');
+    for (const u of UNIMPLEMENTED) expect(COMMAND_VERBS).not.toContain(u.verb);
+    expect(new Set(COMMAND_VERBS).size).toBe(COMMAND_VERBS.length);
   });
 
   it('every verb and alias is exercised by a transcript (C: VERB ...)', () => {
