@@ -7,10 +7,10 @@ import { SETTINGS, type SettingKey } from './settings.js';
 import { checkLocalRoot, checkNotServed, isInside, realPathOf, type ServedRoot } from './served-paths.js';
 import { BUCKET_NAME, isS3Url } from './s3-url.js';
 import { parseUsersFile, type UserEntry } from './users-file.js';
+import { requireOnDemand } from './require-on-demand.js';
 
 export { isS3Url } from './s3-url.js';
 export type { UserEntry } from './users-file.js';
-import { requireOnDemand } from './require-on-demand.js';
 
 export type StorageKind = 'local' | 'memory' | 's3';
 
