@@ -85,4 +85,25 @@ describe('resolveConfig', () => {
     writeFileSync(users, '- name: eve\n  password: plain\n');
     expect(errorOf(() => resolveConfig({ users }, {}, dir)).key).toBe('--users (users[0]).password');
   });
+
+  it('reads every per-user setting of a users file, deny upper-cased, and names the files for SIGHUP', () => {
+    const users = join(dir, 'users-all.yaml');
+    const hash = 'scrypt$16384$8$1$c2FsdA==$a2V5';
+    writeFileSync(
+      users,
+      `users:\n  - name: carol\n    passwordHash: "${hash}"\n    quotaBytes: 0\n    downloadBytesPerSecond: 1000\n    uploadBytesPerSecond: 0\n    deny: [dele, " rmd "]\n    maxSessions: 3\n`,
+    );
+    const c = resolveConfig({ users }, {}, dir);
+    expect(c.users).toEqual([
+      { name: 'carol', passwordHash: hash, readOnly: false, quotaBytes: 0, downloadBytesPerSecond: 1000, uploadBytesPerSecond: 0, deny: ['DELE', 'RMD'], maxSessions: 3 },
+    ]);
+    expect(c.usersFiles).toEqual([users]);
+    expect(c.defaultUser).toBe(false);
+    writeFileSync(users, `users:\n  - name: carol\n    password: "${hash}"\n    passwordHash: "${hash}"\n`);
+    expect(errorOf(() => resolveConfig({ users }, {}, dir)).message).toMatch(/users\[0\]\)\.passwordHash: user "carol": give password or passwordHash, not both/);
+    writeFileSync(users, `users:\n  - name: carol\n    password: "${hash}"\n    deny: DELE\n`);
+    expect(errorOf(() => resolveConfig({ users }, {}, dir)).key).toBe('--users (users[0]).deny');
+    writeFileSync(users, `users:\n  - name: carol\n    password: "${hash}"\n    maxSessions: 1.5\n`);
+    expect(errorOf(() => resolveConfig({ users }, {}, dir)).key).toBe('--users (users[0]).maxSessions');
+  });
 });
