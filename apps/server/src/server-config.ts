@@ -440,7 +440,10 @@ function resolveConsole(pick: (key: SettingKey) => Raw | undefined): ServerConfi
     if (tokenRaw !== undefined) throw new ConfigError(tokenRaw.source, 'needs --console HOST:PORT');
     return undefined;
   }
-  const where = asMetricsAddress(whereRaw);
+  // A bare port binds loopback: the console is for the operator on this machine unless told otherwise.
+  const text = asText(whereRaw);
+  const where = /^\d{1,5}$/.test(text) ? parseMetricsAddress(`127.0.0.1:${text}`) : parseMetricsAddress(text);
+  if (where === undefined) throw new ConfigError(whereRaw.source, `must be HOST:PORT or PORT, e.g. 127.0.0.1:8021 (got ${JSON.stringify(whereRaw.value)})`);
   if (tokenRaw === undefined) return { where, token: undefined };
   const path = resolve(tokenRaw.base, asText(tokenRaw));
   let token: string;

@@ -126,10 +126,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'health', flag: '--health <host:port>', env: 'FTPKIT_HEALTH', defaultText: 'off', description: 'HTTP health check: 200 while accepting, 503 while draining' },
   {
     key: 'console',
-    flag: '--console <host:port>',
+    flag: '--console <[host:]port>',
     env: 'FTPKIT_CONSOLE',
     defaultText: 'off',
-    description: 'web console (live sessions, transfers, bans) on HOST:PORT; keep it on 127.0.0.1 or behind TLS',
+    description: 'web console (live sessions, transfers, bans) on HOST:PORT (a bare PORT: 127.0.0.1); over TLS when --tls is set',
   },
   {
     key: 'consoleTokenFile',

@@ -10,10 +10,12 @@ interface ChartProps {
   pick: (s: ConsoleSample) => number;
   format: (v: number) => string;
   testId: string;
+  /** Whole numbers only on the value axis (counts). */
+  integer?: boolean;
 }
 
 /** A small live line chart (uPlot) of one series over the samples kept (the last 5 minutes). */
-function Chart({ title, samples, pick, format, testId }: ChartProps) {
+function Chart({ title, samples, pick, format, testId, integer = false }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = (): uPlot.AlignedData => [samples.map((s) => s.t), samples.map(pick)];
@@ -25,7 +27,7 @@ function Chart({ title, samples, pick, format, testId }: ChartProps) {
         height: 160,
         legend: { show: false },
         scales: { x: { time: true } },
-        axes: [{}, { values: (_u, vals) => vals.map((v) => format(v)), size: 80 }],
+        axes: [{}, { values: (_u, vals) => vals.map((v) => format(v)), size: 80, ...(integer ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}) }],
         series: [{}, { label: title, stroke: '#2563eb', fill: 'rgba(37, 99, 235, 0.15)', width: 2, points: { show: false } }],
       },
       data(),
@@ -48,7 +50,7 @@ export function Charts({ samples }: { samples: ConsoleSample[] }) {
   return (
     <section class="charts">
       <Chart title="Throughput" testId="chart-throughput" samples={samples} pick={(s) => s.bytesPerSecond} format={formatRate} />
-      <Chart title="Sessions" testId="chart-sessions" samples={samples} pick={(s) => s.sessions} format={(v) => String(Math.round(v))} />
+      <Chart title="Sessions" testId="chart-sessions" samples={samples} pick={(s) => s.sessions} format={(v) => String(v)} integer />
     </section>
   );
 }
