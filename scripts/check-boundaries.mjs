@@ -60,6 +60,8 @@ function checkPackage(dir) {
   if (!existsSync(srcDir)) return problems;
   for (const file of sourceFiles(srcDir)) {
     const isTest = /\.(test|spec|bench)\.|\/test-support\/|\/testing\//.test(file);
+    // A browser page (src/**/page/) is bundled at build time: what it imports ships inside the bundle.
+    const isBundled = /\/page\//.test(file);
     for (const spec of importsOf(file)) {
       if (spec.startsWith('.') || spec.startsWith('/')) continue;
       const where = relative(root, file);
@@ -70,7 +72,7 @@ function checkPackage(dir) {
       const name = packageName(spec);
       if (name === pkg.name) continue;
       // A private package (bench, test helpers) is never installed by users: dev deps are enough.
-      const declared = isTest ? all.has(name) || rootDev.has(name) : pkg.private ? all.has(name) : runtime.has(name);
+      const declared = isTest ? all.has(name) || rootDev.has(name) : pkg.private || isBundled ? all.has(name) : runtime.has(name);
       if (!declared) problems.push(`${where}: imports '${spec}' but ${pkg.name} does not declare '${name}'`);
     }
   }

@@ -23,6 +23,8 @@ command -v flock >/dev/null || need+=(util-linux)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v aws >/dev/null || need+=(awscli)
 command -v script >/dev/null || need+=(bsdutils)
+# The web console's browser test drives Debian's Chromium (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -47,4 +49,4 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   pkill -x vsftpd 2>/dev/null || true
   pkill -x haproxy 2>/dev/null || true
 fi
-echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws"
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium"

@@ -99,7 +99,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       try {
         dropPrivileges(account, '--run-as');
       } catch (err) {
-        await Promise.all([running.server.close({ graceMs: 0 }), running.metrics?.close(), running.health?.close()]);
+        await Promise.all([running.server.close({ graceMs: 0 }), running.metrics?.close(), running.health?.close(), running.console?.close()]);
         throw err;
       }
       running.banner.push(`running as user ${account.name} (uid ${account.uid}, gid ${account.gid})`);
@@ -112,6 +112,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       running.health?.markDraining();
       if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
       await running.server.close({ graceMs: config.graceMs });
+      await running.console?.close();
     };
     // Signal handlers first: whoever reads the banner may send SIGTERM at once.
     const reloadUsers = (): number => {

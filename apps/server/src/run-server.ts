@@ -7,6 +7,8 @@ import { capabilitiesOf, type StorageAdapter, type StorageCapabilities } from '@
 import { localStorage } from '@ftpkit/storage-local';
 import { ConfigError } from './config-error.js';
 import { startHealthEndpoint, type HealthEndpoint } from './health.js';
+import { startConsole, type ConsoleEndpoint } from './console/console-server.js';
+import { generateToken } from './console/console-auth.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics.js';
 import { dummyPasswordHash } from './password-hash.js';
 import { createPasswordVerifier } from './password-verifier.js';
@@ -32,6 +34,8 @@ export interface RunningServer {
   replaceUsers: (users: readonly UserEntry[]) => void;
   /** The health check (`--health`), if any. */
   health: HealthEndpoint | undefined;
+  /** The web console (`--console`), if any. */
+  console: ConsoleEndpoint | undefined;
   /** The Prometheus endpoint (`--metrics`), if any. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -175,6 +179,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   // Before serving: no upload of this run can be mistaken for a leftover.
   await sweepLeftovers(sweep, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
+  const tlsReloads: Array<() => void> = [];
   const server = createFtpServer({
     ...(tlsSource === undefined || config.tls === undefined
       ? {}
@@ -235,6 +240,24 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       throw new ConfigError('--health', `cannot listen on ${config.health.host}:${config.health.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  let consoleEndpoint: ConsoleEndpoint | undefined;
+  let consoleToken: string | undefined;
+  if (config.console !== undefined) {
+    consoleToken = config.console.token ?? generateToken();
+    try {
+      consoleEndpoint = await startConsole(server, {
+        where: config.console.where,
+        token: consoleToken,
+        logger,
+        tls: tlsSource === undefined ? undefined : { current: () => tlsSource.current(), onReload: (listener) => tlsReloads.push(listener) },
+      });
+    } catch (err) {
+      await server.close({ graceMs: 0 });
+      await metrics?.close();
+      await health?.close();
+      throw new ConfigError('--console', `cannot listen on ${config.console.where.host}:${config.console.where.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
   if (generatedPassword !== undefined) {
@@ -256,7 +279,17 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     const h = health.address;
     banner.push(`health: http://${h.family === 'IPv6' ? `[${h.address}]` : h.address}:${h.port}/`);
   }
+  if (consoleEndpoint !== undefined) {
+    banner.push(`console: ${consoleEndpoint.url}${config.console?.token === undefined ? `  token: ${consoleToken}` : ''}`);
+  }
   if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'}${config.anonymousRoot === undefined ? '' : `, in ${config.anonymousRoot}`})`);
-  return { server, address, banner, reloadTls: tlsSource === undefined ? undefined : () => tlsSource.reload(), replaceUsers, metrics, health };
+  const reloadTls =
+    tlsSource === undefined
+      ? undefined
+      : () => {
+          tlsSource.reload();
+          for (const listener of tlsReloads) listener();
+        };
+  return { server, address, banner, reloadTls, replaceUsers, metrics, health, console: consoleEndpoint };
 }

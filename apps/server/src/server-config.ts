@@ -58,6 +58,8 @@ export interface ServerConfig {
   proxyProtocol: { mode: 'v1' | 'v2' | 'any'; trusted: string[] } | undefined;
   /** Where the HTTP health check listens (`--health`), if anywhere. */
   health: MetricsAddress | undefined;
+  /** The web console (`--console`) and its token (`--console-token-file`; undefined: generate one). */
+  console: { where: MetricsAddress; token: string | undefined } | undefined;
   /** How long running transfers may finish after SIGTERM (`--grace-ms`). */
   graceMs: number;
   /** After SIGTERM, how long to keep accepting with health 503 before closing the listener (`--drain-delay-ms`). */
@@ -375,10 +377,34 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     metrics: get<MetricsAddress | undefined>('metrics', asMetricsAddress, undefined),
     proxyProtocol: resolveProxy(pick),
     health: get<MetricsAddress | undefined>('health', asMetricsAddress, undefined),
+    console: resolveConsole(pick),
     graceMs: get('graceMs', asMillis, 10_000),
     drainDelayMs: get('drainDelayMs', asMillis, 0),
     s3,
   };
+}
+
+function resolveConsole(pick: (key: SettingKey) => Raw | undefined): ServerConfig['console'] {
+  const whereRaw = pick('console');
+  const tokenRaw = pick('consoleTokenFile');
+  if (whereRaw === undefined) {
+    if (tokenRaw !== undefined) throw new ConfigError(tokenRaw.source, 'needs --console HOST:PORT');
+    return undefined;
+  }
+  // A bare port binds loopback: the console is for the operator on this machine unless told otherwise.
+  const text = asText(whereRaw);
+  const where = /^\d{1,5}$/.test(text) ? parseMetricsAddress(`127.0.0.1:${text}`) : parseMetricsAddress(text);
+  if (where === undefined) throw new ConfigError(whereRaw.source, `must be HOST:PORT or PORT, e.g. 127.0.0.1:8021 (got ${JSON.stringify(whereRaw.value)})`);
+  if (tokenRaw === undefined) return { where, token: undefined };
+  const path = resolve(tokenRaw.base, asText(tokenRaw));
+  let token: string;
+  try {
+    token = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(tokenRaw.source, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (token.length < 16) throw new ConfigError(tokenRaw.source, `the token in ${path} is too short (at least 16 characters)`);
+  return { where, token };
 }
 
 function asMillis(raw: Raw): number {

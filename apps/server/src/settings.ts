@@ -18,6 +18,8 @@ export type SettingKey =
   | 'proxyProtocol'
   | 'proxyTrusted'
   | 'health'
+  | 'console'
+  | 'consoleTokenFile'
   | 'graceMs'
   | 'drainDelayMs'
   | 'host'
@@ -122,6 +124,20 @@ export const SETTINGS: readonly Setting[] = [
     description: 'comma-separated balancer addresses/CIDRs allowed to send the header (required with --proxy-protocol)',
   },
   { key: 'health', flag: '--health <host:port>', env: 'FTPKIT_HEALTH', defaultText: 'off', description: 'HTTP health check: 200 while accepting, 503 while draining' },
+  {
+    key: 'console',
+    flag: '--console <[host:]port>',
+    env: 'FTPKIT_CONSOLE',
+    defaultText: 'off',
+    description: 'web console (live sessions, transfers, bans) on HOST:PORT (a bare PORT: 127.0.0.1); over TLS when --tls is set',
+  },
+  {
+    key: 'consoleTokenFile',
+    flag: '--console-token-file <file>',
+    env: 'FTPKIT_CONSOLE_TOKEN_FILE',
+    defaultText: 'a random token, printed at start',
+    description: 'file holding the console login token (at least 16 characters)',
+  },
   { key: 'graceMs', flag: '--grace-ms <ms>', env: 'FTPKIT_GRACE_MS', defaultText: '10000', description: 'on SIGTERM/SIGINT, how long running transfers may finish' },
   {
     key: 'drainDelayMs',

@@ -21,6 +21,21 @@ export interface BanList {
   recordFailure(ip: string): void | Promise<void>;
   /** A successful login (the default forgets earlier failures). */
   recordSuccess(ip: string): void | Promise<void>;
+  /** The bans in force now, for an operator's view. Optional. */
+  list?(): BanEntry[] | Promise<BanEntry[]>;
+  /**
+   * Lift the ban on `address` (an address, or the network key {@link BanEntry.address} names) and
+   * forget its failures. True when there was a ban to lift. Optional.
+   */
+  unban?(address: string): boolean | Promise<boolean>;
+}
+
+/** One ban in force. */
+export interface BanEntry {
+  /** The banned IPv4 address, or IPv6 network as `prefix/length`. */
+  address: string;
+  /** When the ban ends (ms since the epoch). */
+  until: number;
 }
 
 /** Options of {@link createMemoryBanList}. */
@@ -110,6 +125,17 @@ export function createMemoryBanList(options: MemoryBanListOptions = {}): BanList
   return {
     isBanned(ip) {
       return banned(keyOf(ip, prefix), now());
+    },
+    list() {
+      const t = now();
+      sweepBans(t);
+      return [...bans].map(([address, until]) => ({ address, until }));
+    },
+    unban(address) {
+      // A network key (`2001:db8::/64`) is taken as it is; an address is mapped to its key.
+      const key = bans.has(address) ? address : keyOf(address, prefix);
+      tracked.delete(key);
+      return bans.delete(key);
     },
     beginAttempt(ip) {
       const t = now();

@@ -18,6 +18,7 @@ import { listingLines } from './listing.js';
 import type { PathLockMode, PathLockRelease, PathLocks } from './path-locks.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
+import { viewTransfer, type LiveSession, type TrackedTransfer } from './live-view.js';
 import type { FailedUploads } from './failed-uploads.js';
 
 /** What every connection shares: resolved options, the event sink, the session factory. */
@@ -44,6 +45,7 @@ export interface DriverContext {
 }
 
 const LOGIN_TIMEOUT_REPLY = encodeReply(421, 'Login timeout, closing control connection.');
+const DISCONNECTED_REPLY = encodeReply(421, 'Disconnected by the server administrator.');
 const EVICTED_REPLY = encodeReply(421, 'Too many connections; closing this one, which never logged in.');
 const BANNED_REPLY = encodeReply(421, 'Too many failed logins from your address; try again later.');
 const SHUTDOWN_REPLY = encodeReply(421, 'Service not available, closing control connection (server shutting down).');
@@ -106,6 +108,10 @@ export class ConnectionDriver {
   #transfer: Promise<void> | undefined;
   /** Reports the running transfer as ended (once), for a teardown that stops waiting for it. */
   #endTransfer: ((error: Error) => void) | undefined;
+  /** The running transfer, for operators' views. */
+  #tracked: TrackedTransfer | undefined;
+  /** The effect being performed (storage op name or effect kind), for operators' views. */
+  #activity: string | undefined;
 
   /** `peer`: the client a trusted PROXY header named, used instead of the socket's peer everywhere. */
   constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false, peer?: { address: string; port: number }) {
@@ -173,6 +179,46 @@ export class ConnectionDriver {
   /** Close a connection that never logged in to make room for a new one. */
   evict(): void {
     this.#sayAndClose(EVICTED_REPLY);
+  }
+
+  /**
+   * An operator ends the session: 421 (a running transfer is cut), then the connection closes,
+   * at once if the client does not close its side within a second. False if it is already closing.
+   */
+  disconnect(): boolean {
+    if (this.#ended || this.#closing) return false;
+    this.#sayAndClose(DISCONNECTED_REPLY);
+    this.#data.abort();
+    setTimeout(() => this.#control.destroy(), 1_000).unref();
+    return true;
+  }
+
+  /** What an operator sees of this connection now (see {@link LiveSession}). */
+  snapshot(): LiveSession {
+    const t = this.#tracked;
+    if (t !== undefined && t.direction === 'download' && t.sizeAsked !== true && this.#storage !== undefined) {
+      // Looked up only when someone looks, once per transfer; the next view shows it.
+      t.sizeAsked = true;
+      this.#storage.stat(t.path).then(
+        (st) => {
+          if (st !== null && st.type === 'file') t.size = st.size;
+        },
+        () => undefined,
+      );
+    }
+    const user = this.#user?.name;
+    return {
+      id: this.info.id,
+      remoteAddress: this.info.remoteAddress,
+      remotePort: this.info.remotePort,
+      ...(this.info.proxiedBy === undefined ? {} : { proxiedBy: this.info.proxiedBy }),
+      secure: this.info.secure,
+      ...(user === undefined ? {} : { user }),
+      connectedAt: this.#started,
+      cwd: this.#session.cwd,
+      ...(this.#activity === undefined ? {} : { activity: this.#activity }),
+      ...(t === undefined ? {} : { transfer: viewTransfer(t) }),
+    };
   }
 
   #sayAndClose(reply: Uint8Array): void {
@@ -323,9 +369,20 @@ export class ConnectionDriver {
         return;
       }
       default: {
+        const activity = effect.kind === 'storage' ? effect.call.op : effect.kind;
+        this.#activity = activity;
+        const done = (): void => {
+          if (this.#activity === activity) this.#activity = undefined;
+        };
         this.#perform(effect).then(
-          (outcome) => this.#resolve(effect.id, outcome),
-          (error: unknown) => this.#resolve(effect.id, { ok: false, error }),
+          (outcome) => {
+            done();
+            this.#resolve(effect.id, outcome);
+          },
+          (error: unknown) => {
+            done();
+            this.#resolve(effect.id, { ok: false, error });
+          },
         );
       }
     }
@@ -534,11 +591,14 @@ export class ConnectionDriver {
     let signal: AbortSignal | undefined;
     let booking: UploadBooking | undefined;
     this.#ctx.emit('transfer-start', base);
+    const tracked: TrackedTransfer = { direction, path: spec.path, counter, startedAt: started };
+    this.#tracked = tracked;
     // Exactly one 'transfer-end' per transfer, even when teardown cannot wait for it to stop.
     let reported = false;
     const emitEnd = (result: Outcome): void => {
       if (reported) return;
       reported = true;
+      if (this.#tracked === tracked) this.#tracked = undefined;
       if (this.#endTransfer === giveUp) this.#endTransfer = undefined;
       const end = {
         ...base,

@@ -4,7 +4,8 @@ import { encodeReply } from '@ftpkit/codec';
 import { createServerSession, type SessionConfig } from '@ftpkit/session';
 import { capabilitiesOf } from '@ftpkit/storage';
 import { defaultPassivePortRange, normalizeAddress } from '@ftpkit/transport';
-import { createMemoryBanList } from './ban-list.js';
+import { createMemoryBanList, type BanEntry } from './ban-list.js';
+import type { LiveSession } from './live-view.js';
 import { ConnectionDriver, type DriverContext } from './connection-driver.js';
 import { PathLocks } from './path-locks.js';
 import { TokenBucket } from './token-bucket.js';
@@ -161,6 +162,33 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   /** True once `close()` was called: no new connection is accepted, running transfers may finish. */
   get draining(): boolean {
     return this.#closing !== undefined;
+  }
+
+  /**
+   * Every open control connection as an operator sees it now (user, address, directory, running
+   * transfer with its bytes). Costs nothing until called; cheap enough to call every second.
+   */
+  sessions(): LiveSession[] {
+    return [...this.#drivers].map((d) => d.snapshot());
+  }
+
+  /**
+   * End session `id` (a {@link LiveSession.id}): the client gets 421 and its running transfer is
+   * cut. False when no such session is open.
+   */
+  disconnect(id: number): boolean {
+    for (const d of this.#drivers) if (d.info.id === id) return d.disconnect();
+    return false;
+  }
+
+  /** The bans in force (empty when the ban list cannot list them). */
+  async bans(): Promise<BanEntry[]> {
+    return (await this.#ctx.banList.list?.()) ?? [];
+  }
+
+  /** Lift the ban on an address (or IPv6 network key). False when there was none, or the ban list cannot unban. */
+  async unban(address: string): Promise<boolean> {
+    return (await this.#ctx.banList.unban?.(address)) ?? false;
   }
 
   /** The bound address, once listening. */

@@ -3,6 +3,7 @@ export * from './crc32.js';
 export * from './events.js';
 export * from './ftp-server.js';
 export * from './listing.js';
+export type { LiveSession, LiveTransfer } from './live-view.js';
 export * from './logger.js';
 export * from './options.js';
 export * from './proxy-protocol.js';

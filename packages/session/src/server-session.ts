@@ -87,6 +87,10 @@ class Session implements ServerSession, ServerSessionDiagnostics {
     return this.#state.phase === 'logged-in' ? this.#state.user?.name : undefined;
   }
 
+  get cwd(): string {
+    return this.#state.cwd;
+  }
+
   get queuedLines(): number {
     return this.#state.queue.length;
   }

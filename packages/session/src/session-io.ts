@@ -162,4 +162,6 @@ export interface ServerSession {
   readonly transferring: boolean;
   /** Logged-in user name, if any (for logs and events). */
   readonly user: string | undefined;
+  /** The current directory (an absolute virtual path), for operators' views. */
+  readonly cwd: string;
 }
