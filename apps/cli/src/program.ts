@@ -8,6 +8,8 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { connectFor, redactUrl, type CommonOptions } from './connect.js';
 import { formatEntry } from './format.js';
+import { addGlobCommands, getMany, isGlobUrl, putMany } from './glob-commands.js';
+import { hasGlob, NoMatchError, EXIT_NO_MATCH } from './globs.js';
 import { createProgress } from './progress.js';
 import { runShell } from './shell.js';
 
@@ -64,7 +66,8 @@ async function withClient<T>(url: string, o: CommonOptions, fn: (c: FtpClient, p
   }
 }
 
-function signalOnInterrupt(): { signal: AbortSignal; done: () => void } {
+/** An AbortSignal that Ctrl-C (SIGINT) aborts, until `done()`. */
+export function signalOnInterrupt(): { signal: AbortSignal; done: () => void } {
   const ac = new AbortController();
   const onInt = (): void => ac.abort(new Error('interrupted'));
   process.once('SIGINT', onInt);
@@ -78,6 +81,7 @@ export function createProgram(io: Io = defaultIo): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const globDeps = { io, describeError, signalOnInterrupt };
 
   addCommon(program.command('ls').argument('<url>', 'directory or file URL').description('list a directory'))
     .action(async (url: string, o: CommonOptions) => {
@@ -94,6 +98,7 @@ export function createProgram(io: Io = defaultIo): Command {
     .option('--create-dirs', 'create the missing directories of LOCAL')
     .addOption(new Option('--segments <n>', 'download over N connections at once').argParser((v) => Number.parseInt(v, 10))))
     .action(async (url: string, local: string | undefined, o: CommonOptions & { continue?: boolean; segments?: number; createDirs?: boolean }) => {
+      if (isGlobUrl(url)) return getMany(globDeps, [url], local, o);
       await withClient(url, o, async (c, path) => {
         let target = local ?? remoteBasename(path);
         if (local && (await stat(local).then((s) => s.isDirectory(), () => false))) target = join(local, remoteBasename(path));
@@ -126,6 +131,7 @@ export function createProgram(io: Io = defaultIo): Command {
     .description('upload a file')
     .option('-c, --continue', 'resume from the remote file size'))
     .action(async (local: string, url: string, o: CommonOptions & { continue?: boolean }) => {
+      if (hasGlob(local)) return putMany(globDeps, [local], url, o);
       await withClient(url, o, async (c, path) => {
         const target = path.endsWith('/') ? joinRemote(path, basename(local)) : path;
         const progress = createProgress(basename(local), o);
@@ -228,8 +234,10 @@ export function createProgram(io: Io = defaultIo): Command {
       });
     });
 
+  addGlobCommands(program, globDeps, addCommon);
+
   addCommon(program.command('shell').argument('<url>', 'server URL (its path becomes the working directory)')
-    .description('interactive prompt: ls cd pwd get put rm mkdir mv lcd lls help exit'))
+    .description('interactive prompt: ls cd pwd get put mget mput cat mirror quote site rm mkdir mv lcd lls !cmd help exit'))
     .action(async (url: string, o: CommonOptions) => {
       const { client, url: u } = await connectFor(url, o);
       try {
@@ -261,6 +269,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    if (err instanceof NoMatchError) {
+      io.err(argv.includes('--json') ? `${JSON.stringify({ error: err.message, code: err.code })}\n` : `ftpkit: ${err.message}\n`);
+      return EXIT_NO_MATCH;
+    }
     const json = argv.includes('--json');
     if (json) {
       const e: Record<string, unknown> = { error: describeError(err), code: code ?? 'ERROR' };

@@ -7,9 +7,11 @@ import type { CommonOptions } from './connect.js';
 import { formatEntry } from './format.js';
 import { createProgress } from './progress.js';
 import { describeError } from './program.js';
+import { EXTRA_COMMANDS, EXTRA_HELP, EXTRA_REMOTE_ARG, runShellExtra, type ShellExtraContext } from './shell-commands.js';
+import { unescapeGlob } from './globs.js';
 import { quoteWord, splitWords } from './shell-words.js';
 
-const HELP = `commands:
+const HELP = `commands (get/put take patterns too: get *.txt [LOCALDIR], put *.log [REMOTEDIR]):
   ls [PATH]             list a remote directory
   cd PATH               change the remote directory
   pwd                   show the remote directory
@@ -20,12 +22,12 @@ const HELP = `commands:
   mv FROM TO            rename
   lcd DIR               change the local directory
   lls [DIR]             list a local directory
-  help                  this text
+${EXTRA_HELP}  help                  this text
   exit                  leave (also quit, bye, Ctrl-D)
 `;
 
-const COMMANDS = ['ls', 'cd', 'pwd', 'get', 'put', 'rm', 'mkdir', 'mv', 'lcd', 'lls', 'help', 'exit', 'quit', 'bye'];
-const REMOTE_ARG = new Set(['ls', 'cd', 'get', 'rm', 'mkdir', 'mv']);
+const COMMANDS = ['ls', 'cd', 'pwd', 'get', 'put', 'rm', 'mkdir', 'mv', 'lcd', 'lls', ...EXTRA_COMMANDS, 'help', 'exit', 'quit', 'bye'];
+const REMOTE_ARG = new Set(['ls', 'cd', 'get', 'rm', 'mkdir', 'mv', ...EXTRA_REMOTE_ARG]);
 const HISTORY_MAX = 500;
 
 /**
@@ -86,6 +88,17 @@ export async function runShell(client: FtpClient, o: CommonOptions): Promise<num
     rl.setPrompt(`ftpkit:${await client.pwd().catch(() => '?')}> `);
     rl.prompt();
   };
+  const extra: ShellExtraContext = {
+    client, o, out, err, tty,
+    suspendInput: () => {
+      rl.pause();
+      if (tty) process.stdin.setRawMode(false);
+    },
+    resumeInput: () => {
+      if (tty) process.stdin.setRawMode(true);
+      rl.resume();
+    },
+  };
   let failed = 0;
   await prompt();
   for (;;) {
@@ -101,8 +114,8 @@ export async function runShell(client: FtpClient, o: CommonOptions): Promise<num
     const [cmd, ...args] = words as [string, ...string[]];
     if (cmd === 'exit' || cmd === 'quit' || cmd === 'bye') break;
     try {
-      await runOne(client, cmd, args, out, o);
-      if (cmd === 'cd' || cmd === 'put' || cmd === 'rm' || cmd === 'mkdir' || cmd === 'mv') names = undefined;
+      if (!(await runShellExtra(extra, line, cmd, args))) await runOne(client, cmd, args, out, o);
+      if (!['ls', 'pwd', 'get', 'mget', 'cat', 'lcd', 'lls', 'help'].includes(cmd)) names = undefined;
     } catch (e) {
       failed++;
       err(`ftpkit: ${cmd}: ${describeError(e)}\n`);
@@ -135,7 +148,7 @@ async function runOne(client: FtpClient, cmd: string, args: string[], out: (t: s
       return;
     case 'get': {
       need(1);
-      const remote = pos[0] as string;
+      const remote = unescapeGlob(pos[0] as string);
       let local = pos[1] ?? remoteBasename(remote);
       if (await stat(local).then((s) => s.isDirectory(), () => false)) local = join(local, remoteBasename(remote));
       const progress = createProgress(basename(local), o);
@@ -148,7 +161,7 @@ async function runOne(client: FtpClient, cmd: string, args: string[], out: (t: s
     }
     case 'put': {
       need(1);
-      const local = pos[0] as string;
+      const local = unescapeGlob(pos[0] as string);
       const remote = pos[1] ?? basename(local);
       const progress = createProgress(basename(local), o);
       try {

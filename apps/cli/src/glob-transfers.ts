@@ -1,0 +1,163 @@
+import { downloadSegmented, FtpLocalError, joinRemote, unsafeNameReason, type FtpClient } from '@ftpkit/client';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { glob } from 'tinyglobby';
+import type { CommonOptions } from './connect.js';
+import { createNameMatcher, hasGlob, NoMatchError, toPicomatch, unescapeGlob } from './globs.js';
+import { createProgress } from './progress.js';
+
+/** Deepest local directory level a `**` pattern walks. */
+const LOCAL_GLOB_DEPTH = 64;
+
+/** One file a multi-file transfer moved. */
+export interface MovedFile {
+  path: string;
+  local: string;
+  bytes: number;
+}
+
+/** What a multi-file transfer did; `failed` is empty when every file arrived. */
+export interface ManyResult {
+  files: MovedFile[];
+  failed: Array<{ path: string; error: unknown }>;
+}
+
+/** Several files of one batch failed; `cause` is the first failure. */
+export class SomeFilesFailedError extends Error {
+  override readonly name = 'SomeFilesFailedError';
+  readonly code = 'SOME_FILES_FAILED';
+  constructor(failed: number, total: number, first: unknown) {
+    super(`${failed} of ${total} files failed`, { cause: first });
+  }
+}
+
+/**
+ * Names of the files in remote `dir` that match `pattern`, sorted. Directories are not matched;
+ * names a hostile listing could use to write outside the local directory ('..', 'a/b') are
+ * reported through `onSkip` and left out. Throws NoMatchError when nothing is left.
+ */
+export async function matchRemote(client: FtpClient, dir: string, pattern: string, onSkip: (name: string, reason: string) => void): Promise<string[]> {
+  const matches = createNameMatcher(pattern);
+  const names: string[] = [];
+  let dirs = 0;
+  for (const e of await client.list(dir)) {
+    if (!matches(e.name)) continue;
+    if (e.type === 'dir') {
+      dirs++;
+      continue;
+    }
+    const reason = unsafeNameReason(e.name);
+    if (reason) onSkip(e.name, reason);
+    else names.push(e.name);
+  }
+  if (names.length === 0) {
+    const where = dir === '' ? 'the current remote directory' : dir;
+    throw new NoMatchError(pattern, dirs > 0 ? `${where} (only directories match: use mirror)` : where);
+  }
+  return names.sort();
+}
+
+/**
+ * Local files for one argument: the files a pattern matches (sorted; throws NoMatchError when none),
+ * or the one path a plain argument names (its backslash escapes removed).
+ */
+export async function expandLocal(arg: string): Promise<string[]> {
+  if (!hasGlob(arg)) return [unescapeGlob(arg)];
+  const found = await glob([toPicomatch(arg)], {
+    onlyFiles: true, dot: false, braceExpansion: false, extglob: false, expandDirectories: false, deep: LOCAL_GLOB_DEPTH,
+  });
+  if (found.length === 0) throw new NoMatchError(arg, 'the local file system');
+  return found.sort();
+}
+
+/**
+ * The local directory a batch of downloads goes to: `local` (default '.') must be a directory;
+ * a missing one is made only with `createDirs`.
+ */
+export async function resolveLocalDir(local: string | undefined, createDirs: boolean): Promise<string> {
+  const dir = local ?? '.';
+  const st = await stat(dir).catch(() => undefined);
+  if (st?.isDirectory()) return dir;
+  if (st) throw new FtpLocalError(`${dir} is not a directory (a pattern downloads into a directory)`, dir);
+  if (!createDirs) throw new FtpLocalError(`${dir} does not exist (--create-dirs creates it)`, dir);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Options of {@link downloadMany} and {@link uploadMany}. */
+export interface ManyOptions {
+  resume?: boolean | undefined;
+  segments?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** A file that failed; the batch goes on with the next one. */
+  onError: (path: string, error: unknown) => void;
+  /** A file that arrived. */
+  onDone?: ((file: MovedFile) => void) | undefined;
+}
+
+/** Downloads `names` from remote `dir` into `localDir`, one after the other. */
+export async function downloadMany(client: FtpClient, dir: string, names: string[], localDir: string, o: CommonOptions, opts: ManyOptions): Promise<ManyResult> {
+  const result: ManyResult = { files: [], failed: [] };
+  for (const name of names) {
+    opts.signal?.throwIfAborted();
+    const path = joinRemote(dir, name);
+    const local = join(localDir, name);
+    const progress = createProgress(name, o);
+    try {
+      let bytes: number;
+      if (opts.segments && opts.segments > 1) {
+        bytes = (await downloadSegmented(client, path, local, { segments: opts.segments, signal: opts.signal, onProgress: (p) => progress.update(p.bytes, p.total) })).bytes;
+      } else {
+        bytes = (await client.download(path, local, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) })).bytes;
+      }
+      progress.stop();
+      const file = { path, local, bytes };
+      result.files.push(file);
+      opts.onDone?.(file);
+    } catch (error) {
+      progress.stop();
+      result.failed.push({ path, error });
+      opts.onError(path, error);
+    }
+  }
+  return result;
+}
+
+/**
+ * Uploads local `files` into remote directory `dir` under their own names, one after the other.
+ * Two files with the same name would overwrite each other: that is refused before anything moves.
+ */
+export async function uploadMany(client: FtpClient, files: string[], dir: string, o: CommonOptions, opts: ManyOptions): Promise<ManyResult> {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const other = seen.get(basename(f));
+    if (other !== undefined && other !== f) throw new FtpLocalError(`${other} and ${f} would both be uploaded as ${basename(f)}`, f);
+    seen.set(basename(f), f);
+  }
+  const result: ManyResult = { files: [], failed: [] };
+  for (const local of new Set(files)) {
+    opts.signal?.throwIfAborted();
+    const path = joinRemote(dir, basename(local));
+    const progress = createProgress(basename(local), o);
+    try {
+      const r = await client.upload(local, path, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+      progress.stop();
+      const file = { path, local, bytes: r.bytes };
+      result.files.push(file);
+      opts.onDone?.(file);
+    } catch (error) {
+      progress.stop();
+      result.failed.push({ path, error });
+      opts.onError(path, error);
+    }
+  }
+  return result;
+}
+
+/** Throws when part of a batch failed (the first failure is the cause). */
+export function assertAllMoved(r: ManyResult): void {
+  const first = r.failed[0];
+  if (!first) return;
+  if (r.failed.length === 1 && r.files.length === 0) throw first.error;
+  throw new SomeFilesFailedError(r.failed.length, r.failed.length + r.files.length, first.error);
+}
