@@ -441,3 +441,101 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     expect((await readdir('/dev')).filter((f) => f.includes('.ftpkit-'))).toEqual([]);
   });
 });
+
+describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote, site, !cmd (ftpkit-server)', () => {
+  let own: OwnServer;
+  beforeAll(async () => {
+    own = await startOwnServer(join(work, 'glob-root'));
+    const dir = join(own.root, 'dir');
+    await mkdir(join(dir, 'sub.txt'), { recursive: true });
+    for (const name of ['a.txt', 'b.txt', 'c.log', '.hidden.txt', 'x*y.txt', 'report (1).txt']) await writeFile(join(dir, name), `content of ${name}`);
+  }, 120_000);
+  afterAll(() => own?.stop());
+
+  /** Every file under `dir`, relative, sorted. */
+  const files = async (dir: string): Promise<string[]> => (await readdir(dir, { recursive: true })).sort();
+
+  it('get URL/*.txt downloads exactly the matching files; no match exits 78 and creates nothing', async () => {
+    const out = join(work, 'glob-get');
+    await mkdir(out);
+    const r = await ftpkit(['get', `${own.url}/dir/*.txt`, out], { env: own.env });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    // Not the dot file, not the directory sub.txt, and no file literally named "*.txt".
+    expect(await files(out)).toEqual(['a.txt', 'b.txt', 'report (1).txt', 'x*y.txt']);
+    for (const name of await files(out)) expect(await readFile(join(out, name), 'utf8')).toBe(`content of ${name}`);
+
+    const cls = join(work, 'glob-class');
+    const json = await ftpkit(['get', '--json', '--create-dirs', `${own.url}/dir/[ab].txt`, cls], { env: own.env });
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path)).toEqual(['/dir/a.txt', '/dir/b.txt']);
+    expect(await files(cls)).toEqual(['a.txt', 'b.txt']);
+
+    // %2A is a literal "*": only the file named x*y.txt.
+    const lit = join(work, 'glob-literal');
+    await mkdir(lit);
+    expect((await ftpkit(['get', `${own.url}/dir/x%2Ay.txt`, lit], { env: own.env })).code).toBe(0);
+    expect(await files(lit)).toEqual(['x*y.txt']);
+
+    const none = join(work, 'glob-none');
+    await mkdir(none);
+    const miss = await ftpkit(['get', `${own.url}/dir/*.zip`, none], { env: own.env });
+    expect(miss.code).toBe(78);
+    expect(miss.stderr).toBe('ftpkit: no file matches "*.zip" in /dir\n');
+    const dirsOnly = await ftpkit(['get', `${own.url}/dir/sub*`, none], { env: own.env });
+    expect(dirsOnly.code).toBe(78);
+    expect(dirsOnly.stderr).toMatch(/only directories match/);
+    expect(await files(none)).toEqual([]);
+  });
+
+  it('mput uploads every local match into a remote directory; mget fetches several patterns', async () => {
+    const src = join(work, 'mput-src');
+    await mkdir(src);
+    for (const name of ['1.log', '2.log', 'keep.txt', 'x.bin']) await writeFile(join(src, name), `local ${name}`);
+    await mkdir(join(own.root, 'up'));
+    // Quoted: ftpkit expands the pattern itself; the plain argument is taken as it is.
+    const up = await ftpkit(['mput', `${src}/*.log`, join(src, 'x.bin'), `${own.url}/up/`], { env: own.env });
+    expect(up).toMatchObject({ code: 0, stderr: '' });
+    expect(await files(join(own.root, 'up'))).toEqual(['1.log', '2.log', 'x.bin']);
+    expect(await readFile(join(own.root, 'up', '2.log'), 'utf8')).toBe('local 2.log');
+
+    const noMatch = await ftpkit(['mput', `${src}/*.zip`, `${own.url}/up/`], { env: own.env });
+    expect(noMatch.code).toBe(78);
+    expect(noMatch.stderr).toContain('no file matches');
+
+    const down = join(work, 'mget-out');
+    const r = await ftpkit(['mget', '-O', down, '--create-dirs', `${own.url}/up/*.log`, `${own.url}/dir/c.log`], { env: own.env });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(await files(down)).toEqual(['1.log', '2.log', 'c.log']);
+    expect((await ftpkit(['mput', `${own.url}/up/`], { env: own.env })).code).toBe(2);
+  });
+
+  it('the shell: mget/mput and get/put with patterns, cat, mirror both ways, quote SYST, site CHMOD, !echo', async () => {
+    const dir = join(work, 'glob-shell');
+    await mkdir(join(dir, 'loc'), { recursive: true });
+    for (const name of ['l1.log', 'l2.log', 'skip.txt']) await writeFile(join(dir, 'loc', name), `shell ${name}`);
+    const script = [
+      'cd dir', 'mget [ab].txt c.*', 'cat a.txt "x\\*y.txt"', 'quote SYST', 'site CHMOD 600 b.txt', '!echo "from $0: $((6 * 7))"',
+      'mkdir /shell-up', 'cd /shell-up', 'mput loc/*.log', 'put loc/skip.*', 'cd /dir', 'get "report (1)*" got',
+      'mirror /dir mirrored', 'mirror -R loc /shell-mirror', 'quote PASV', 'mget *.none', '!exit 3', 'exit',
+    ].join('\n');
+    await mkdir(join(dir, 'got'));
+    const r = await ftpkit(['shell', `${own.url}/`], { env: own.env, input: `${script}\n`, cwd: dir });
+    // cat writes the files as they are (no newline at their end), then quote prints the reply.
+    expect(r.stdout).toContain('content of a.txtcontent of x*y.txt215 ');
+    expect(r.stdout).toMatch(/^200 .*CHMOD/m);
+    expect(r.stdout).toContain('from /bin/sh: 42\n');
+    expect((await stat(join(own.root, 'dir', 'b.txt'))).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(['a.txt', 'b.txt', 'c.log', 'got', 'loc', 'mirrored']);
+    expect(await files(join(dir, 'got'))).toEqual(['report (1).txt']);
+    expect(await files(join(own.root, 'shell-up'))).toEqual(['l1.log', 'l2.log', 'skip.txt']);
+    await execFileP('diff', ['-r', join(own.root, 'dir'), join(dir, 'mirrored')]);
+    await execFileP('diff', ['-r', join(dir, 'loc'), join(own.root, 'shell-mirror')]);
+    // Three failed commands, each named on its own line; the rest went on.
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^ftpkit: quote: PASV is not sent by quote/),
+      'ftpkit: mget: no file matches "*.none" in /dir',
+      'ftpkit: !exit: exited with status 3',
+    ]);
+    expect(r.code).toBe(1);
+  });
+});

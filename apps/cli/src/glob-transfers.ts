@@ -51,7 +51,7 @@ export async function matchRemote(client: FtpClient, dir: string, pattern: strin
     else names.push(e.name);
   }
   if (names.length === 0) {
-    const where = dir === '' ? 'the current remote directory' : dir;
+    const where = dir === '' ? await client.pwd().catch(() => 'the current remote directory') : dir;
     throw new NoMatchError(pattern, dirs > 0 ? `${where} (only directories match: use mirror)` : where);
   }
   return names.sort();
