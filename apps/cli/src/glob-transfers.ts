@@ -1,6 +1,6 @@
-import { downloadSegmented, FtpLocalError, joinRemote, unsafeNameReason, type FtpClient } from '@ftpkit/client';
+import { downloadSegmented, FtpLocalError, joinRemote, unsafeNameReason, type FtpClient, type ListEntry } from '@ftpkit/client';
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { CommonOptions } from './connect.js';
 import { createNameMatcher, hasGlob, NoMatchError, toPicomatch, unescapeGlob } from './globs.js';
@@ -31,30 +31,46 @@ export class SomeFilesFailedError extends Error {
   }
 }
 
-/**
- * Names of the files in remote `dir` that match `pattern`, sorted. Directories are not matched;
- * names a hostile listing could use to write outside the local directory ('..', 'a/b') are
- * reported through `onSkip` and left out. Throws NoMatchError when nothing is left.
- */
-export async function matchRemote(client: FtpClient, dir: string, pattern: string, onSkip: (name: string, reason: string) => void): Promise<string[]> {
+/** Which entries of one listing a pattern selects. */
+export interface Selection {
+  /** Files (and symlinks) that match and are safe to use as one local name, sorted. */
+  names: string[];
+  /** Matching names a hostile listing could use to write elsewhere ('../x', 'a/b'), with why. */
+  skipped: Array<{ name: string; reason: string }>;
+  /** How many directories matched (they are not downloaded). */
+  dirs: number;
+}
+
+/** Selects the entries of a listing that `pattern` matches; no I/O. */
+export function selectMatches(entries: readonly ListEntry[], pattern: string): Selection {
   const matches = createNameMatcher(pattern);
-  const names: string[] = [];
-  let dirs = 0;
-  for (const e of await client.list(dir)) {
+  const selection: Selection = { names: [], skipped: [], dirs: 0 };
+  for (const e of entries) {
     if (!matches(e.name)) continue;
     if (e.type === 'dir') {
-      dirs++;
+      selection.dirs++;
       continue;
     }
     const reason = unsafeNameReason(e.name);
-    if (reason) onSkip(e.name, reason);
-    else names.push(e.name);
+    if (reason) selection.skipped.push({ name: e.name, reason });
+    else selection.names.push(e.name);
   }
+  selection.names.sort();
+  return selection;
+}
+
+/**
+ * Names of the files in remote `dir` that match `pattern` (see {@link selectMatches}); skipped
+ * names are reported through `onSkip`. Throws NoMatchError when nothing is left.
+ */
+export async function matchRemote(client: FtpClient, dir: string, pattern: string, onSkip: (name: string, reason: string) => void): Promise<string[]> {
+  const { names, skipped, dirs } = selectMatches(await client.list(dir), pattern);
+  for (const s of skipped) onSkip(s.name, s.reason);
   if (names.length === 0) {
     const where = dir === '' ? await client.pwd().catch(() => 'the current remote directory') : dir;
     throw new NoMatchError(pattern, dirs > 0 ? `${where} (only directories match: use mirror)` : where);
   }
-  return names.sort();
+  return names;
 }
 
 /**
@@ -65,6 +81,8 @@ export async function expandLocal(arg: string): Promise<string[]> {
   if (!hasGlob(arg)) return [unescapeGlob(arg)];
   const found = await glob([toPicomatch(arg)], {
     onlyFiles: true, dot: false, braceExpansion: false, extglob: false, expandDirectories: false, deep: LOCAL_GLOB_DEPTH,
+    // Paths as the user wrote them: absolute for an absolute pattern, else relative to the current directory.
+    absolute: isAbsolute(arg),
   });
   if (found.length === 0) throw new NoMatchError(arg, 'the local file system');
   return found.sort();
