@@ -507,6 +507,11 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(await files(down)).toEqual(['1.log', '2.log', 'c.log']);
     expect((await ftpkit(['mput', `${own.url}/up/`], { env: own.env })).code).toBe(2);
+    // A directory URL is not a file: no local file named "up" or "" appears.
+    const dirUrl = await ftpkit(['mget', '-O', down, `${own.url}/up/`], { env: own.env });
+    expect(dirUrl.code).toBe(1);
+    expect(dirUrl.stderr).toMatch(/names a directory/);
+    expect(await files(down)).toEqual(['1.log', '2.log', 'c.log']);
   });
 
   it('the shell: mget/mput and get/put with patterns, cat, mirror both ways, quote SYST, site CHMOD, !echo', async () => {
@@ -516,7 +521,7 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     const script = [
       'cd dir', 'mget [ab].txt c.*', 'cat a.txt "x\\*y.txt"', 'quote SYST', 'site CHMOD 600 b.txt', '!echo "from $0: $((6 * 7))"',
       'mkdir /shell-up', 'cd /shell-up', 'mput loc/*.log', 'put loc/skip.*', 'cd /dir', 'get "report (1)*" got',
-      'mirror /dir mirrored', 'mirror -R loc /shell-mirror', 'quote PASV', 'mget *.none', '!exit 3', 'exit',
+      'mirror /dir mirrored', 'mirror -R loc /shell-mirror', 'quote PASV', 'quote type a', 'get b.txt b-after-quote.txt', 'mget *.none', '!exit 3', 'exit',
     ].join('\n');
     await mkdir(join(dir, 'got'));
     const r = await ftpkit(['shell', `${own.url}/`], { env: own.env, input: `${script}\n`, cwd: dir });
@@ -525,14 +530,15 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect(r.stdout).toMatch(/^200 .*CHMOD/m);
     expect(r.stdout).toContain('from /bin/sh: 42\n');
     expect((await stat(join(own.root, 'dir', 'b.txt'))).mode & 0o777).toBe(0o600);
-    expect((await readdir(dir)).sort()).toEqual(['a.txt', 'b.txt', 'c.log', 'got', 'loc', 'mirrored']);
+    expect((await readdir(dir)).sort()).toEqual(['a.txt', 'b-after-quote.txt', 'b.txt', 'c.log', 'got', 'loc', 'mirrored']);
     expect(await files(join(dir, 'got'))).toEqual(['report (1).txt']);
     expect(await files(join(own.root, 'shell-up'))).toEqual(['l1.log', 'l2.log', 'skip.txt']);
     await execFileP('diff', ['-r', join(own.root, 'dir'), join(dir, 'mirrored')]);
     await execFileP('diff', ['-r', join(dir, 'loc'), join(own.root, 'shell-mirror')]);
-    // Three failed commands, each named on its own line; the rest went on.
+    // Four failed commands, each named on its own line; the rest went on.
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^ftpkit: quote: PASV is not sent by quote/),
+      expect.stringMatching(/^ftpkit: quote: TYPE is not sent by quote/),
       'ftpkit: mget: no file matches "*.none" in /dir',
       'ftpkit: !exit: exited with status 3',
     ]);

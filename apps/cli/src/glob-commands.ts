@@ -1,4 +1,4 @@
-import { remoteBasename, remoteDirname, type FtpClient } from '@ftpkit/client';
+import { FtpError, joinRemote, remoteBasename, remoteDirname, unsafeNameReason, type FtpClient } from '@ftpkit/client';
 import { Option, type Command } from 'commander';
 import { connectFor, type CommonOptions } from './connect.js';
 import {
@@ -40,6 +40,13 @@ function errorPrinter(deps: GlobDeps, o: CommonOptions, batch: () => number): (p
   };
 }
 
+/** The file name a URL without a pattern names; a directory ('/', 'dir/', '..') is refused. */
+function plainName(path: string): string {
+  const name = remoteBasename(path);
+  if (path.endsWith('/') || unsafeNameReason(name)) throw new FtpError('BAD_URL', `${path} names a directory, not a file (use a pattern such as ${joinRemote(path, '*')}, or mirror)`);
+  return name;
+}
+
 async function withConnection<T>(url: string, o: CommonOptions, fn: (c: FtpClient, path: string) => Promise<T>): Promise<T> {
   const { client, url: u } = await connectFor(url, o);
   try {
@@ -66,7 +73,7 @@ export async function getMany(deps: GlobDeps, urls: string[], local: string | un
         const dir = glob ? glob.dir : remoteDirname(path) || '/';
         const names = glob
           ? await matchRemote(c, glob.dir, glob.pattern, (name, reason) => deps.io.err(`ftpkit: skipped ${JSON.stringify(name)}: ${reason}\n`))
-          : [remoteBasename(path)];
+          : [plainName(path)];
         batch += names.length;
         results.push(await downloadMany(c, dir, names, localDir, o, { resume: o.continue, segments: o.segments, signal, onError }));
       });

@@ -90,14 +90,14 @@ export async function expandLocal(arg: string): Promise<string[]> {
 
 /**
  * The local directory a batch of downloads goes to: `local` (default '.') must be a directory;
- * a missing one is made only with `createDirs`.
+ * a missing one is made only with `createDirs` (`hint` says how to ask for that).
  */
-export async function resolveLocalDir(local: string | undefined, createDirs: boolean): Promise<string> {
+export async function resolveLocalDir(local: string | undefined, createDirs: boolean, hint = ' (--create-dirs creates it)'): Promise<string> {
   const dir = local ?? '.';
   const st = await stat(dir).catch(() => undefined);
   if (st?.isDirectory()) return dir;
   if (st) throw new FtpLocalError(`${dir} is not a directory (a pattern downloads into a directory)`, dir);
-  if (!createDirs) throw new FtpLocalError(`${dir} does not exist (--create-dirs creates it)`, dir);
+  if (!createDirs) throw new FtpLocalError(`${dir} does not exist${hint}`, dir);
   await mkdir(dir, { recursive: true });
   return dir;
 }

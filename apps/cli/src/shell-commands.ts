@@ -31,6 +31,8 @@ const QUOTE_REFUSED = new Map<string, string>([
   ...['PASV', 'EPSV', 'PORT', 'EPRT', 'LIST', 'NLST', 'MLSD', 'RETR', 'STOR', 'STOU', 'APPE', 'REST']
     .map((v): [string, string] => [v, 'it needs a data connection: use ls, get, put']),
   ...['CWD', 'CDUP', 'XCWD', 'XCUP'].map((v): [string, string] => [v, 'use cd']),
+  // The client sets TYPE I once at login; another type or mode would silently change every later transfer.
+  ...['TYPE', 'MODE', 'STRU'].map((v): [string, string] => [v, 'transfers rely on TYPE I, MODE S, STRU F']),
   ...['USER', 'PASS', 'ACCT', 'REIN', 'AUTH', 'PBSZ', 'PROT', 'CCC', 'QUIT']
     .map((v): [string, string] => [v, 'it changes the login or the connection (use exit and reconnect)']),
 ]);
@@ -108,7 +110,7 @@ async function remoteFiles(ctx: ShellExtraContext, arg: string): Promise<{ dir: 
 
 async function mget(ctx: ShellExtraContext, patterns: string[], localDir: string | undefined, resume: boolean): Promise<void> {
   if (patterns.length === 0) throw new Error('missing argument (see help)');
-  const local = await resolveLocalDir(localDir, false);
+  const local = await resolveLocalDir(localDir, false, ' (make it with !mkdir)');
   const batches: Array<{ dir: string; names: string[] }> = [];
   for (const p of patterns) batches.push(await remoteFiles(ctx, p));
   const total = batches.reduce((n, b) => n + b.names.length, 0);
