@@ -11,12 +11,12 @@ import { EXTRA_COMMANDS, EXTRA_HELP, EXTRA_REMOTE_ARG, runShellExtra, type Shell
 import { unescapeGlob } from './globs.js';
 import { quoteWord, splitWords } from './shell-words.js';
 
-const HELP = `commands (get/put take patterns too: get *.txt [LOCALDIR], put *.log [REMOTEDIR]):
+const HELP = `commands:
   ls [PATH]             list a remote directory
   cd PATH               change the remote directory
   pwd                   show the remote directory
-  get REMOTE [LOCAL]    download (-c to resume)
-  put LOCAL [REMOTE]    upload (-c to resume)
+  get REMOTE [LOCAL]    download (-c to resume); get PATTERN [LOCALDIR] downloads the matches
+  put LOCAL [REMOTE]    upload (-c to resume); put PATTERN [REMOTEDIR] uploads the matches
   rm [-r] PATH          remove a file (-r: a directory tree)
   mkdir [-p] PATH       make a directory
   mv FROM TO            rename
