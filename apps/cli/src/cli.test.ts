@@ -544,4 +544,18 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     ]);
     expect(r.code).toBe(1);
   });
+
+  it('the shell in a pseudo-terminal (script): !cmd gets the terminal, Ctrl-C stops the command and not the shell', async () => {
+    const keys = "sleep 2; printf '!tty\\r'; sleep 2; printf '!sleep 30\\r'; sleep 2; printf '\\003'; sleep 2; printf 'pwd\\r'; sleep 2; printf 'exit\\r'; sleep 1";
+    const cmd = `(${keys}) | script -qec "${bin} shell ${own.url}/dir" /dev/null`;
+    const r = await new Promise<Result>((done) => {
+      execFile('bash', ['-c', cmd], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, ...own.env }, timeout: 60_000 }, (err, stdout, stderr) => {
+        done({ code: err ? 1 : 0, stdout, stderr });
+      });
+    });
+    expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r?$/m);
+    expect(r.stdout).toContain('ftpkit: !sleep: killed by SIGINT');
+    // The shell is still there after Ctrl-C: pwd answers.
+    expect(r.stdout).toMatch(/^\/dir\r?$/m);
+  }, 90_000);
 });
