@@ -487,6 +487,18 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect(await files(none)).toEqual([]);
   });
 
+  it('a file of a batch that fails does not stop the others; the exit status says so', async () => {
+    const out = join(work, 'glob-partial');
+    // A directory in the way of b.txt: that one download must fail, a.txt and the others must still arrive.
+    await mkdir(join(out, 'b.txt'), { recursive: true });
+    const r = await ftpkit(['get', `${own.url}/dir/[abc].*`, out], { env: own.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ftpkit: \/dir\/b\.txt: /), 'ftpkit: 1 of 3 files failed']);
+    expect(await files(out)).toEqual(['a.txt', 'b.txt', 'c.log']);
+    expect(await readFile(join(out, 'c.log'), 'utf8')).toBe('content of c.log');
+    expect((await stat(join(out, 'b.txt'))).isDirectory()).toBe(true);
+  });
+
   it('mput uploads every local match into a remote directory; mget fetches several patterns', async () => {
     const src = join(work, 'mput-src');
     await mkdir(src);
