@@ -557,14 +557,20 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect(r.code).toBe(1);
   });
 
-  it('the shell in a pseudo-terminal (script): !cmd gets the terminal, Ctrl-C stops the command and not the shell', async () => {
-    const keys = "sleep 2; printf '!tty\\r'; sleep 2; printf '!sleep 30\\r'; sleep 2; printf '\\003'; sleep 2; printf 'pwd\\r'; sleep 2; printf 'exit\\r'; sleep 1";
+  it('the shell in a pseudo-terminal (script): Tab completes mget and remote names; !cmd gets the terminal, Ctrl-C stops the command and not the shell', async () => {
+    const dir = join(work, 'glob-pty');
+    await mkdir(dir);
+    // Tab completes the new command names and, after mget, remote names.
+    const keys = "sleep 2; printf 'mg\\t'; sleep 1; printf ' c.l\\t'; sleep 1; printf '\\r'; sleep 2; "
+      + "printf '!tty\\r'; sleep 2; printf '!sleep 30\\r'; sleep 2; printf '\\003'; sleep 2; printf 'pwd\\r'; sleep 2; printf 'exit\\r'; sleep 1";
     const cmd = `(${keys}) | script -qec "${bin} shell ${own.url}/dir" /dev/null`;
     const r = await new Promise<Result>((done) => {
-      execFile('bash', ['-c', cmd], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, ...own.env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile('bash', ['-c', cmd], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: home, ...own.env }, timeout: 60_000 }, (err, stdout, stderr) => {
         done({ code: err ? 1 : 0, stdout, stderr });
       });
     });
+    expect(r.stdout).toContain('mget c.log');
+    expect(await readFile(join(dir, 'c.log'), 'utf8')).toBe('content of c.log');
     expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r?$/m);
     expect(r.stdout).toContain('ftpkit: !sleep: killed by SIGINT');
     // The shell is still there after Ctrl-C: pwd answers.
