@@ -92,7 +92,7 @@ export function createProgram(io: Io = defaultIo): Command {
       });
     });
 
-  addCommon(program.command('get').argument('<url>', 'remote file URL').argument('[local]', 'local file or directory (default: the remote name)')
+  addCommon(program.command('get').argument('<url>', 'remote file URL; a pattern in its last part (\'.../*.txt\') gets every match').argument('[local]', 'local file or directory (default: the remote name)')
     .description('download a file')
     .option('-c, --continue', 'resume a partial local file (kept, not removed, when the download fails)')
     .option('--create-dirs', 'create the missing directories of LOCAL')
@@ -127,7 +127,7 @@ export function createProgram(io: Io = defaultIo): Command {
       });
     });
 
-  addCommon(program.command('put').argument('<local>', 'local file').argument('<url>', 'remote file URL (ending in / for a directory)')
+  addCommon(program.command('put').argument('<local>', 'local file; a pattern (\'*.log\') puts every match into the directory URL').argument('<url>', 'remote file URL (ending in / for a directory)')
     .description('upload a file')
     .option('-c, --continue', 'resume from the remote file size'))
     .action(async (local: string, url: string, o: CommonOptions & { continue?: boolean }) => {
