@@ -256,7 +256,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       return;
     }
     const fromIp = this.#perIp.get(ip) ?? 0;
-    if (fromIp >= this.#limits.maxConnectionsPerIp) {
+    if (this.#limits.maxConnectionsPerIp > 0 && fromIp >= this.#limits.maxConnectionsPerIp) {
       refuse(socket, TOO_MANY_FROM_IP);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections-per-ip' });
       return;

@@ -5,6 +5,7 @@ export * from './ftp-server.js';
 export * from './listing.js';
 export type { LiveSession, LiveTransfer } from './live-view.js';
 export * from './logger.js';
+export { defaultMaxConnections } from './machine-limits.js';
 export * from './options.js';
 export * from './proxy-protocol.js';
 export * from './token-bucket.js';

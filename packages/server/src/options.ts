@@ -5,6 +5,7 @@ import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
 import type { ConnectionInfo } from './events.js';
 import type { BanList } from './ban-list.js';
 import type { Logger } from './logger.js';
+import { defaultMaxConnections } from './machine-limits.js';
 import type { ProxyProtocolOptions } from './proxy-protocol.js';
 
 /** The adapter every user shares, or a function choosing one per logged-in user (per-user roots). */
@@ -51,10 +52,16 @@ export interface Limits {
   /**
    * Connections at once. When full, the connection that has waited longest without logging in is
    * closed (421) to make room, so idle half-open connections cannot lock users out; when every
-   * connection is logged in, the new one gets 421. Default 256.
+   * connection is logged in, the new one gets 421. Default: sized for the machine
+   * ({@link defaultMaxConnections}: open-file limit and memory, 16..10 000).
    */
   maxConnections: number;
-  /** Connections at once from one IP address; the next one gets 421. Default 16. */
+  /**
+   * Connections at once from one IP address; the next one gets 421. 0 = no per-address cap.
+   * Default 0: a NAT'd office, a parallel client or a burst of uploads from one host shares one
+   * address; abuse is contained by the login timeout, failed-login delays and bans, and eviction
+   * of connections that have not logged in (see docs/security.md).
+   */
   maxConnectionsPerIp: number;
   /** Time from connect to a successful login before 421 and close (slowloris). Default 60 000 ms. */
   loginTimeoutMs: number;
@@ -102,8 +109,8 @@ export interface Limits {
 
 /** Defaults of {@link Limits}. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  maxConnections: 256,
-  maxConnectionsPerIp: 16,
+  maxConnections: defaultMaxConnections(),
+  maxConnectionsPerIp: 0,
   loginTimeoutMs: 60_000,
   idleTimeoutMs: 300_000,
   dataTimeoutMs: 30_000,
