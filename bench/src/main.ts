@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeCharts } from './charts.js';
 import { parseOptions, USAGE } from './options.js';
 import { killTracked, runTimed } from './process-utils.js';
 import { REPO_ROOT } from './servers/bench-server.js';
@@ -40,7 +41,9 @@ try {
     async (partial) => { await writeFile(file, partial); },
   );
   await writeFile(file, result.markdown);
-  process.stdout.write(`${result.summary}; written to ${file}\n`);
+  // Each table as an SVG bar chart beside the report (and as latest-<table>.svg for the README).
+  const charts = await writeCharts(result.tables, opts.outDir, t0.toISOString().slice(0, 10));
+  process.stdout.write(`${result.summary}; written to ${file} (+ ${charts.length} SVG charts)\n`);
 } catch (err) {
   killTracked();
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The measurements, by the name `--only` takes. */
-export const MEASUREMENTS = ['retr', 'stor', 'small', 'burst', 'idle', 'client', 'raw'] as const;
+export const MEASUREMENTS = ['retr', 'stor', 'small', 'sustained', 'burst', 'idle', 'client', 'raw'] as const;
 export type MeasurementId = (typeof MEASUREMENTS)[number];
 
 /** Everything a run is shaped by; every count and time is bounded. */
@@ -14,6 +14,8 @@ export interface BenchOptions {
   files: number;
   /** Size of each small file. */
   fileSize: number;
+  /** Small files downloaded back to back in the sustained measurement. */
+  sustained: number;
   /** Clients in each burst. */
   burst: number;
   /** Size of the file each burst client retrieves. */
@@ -54,7 +56,7 @@ export function sizeArg(bytes: number): string {
 
 /** The command line that repeats a run with these options. */
 export function commandLine(o: BenchOptions): string {
-  const parts = [`--runs ${o.runs}`, `--size ${sizeArg(o.size)}`, `--files ${o.files}`, `--file-size ${sizeArg(o.fileSize)}`,
+  const parts = [`--runs ${o.runs}`, `--size ${sizeArg(o.size)}`, `--files ${o.files}`, `--file-size ${sizeArg(o.fileSize)}`, `--sustained ${o.sustained}`,
     `--burst ${o.burst}`, `--burst-file-size ${sizeArg(o.burstFileSize)}`, `--idle ${o.idle}`, `--only ${[...o.only].join(',')}`];
   if (o.servers.size > 0) parts.push(`--servers ${[...o.servers].join(',')}`);
   return `pnpm bench -- ${parts.join(' ')}`;
@@ -71,6 +73,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --size SIZE       big file for RETR/STOR/client/raw (default 1G; e.g. 64M)
   --files N         small files in one session (default 1000)
   --file-size SIZE  size of each small file (default 4K)
+  --sustained N     small files back to back, several sessions (default 30000)
   --burst N         clients per burst (default 200)
   --idle N          idle sessions held open (default 2000)
   --only LIST       comma list of ${MEASUREMENTS.join(',')} (default all)
@@ -88,6 +91,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       size: { type: 'string', default: '1G' },
       files: { type: 'string', default: '1000' },
       'file-size': { type: 'string', default: '4K' },
+      sustained: { type: 'string', default: '30000' },
       burst: { type: 'string', default: '200' },
       'burst-file-size': { type: 'string', default: '64K' },
       idle: { type: 'string', default: '2000' },
@@ -114,6 +118,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     size,
     files: bounded('files', values.files, 1, 100_000),
     fileSize: parseSize(values['file-size']),
+    sustained: bounded('sustained', values.sustained, 3, 200_000),
     burst: bounded('burst', values.burst, 1, 5000),
     burstFileSize: parseSize(values['burst-file-size']),
     idle: bounded('idle', values.idle, 1, 20_000),

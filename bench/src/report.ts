@@ -114,6 +114,11 @@ export function checkTargets(tables: readonly Table[], burstClients: number, idl
       out.push({ target: `${label}: ftpkit-local peak memory below ftp-srv's`, measured: `${round(a)} vs ${round(b)} MiB`, status: a < b ? 'met' : 'MISSED' });
     }
   }
+  const sustained = rowOf(find(tables, 'sustained'), 'ftpkit-local');
+  if (find(tables, 'sustained')) {
+    const keep = median(sustained?.samples.keep ?? []);
+    out.push({ target: 'sustained, default settings: ftpkit-local last 1000 files ≥ 0.9x first 1000', measured: has(sustained, 'keep') ? `${keep.toFixed(2)}x (${round(median(sustained.samples.last ?? []))} vs ${round(median(sustained.samples.first ?? []))} files/s)` : 'no figure', status: !has(sustained, 'keep') ? 'n/a' : keep >= 0.9 ? 'met' : 'MISSED' });
+  }
   const idle = rowOf(find(tables, 'idle'), 'ftpkit-local');
   if (find(tables, 'idle')) {
     const kib = median(idle?.samples.kib ?? []);

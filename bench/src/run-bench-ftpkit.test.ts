@@ -23,7 +23,7 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
     if (haveVsftpd()) servers.push('vsftpd');
     out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
     const opts = smokeOptions(servers, out);
-    result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'burst', 'idle', 'client']) }, () => undefined);
+    result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'sustained', 'burst', 'idle', 'client']) }, () => undefined);
   }, 240_000);
 
   afterAll(async () => { if (out) await rm(out, { recursive: true, force: true }); });
@@ -42,6 +42,16 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
       expect(sample(result, 'burst-0', s, 'ok'), s).toBe(8);
       expect(sample(result, 'idle', s, 'held'), s).toBe(16);
     }
+  });
+
+  it('measures sustained small-file downloads for the ftpkit rows only, and checks its target', () => {
+    const t = result.tables.find((x) => x.id === 'sustained');
+    expect(t?.rows.map((r) => [r.subject, r.failures, r.errors])).toEqual([['ftpkit-local', 0, []], ['ftpkit-memory', 0, []]]);
+    for (const s of ['ftpkit-local', 'ftpkit-memory']) {
+      expect(sample(result, 'sustained', s, 'first'), s).toBeGreaterThan(0);
+      expect(sample(result, 'sustained', s, 'keep'), s).toBeGreaterThan(0);
+    }
+    expect(result.targets.find((c) => c.target.startsWith('sustained, default settings'))?.status).toMatch(/^(met|MISSED)$/);
   });
 
   it.runIf(servers.includes('vsftpd') || haveVsftpd())('downloads with every client that is built, ftpkit ones included', () => {

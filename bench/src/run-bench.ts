@@ -10,6 +10,7 @@ import { measureClients } from './measure-client.js';
 import { measureIdle } from './measure-idle.js';
 import { measureRaw } from './measure-raw.js';
 import { measureSmallFiles } from './measure-small.js';
+import { measureSustained } from './measure-sustained.js';
 import { measureTransfer } from './measure-transfer.js';
 import { commandLine, type BenchOptions } from './options.js';
 import { killTracked, runTimed } from './process-utils.js';
@@ -115,8 +116,8 @@ export async function runBench(
     const maxClients = Math.max(opts.idle, opts.burst);
     const plan: [string, () => Promise<BenchServer>][] = [];
     if (haveFtpkitServer()) {
-      if (wanted('ftpkit-local')) plan.push(['ftpkit-local', () => startFtpkit(ctxServer, 'local', maxClients)]);
-      if (wanted('ftpkit-memory')) plan.push(['ftpkit-memory', async () => await loadMemory(await startFtpkit(ctxServer, 'memory', maxClients))]);
+      if (wanted('ftpkit-local')) plan.push(['ftpkit-local', () => startFtpkit(ctxServer, 'local')]);
+      if (wanted('ftpkit-memory')) plan.push(['ftpkit-memory', async () => await loadMemory(await startFtpkit(ctxServer, 'memory'))]);
     } else {
       notes.push(`ftpkit-server is not built (${FTPKIT_SERVER} missing): no ftpkit server rows.`);
     }
@@ -151,6 +152,7 @@ export async function runBench(
       [o.has('retr') && have.has('curl'), () => measureTransfer(ctx, 'retr', 'curl')],
       [o.has('stor') && have.has('curl'), () => measureTransfer(ctx, 'stor', 'curl')],
       [o.has('small') && have.has('ftplib'), () => measureSmallFiles(ctx, 'ftplib')],
+      [o.has('sustained') && have.has('ftplib'), () => measureSustained(ctx)],
       [o.has('burst'), () => measureBurst(ctx, 0)],
       [o.has('burst'), () => measureBurst(ctx, 1000)],
       [o.has('client'), () => measureClients(ctx)],
@@ -190,7 +192,7 @@ export async function runBench(
       `Ratios are ftpkit's median ÷ the row's median (for MB/s and files/s above 1 means ftpkit is faster; for times and memory below 1 means ftpkit uses less).`,
       '',
       `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-      `- Data root: ${data.tmpfs ? 'tmpfs (/dev/shm)' : 'temp folder (no /dev/shm)'}, shared by all servers; all traffic on 127.0.0.1; passive ports below 32768`,
+      `- Data root: ${data.tmpfs ? 'tmpfs (/dev/shm)' : 'temp folder (no /dev/shm)'}, shared by all servers; all traffic on 127.0.0.1; the peers' passive ports below 32768, ftpkit with its default settings (passive ports outside the ephemeral range, connection limits sized for the machine)`,
       `- Sizes: big file ${formatSize(opts.size)}, ${opts.files} small files of ${formatSize(opts.fileSize)}, burst ${opts.burst} clients × ${formatSize(opts.burstFileSize)}, ${opts.idle} idle sessions`,
       `- Clients: ${await firstLine('curl', ['--version'])}; ${await firstLine('lftp', ['--version'])}; ${await firstLine(PYTHON, ['--version'])} ftplib`,
       `- Servers: ftpkit-server (${servers.some((x) => x.ftpkit) ? 'this tree' : 'not run'}), ${await firstLine('sh', ['-c', 'dpkg-query -W -f "vsftpd ${Version}" vsftpd 2>/dev/null || echo vsftpd'])}, pure-ftpd (Debian, unpacked in .tools), pyftpdlib ${await firstLine(PYTHON, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'])}, ftp-srv 4.6.3; basic-ftp 6.2.6`,

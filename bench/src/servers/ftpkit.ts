@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@ftpkit/test-servers';
-import { allocatePasvRange, HOST, launch, REPO_ROOT, type BenchServer, type ServerContext } from './bench-server.js';
+import { HOST, launch, REPO_ROOT, type BenchServer, type ServerContext } from './bench-server.js';
 
 /** The built `ftpkit-server` program (apps/server). */
 export const FTPKIT_SERVER = join(REPO_ROOT, 'apps/server/dist/main.js');
@@ -14,19 +13,16 @@ export function haveFtpkitServer(): boolean {
 
 /**
  * `ftpkit-server` with local storage on the shared root, or memory storage (`diskRoot` undefined:
- * the harness uploads the data set first). Like the peers (max_clients=0, -c N), its connection
- * limits are raised above the session counts of the run (all load comes from 127.0.0.1), and it logs
- * warnings only, as the peers log nothing per command.
+ * the harness uploads the data set first), with its default settings (issue 18: the burst and
+ * sustained targets are stated for them): no config file, no passive range (its default is the
+ * ports outside the kernel ephemeral range), the default connection limits (sized for the machine,
+ * no per-address cap). It logs warnings only, as the peers log nothing per command.
  */
-export async function startFtpkit(ctx: ServerContext, storage: 'local' | 'memory', maxClients: number): Promise<BenchServer> {
+export async function startFtpkit(ctx: ServerContext, storage: 'local' | 'memory'): Promise<BenchServer> {
   const port = await freePort(HOST);
-  const [pmin, pmax] = await allocatePasvRange(ctx.pasvPorts);
-  const limit = maxClients + 100;
-  const config = join(ctx.workDir, `ftpkit-${storage}.json`);
-  await writeFile(config, JSON.stringify({ limits: { maxConnections: limit, maxConnectionsPerIp: limit } }));
   const args = [
-    FTPKIT_SERVER, '--config', config, '--log-level', 'warn', '--host', HOST, '--port', String(port), '--storage', storage,
-    '--user', `${ctx.user}:${ctx.password}`, '--pasv-ports', `${pmin}-${pmax}`,
+    FTPKIT_SERVER, '--log-level', 'warn', '--host', HOST, '--port', String(port), '--storage', storage,
+    '--user', `${ctx.user}:${ctx.password}`,
     ...(storage === 'local' ? ['--root', ctx.root] : []),
   ];
   const { pid, stop } = await launch(`ftpkit-${storage}`, process.execPath, args, port);

@@ -29,7 +29,7 @@ export function smokeCanRun(): boolean {
 /** Tiny sizes, one run each: every code path of a full run in seconds. */
 export function smokeOptions(servers: readonly string[], outDir: string): BenchOptions {
   return {
-    runs: 1, size: 2 * 1024 * 1024, files: 12, fileSize: 4096, burst: 8, burstFileSize: 16 * 1024, idle: 16,
+    runs: 1, size: 2 * 1024 * 1024, files: 12, fileSize: 4096, sustained: 60, burst: 8, burstFileSize: 16 * 1024, idle: 16,
     only: new Set(MEASUREMENTS), servers: new Set(servers), outDir, stepTimeoutMs: 30_000, lftp: true, maxMinutes: 10, settleMs: 100,
   };
 }
