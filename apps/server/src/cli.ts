@@ -68,9 +68,12 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
     .showHelpAfterError(false);
   for (const s of SETTINGS) {
-    const option = new Option(s.flag, `${s.description} (default: ${s.defaultText}; env ${s.env})`);
+    // A switch also takes `=false` and has a --no- form, so a flag can turn off what the file or environment turned on.
+    const isSwitch = !s.flag.includes(' ');
+    const option = new Option(isSwitch ? `${s.flag} [bool]` : s.flag, `${s.description} (default: ${s.defaultText}; env ${s.env})`);
     if (s.key === 'user') option.argParser(collect);
     program.addOption(option);
+    if (isSwitch) program.addOption(new Option(`--no-${s.flag.slice(2)}`, `same as ${s.flag}=false`));
   }
   program.addOption(new Option('--config <file>', 'JSON or YAML file with any of these settings (env FTPKIT_CONFIG)'));
   program.addHelpText('after', '\nPrecedence: flags, then FTPKIT_* variables, then the config file, then defaults.');
@@ -89,7 +92,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     const config = resolveConfig(opts, io.env, io.cwd);
     const logger = createLogger(config.logLevel, config.logFormat);
     // Looked up before anything is bound, dropped after every port is: a missing user fails fast.
-    const account = config.runAs === undefined ? undefined : lookupAccount(config.runAs, '--run-as');
+    const account = config.runAs === undefined ? undefined : lookupAccount(config.runAs, config.sources.runAs ?? '--run-as');
     if (account !== undefined && config.storage === 'local') {
       const roots = [config.root, config.anonymousRoot, ...config.users.map((u) => u.root)];
       for (const dir of roots) if (dir !== undefined && !isS3Url(dir)) createRootFor(account, dir);
@@ -97,7 +100,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     const running = await runServer(config, logger);
     if (account !== undefined) {
       try {
-        dropPrivileges(account, '--run-as');
+        dropPrivileges(account, config.sources.runAs ?? '--run-as');
       } catch (err) {
         await Promise.all([running.server.close({ graceMs: 0 }), running.metrics?.close(), running.health?.close(), running.console?.close()]);
         throw err;

@@ -203,14 +203,14 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     logger,
     ...(config.proxyProtocol === undefined ? {} : { proxyProtocol: { mode: config.proxyProtocol.mode, trusted: config.proxyProtocol.trusted } }),
   });
-  server.on('error', (err) => logger.error({ err }, 'server error'));
   server.on('connection-end', ({ connection }) => sessions.release(connection.id));
+  const from = (key: keyof ServerConfig['sources'], flag: string): string => config.sources[key] ?? flag;
   let address: AddressInfo;
   try {
     address = await server.listen(config.port, config.host);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(code === 'EADDRINUSE' || code === 'EACCES' ? '--port' : '--host', `cannot listen on ${config.host}:${config.port} (${code})`);
+    throw new ConfigError(code === 'EADDRINUSE' || code === 'EACCES' ? from('port', '--port') : from('host', '--host'), `cannot listen on ${config.host}:${config.port} (${code})`);
   }
   let implicitPort: number | undefined;
   if (config.tls?.implicitPort !== undefined) {
@@ -218,7 +218,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       implicitPort = (await server.listenImplicitTls(config.tls.implicitPort, config.host)).port;
     } catch (err) {
       await server.close({ graceMs: 0 });
-      throw new ConfigError('--implicit-tls-port', `cannot listen on ${config.host}:${config.tls.implicitPort} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(from('implicitTlsPort', '--implicit-tls-port'), `cannot listen on ${config.host}:${config.tls.implicitPort} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   let metrics: MetricsEndpoint | undefined;
@@ -227,7 +227,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       metrics = await startMetricsEndpoint(server, config.metrics);
     } catch (err) {
       await server.close({ graceMs: 0 });
-      throw new ConfigError('--metrics', `cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(from('metrics', '--metrics'), `cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   let health: HealthEndpoint | undefined;
@@ -237,7 +237,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     } catch (err) {
       await server.close({ graceMs: 0 });
       await metrics?.close();
-      throw new ConfigError('--health', `cannot listen on ${config.health.host}:${config.health.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(from('health', '--health'), `cannot listen on ${config.health.host}:${config.health.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   let consoleEndpoint: ConsoleEndpoint | undefined;
@@ -255,9 +255,11 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       await server.close({ graceMs: 0 });
       await metrics?.close();
       await health?.close();
-      throw new ConfigError('--console', `cannot listen on ${config.console.where.host}:${config.console.where.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(from('console', '--console'), `cannot listen on ${config.console.where.host}:${config.console.where.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  // Attached once every port is bound: a failed listen is reported by the one line above, not also as a logged stack.
+  server.on('error', (err) => logger.error({ err }, 'server error'));
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const banner = [`ftpkit-server listening on ${hostForUrl}:${address.port}, serving ${where}, uploads ${config.uploadMode}`];
   if (generatedPassword !== undefined) {

@@ -68,12 +68,20 @@ export interface ServerConfig {
   metrics: MetricsAddress | undefined;
   /** Present exactly when `storage` is `s3`. */
   s3: S3Config | undefined;
+  /**
+   * Where each given setting came from, as errors name it: `--tls-cert`, `FTPKIT_TLS_CERT` or
+   * `config key "tlsCert"`. Errors found after resolving (a file that cannot be read, a port in
+   * use) name the place the operator wrote the value.
+   */
+  sources: Partial<Record<SettingKey, string>>;
+  /** User settings given at a lower level than the one that supplied the users, so not used. */
+  usersIgnored: string[];
 }
 
 /** FTPS settings, present when TLS is on. */
 export interface TlsConfig {
-  /** Files, or a self-signed pair generated into `dir`. */
-  source: { kind: 'files'; cert: string; key: string } | { kind: 'self-signed'; dir: string };
+  /** Files, or a self-signed pair generated into `dir`; `*From` names the setting that gave each path, for errors. */
+  source: { kind: 'files'; cert: string; key: string; certFrom: string; keyFrom: string } | { kind: 'self-signed'; dir: string; dirFrom: string };
   implicitPort: number | undefined;
   require: boolean;
   sessionReuse: 'off' | 'prefer' | 'require';
@@ -86,6 +94,8 @@ interface Raw {
   value: unknown;
   /** Where it came from, for error messages. */
   source: string;
+  /** Which level it came from: flags win over the environment, which wins over the file. */
+  level?: 0 | 1 | 2;
   /** Directory relative paths resolve against. */
   base: string;
 }
@@ -112,6 +122,13 @@ function loadFile(path: string, source: string, allowList = false): Record<strin
   if (allowList && Array.isArray(parsed)) return parsed as unknown as Record<string, unknown>;
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(source, `${path} must hold a mapping of settings`);
   return parsed as Record<string, unknown>;
+}
+
+/** How `key` is spelled where `raw` came from (flag, variable or config key), for messages. */
+function nameLike(raw: Raw, key: SettingKey): string {
+  const setting = SETTINGS.find((s) => s.key === key);
+  if (setting === undefined || raw.level === 2) return key;
+  return raw.level === 1 ? setting.env : (setting.flag.split(' ')[0] ?? key);
 }
 
 function asText(raw: Raw): string {
@@ -288,14 +305,20 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     if (!known.has(key)) throw new ConfigError(`config key "${key}"`, `unknown setting in ${fileName}`);
   }
 
-  const pick = (key: SettingKey): Raw | undefined => {
+  const sources: Partial<Record<SettingKey, string>> = {};
+  const pickRaw = (key: SettingKey): Raw | undefined => {
     const setting = SETTINGS.find((s) => s.key === key);
     if (setting === undefined) return undefined;
     const flagName = setting.flag.split(' ')[0] ?? key;
-    if (flags[key] !== undefined) return { value: flags[key], source: flagName, base: cwd };
-    if (env[setting.env] !== undefined && env[setting.env] !== '') return { value: env[setting.env], source: setting.env, base: cwd };
-    if (file[key] !== undefined) return { value: file[key], source: `config key "${key}"`, base: fileBase };
+    if (flags[key] !== undefined) return { value: flags[key], source: flagName, level: 0, base: cwd };
+    if (env[setting.env] !== undefined && env[setting.env] !== '') return { value: env[setting.env], source: setting.env, level: 1, base: cwd };
+    if (file[key] !== undefined) return { value: file[key], source: `config key "${key}"`, level: 2, base: fileBase };
     return undefined;
+  };
+  const pick = (key: SettingKey): Raw | undefined => {
+    const raw = pickRaw(key);
+    if (raw !== undefined) sources[key] = raw.source;
+    return raw;
   };
 
   const get = <T>(key: SettingKey, parse: (raw: Raw) => T, fallback: T): T => {
@@ -307,17 +330,22 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
   const storage = get('storage', (r) => asChoice(r, ['local', 'memory', 's3'] as const), 'local');
   if (storage === 'local') checkLocalRoot(root, rootRaw?.source);
 
+  // Users are ranked like any setting, not merged across levels: the highest level (flags, then
+  // the environment, then the file) that names any of user, userFile or users supplies them all,
+  // so `--user test:pw` replaces the config file's users file instead of adding an account to it.
+  const userKeys = ['user', 'userFile', 'users'] as const;
+  const givenUsers = userKeys.map((key) => pick(key));
+  const userLevel = Math.min(...givenUsers.map((raw) => raw?.level ?? 3));
+  const usersIgnored = givenUsers.filter((raw) => raw !== undefined && (raw.level ?? 3) > userLevel).map((raw) => raw?.source ?? '');
+  const [userRaw, userFileRaw, usersRaw] = givenUsers.map((raw) => (raw !== undefined && raw.level === userLevel ? raw : undefined));
   const users: UserEntry[] = [];
-  const userRaw = pick('user');
   if (userRaw !== undefined) users.push(...plainUsers(userRaw, userRaw.source.startsWith('FTPKIT_')));
   const usersFiles: string[] = [];
-  const userFileRaw = pick('userFile');
   if (userFileRaw !== undefined) {
     const path = resolve(userFileRaw.base, asText(userFileRaw));
     usersFiles.push(path);
     users.push(...loadUserFile(path, userFileRaw.source));
   }
-  const usersRaw = pick('users');
   if (usersRaw !== undefined) {
     const path = resolve(usersRaw.base, asText(usersRaw));
     usersFiles.push(path);
@@ -381,6 +409,8 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     graceMs: get('graceMs', asMillis, 10_000),
     drainDelayMs: get('drainDelayMs', asMillis, 0),
     s3,
+    sources,
+    usersIgnored,
   };
 }
 
@@ -472,13 +502,20 @@ function resolveTls(
   const mode = get('tls', (r) => asChoice(r, ['off', 'self-signed'] as const), 'off');
   const certRaw = pick('tlsCert');
   const keyRaw = pick('tlsKey');
-  if ((certRaw === undefined) !== (keyRaw === undefined)) {
-    throw new ConfigError((certRaw ?? keyRaw)?.source ?? '--tls-cert', '--tls-cert and --tls-key go together');
+  const given = certRaw ?? keyRaw;
+  if (given !== undefined && (certRaw === undefined || keyRaw === undefined)) {
+    throw new ConfigError(given.source, `${nameLike(given, 'tlsCert')} and ${nameLike(given, 'tlsKey')} go together`);
   }
   let source: TlsConfig['source'] | undefined;
   if (certRaw !== undefined && keyRaw !== undefined) {
     if (mode === 'self-signed') throw new ConfigError('--tls', 'self-signed and --tls-cert/--tls-key exclude each other');
-    source = { kind: 'files', cert: resolve(certRaw.base, asText(certRaw)), key: resolve(keyRaw.base, asText(keyRaw)) };
+    source = {
+      kind: 'files',
+      cert: resolve(certRaw.base, asText(certRaw)),
+      key: resolve(keyRaw.base, asText(keyRaw)),
+      certFrom: certRaw.source,
+      keyFrom: keyRaw.source,
+    };
     // A certificate file may hold the key too (a combined PEM): neither may be downloadable.
     checkNotServed(source.key, keyRaw.source, served);
     checkNotServed(source.cert, certRaw.source, served);
@@ -486,7 +523,7 @@ function resolveTls(
     const dirRaw = pick('tlsDir');
     const dir = dirRaw === undefined ? resolve(cwd, '.ftpkit') : resolve(dirRaw.base, asText(dirRaw));
     checkNotServed(dir, dirRaw?.source ?? '--tls-dir', served);
-    source = { kind: 'self-signed', dir };
+    source = { kind: 'self-signed', dir, dirFrom: dirRaw?.source ?? '--tls-dir' };
   }
   const implicitRaw = pick('implicitTlsPort');
   const require = get('requireTls', asBool, false);

@@ -13,27 +13,36 @@ export interface TlsSource {
   description: string;
 }
 
-function readPair(cert: string, key: string, flag: string): SecureContextOptions {
-  let pair: SecureContextOptions;
+function readPem(path: string, from: string): Buffer {
   try {
-    pair = { cert: readFileSync(cert), key: readFileSync(key) };
+    return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(flag, `cannot read ${(err as NodeJS.ErrnoException).path ?? 'file'} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(from, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/** `certFrom`/`keyFrom`: the flag, variable or config key that named each file. */
+function readPair(cert: string, key: string, certFrom: string, keyFrom: string): SecureContextOptions {
+  const pair: SecureContextOptions = { cert: readPem(cert, certFrom), key: readPem(key, keyFrom) };
   try {
     createSecureContext(pair);
   } catch (err) {
-    throw new ConfigError(flag, `not a usable certificate and key: ${(err as Error).message}`);
+    throw new ConfigError(certFrom, `not a usable certificate and key: ${(err as Error).message}`);
   }
   return pair;
 }
 
 /** A self-signed certificate for 127.0.0.1/localhost in `dir`, made once and then reused. */
-async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
+async function selfSigned(dir: string, dirFrom: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'self-signed-cert.pem');
   const key = join(dir, 'self-signed-key.pem');
   if (!existsSync(cert) || !existsSync(key)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(dirFrom, code === 'EEXIST' || code === 'ENOTDIR' ? `${dir} is not a directory` : `cannot create ${dir} (${code})`);
+    }
     // Loaded only here: node-forge costs ~10 MB of memory in every process that imports it.
     const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'ftpkit-server self-signed' }], {
@@ -54,13 +63,13 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
 /** Build the TLS source for `config` (generating the self-signed pair when asked). */
 export async function createTlsSource(config: TlsConfig): Promise<TlsSource> {
   const files =
-    config.source.kind === 'files' ? { cert: config.source.cert, key: config.source.key } : await selfSigned(config.source.dir);
-  const flag = config.source.kind === 'files' ? '--tls-cert' : '--tls';
-  let pair = readPair(files.cert, files.key, flag);
+    config.source.kind === 'files' ? { cert: config.source.cert, key: config.source.key } : await selfSigned(config.source.dir, config.source.dirFrom);
+  const [certFrom, keyFrom] = config.source.kind === 'files' ? [config.source.certFrom, config.source.keyFrom] : ['--tls', '--tls'];
+  let pair = readPair(files.cert, files.key, certFrom, keyFrom);
   return {
     current: () => pair,
     reload: () => {
-      pair = readPair(files.cert, files.key, flag);
+      pair = readPair(files.cert, files.key, certFrom, keyFrom);
     },
     description:
       config.source.kind === 'files'
