@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config-error.js';
 import { createLogger } from './logger.js';
 import { hashPassword } from './password-hash.js';
+import { programVersion, versionLine } from './program-version.js';
 import { createRootFor, dropPrivileges, lookupAccount } from './privileges.js';
 import { runServer } from './run-server.js';
 import { isS3Url, resolveConfig, type FlagValues } from './server-config.js';
@@ -12,11 +12,7 @@ import { createSighupReload } from './sighup-reload.js';
 /** Exit status for bad usage or configuration. */
 export const EXIT_CONFIG = 2;
 
-/** The version in package.json (read at run time so src and dist agree). */
-export function programVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { programVersion } from './program-version.js';
 
 /** Where the program writes; injectable so tests can capture it. */
 export interface CliIo {
@@ -62,7 +58,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   let result: number | undefined;
   const program = new Command('ftpkit-server')
     .description('An FTP server: serves a directory (or memory) over FTP.')
-    .version(programVersion(), '--version', 'print the version')
+    // The commit costs a git call: only when the version is asked for.
+    .version(argv.includes('--version') ? versionLine() : programVersion(), '--version', 'print the version (and the commit, run from a clone)')
     .helpOption('--help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FtpServer } from '@ftpkit/server';
 import type { Registry } from 'prom-client';
 import type { MetricsAddress } from './endpoint-address.js';
+import { registerEventLoopDelaySummary } from './event-loop-summary.js';
 import { requireOnDemand } from './require-on-demand.js';
 
 /** A running metrics endpoint. */
@@ -35,7 +35,7 @@ export function createMetricsRegistry(server: FtpServer): { registry: Registry; 
   const sessions = new Counter({ name: 'ftpkit_sessions_total', help: 'Control connections accepted', registers: [registry] });
   const refused = new Counter({
     name: 'ftpkit_connections_refused_total',
-    help: 'Connections refused by limits before a session started',
+    help: 'Connections refused: by limits before a session started, or from a banned address',
     labelNames: ['reason'],
     registers: [registry],
   });
@@ -66,22 +66,7 @@ export function createMetricsRegistry(server: FtpServer): { registry: Registry; 
   logins.inc({ result: 'ok' }, 0);
   logins.inc({ result: 'failed' }, 0);
 
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const quantiles: ReadonlyArray<[string, (h: typeof loop) => number]> = [
-    ['0.5', (h) => h.percentile(50)],
-    ['0.99', (h) => h.percentile(99)],
-    ['1', (h) => h.max],
-  ];
-  new Gauge({
-    name: 'ftpkit_event_loop_delay_seconds',
-    help: 'Event-loop delay since start (perf_hooks.monitorEventLoopDelay), by quantile',
-    labelNames: ['quantile'],
-    registers: [registry],
-    collect() {
-      for (const [quantile, read] of quantiles) this.set({ quantile }, loop.count === 0 ? 0 : read(loop) / 1e9);
-    },
-  });
+  const stopLoopDelay = registerEventLoopDelaySummary(registry);
 
   const onStart = (): void => {
     sessions.inc();
@@ -108,7 +93,7 @@ export function createMetricsRegistry(server: FtpServer): { registry: Registry; 
   return {
     registry,
     detach: () => {
-      loop.disable();
+      stopLoopDelay();
       server.off('connection-start', onStart);
       server.off('connection-end', onEnd);
       server.off('connection-refused', onRefused);

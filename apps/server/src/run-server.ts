@@ -15,6 +15,7 @@ import { createPasswordVerifier } from './password-verifier.js';
 import type { ServerConfig, UserEntry } from './server-config.js';
 import { isS3Url } from './s3-url.js';
 import { createUserSessions, type UserSessions } from './user-sessions.js';
+import { resolvePasvAddress } from './pasv-address.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
 import { localSweepTargets, s3SweepTargets, sweepLeftovers, type SweepTarget } from './sweep-leftovers.js';
@@ -175,6 +176,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     if (stranger !== undefined) throw new ConfigError('--users', `user "${stranger.name}": a new s3:// root (${stranger.root}) takes a restart`);
     table = userTable(next);
   };
+  const pasv = config.pasvAddress === undefined ? undefined : await resolvePasvAddress(config.pasvAddress, config.sources.pasvAddress ?? '--pasv-address');
   const { storage, where, capabilities, sweep } = await makeStorage(config, logger);
   // Before serving: no upload of this run can be mistaken for a leftover.
   await sweepLeftovers(sweep, logger);
@@ -196,7 +198,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     authenticate: makeAuthenticate(config, () => table, sessions, logger),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
-      ...(config.pasvAddress === undefined ? {} : { publicAddress: config.pasvAddress }),
+      ...(pasv === undefined ? {} : { publicAddress: pasv.address }),
     },
     limits: config.limits,
     uploadMode: config.uploadMode,
@@ -284,6 +286,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   if (consoleEndpoint !== undefined) {
     banner.push(`console: ${consoleEndpoint.url}${config.console?.token === undefined ? `  token: ${consoleToken}` : ''}`);
   }
+  if (pasv !== undefined) banner.push(`passive address: ${pasv.address}${pasv.name === undefined ? '' : ` (${pasv.name}, resolved at start)`}`);
   if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'}${config.anonymousRoot === undefined ? '' : `, in ${config.anonymousRoot}`})`);
   const reloadTls =

@@ -240,6 +240,7 @@ export class ConnectionDriver {
     try {
       if (await this.#ctx.banList.isBanned(this.#ip)) {
         this.#log.warn({}, 'refused: address banned after failed logins');
+        this.#ctx.emit('connection-refused', { remoteAddress: this.#ip, reason: 'banned' });
         this.#closing = true;
         this.#control.write([BANNED_REPLY]);
         await this.#control.end();

@@ -47,12 +47,16 @@ export interface TransferEndEvent extends TransferStartEvent {
 /** The typed event map of {@link FtpServer}. */
 export interface FtpServerEvents {
   'connection-start': [ConnectionInfo];
-  /** A connection refused by limits before any session started. */
+  /**
+   * A connection refused by limits before any session started, or (`banned`) one from an address
+   * banned after failed logins: that one had its `connection-start` (the ban list is asked once the
+   * connection is open) and gets `421` and its `connection-end` right after.
+   */
   'connection-refused': [
     {
       remoteAddress: string;
       /** `proxy-untrusted`: a PROXY listener got a connection from outside `proxyProtocol.trusted`; `proxy-header`: no valid header in time. */
-      reason: 'max-connections' | 'max-connections-per-ip' | 'closing' | 'proxy-untrusted' | 'proxy-header';
+      reason: 'max-connections' | 'max-connections-per-ip' | 'closing' | 'proxy-untrusted' | 'proxy-header' | 'banned';
     },
   ];
   /** `close()` was called: the server accepts no new connection and running transfers finish (a health check should now fail). */
