@@ -25,6 +25,8 @@ command -v aws >/dev/null || need+=(awscli)
 command -v script >/dev/null || need+=(bsdutils)
 # The web console's browser test drives Debian's Chromium (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# systemd-analyze (the unit in docs/production.md); in a container this only installs the tools, nothing starts.
+command -v systemd-analyze >/dev/null || need+=(systemd)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -49,4 +51,4 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   pkill -x vsftpd 2>/dev/null || true
   pkill -x haproxy 2>/dev/null || true
 fi
-echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium"
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium systemd-analyze"

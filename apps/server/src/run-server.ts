@@ -269,6 +269,9 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     banner.push(`connect: ftp://ftp:${generatedPassword}@${hostForUrl}:${address.port}/`);
   } else {
     for (const u of users) banner.push(`user: ${u.name}${u.readOnly ? ' (read-only)' : ''}`);
+    if (config.usersIgnored.length > 0) {
+      banner.push(`users: not used: ${config.usersIgnored.join(', ')} (users come from one level: flags, else FTPKIT_* variables, else the config file)`);
+    }
     banner.push(`connect: ftp://${hostForUrl}:${address.port}/`);
   }
   if (tlsSource !== undefined) {

@@ -124,6 +124,11 @@ function loadFile(path: string, source: string, allowList = false): Record<strin
   return parsed as Record<string, unknown>;
 }
 
+/** Flags, then variables, then config keys: the order `usersIgnored` lists them in. */
+function levelRank(source: string): number {
+  return source.startsWith('--') ? 0 : source.startsWith('FTPKIT_') ? 1 : 2;
+}
+
 /** How `key` is spelled where `raw` came from (flag, variable or config key), for messages. */
 function nameLike(raw: Raw, key: SettingKey): string {
   const setting = SETTINGS.find((s) => s.key === key);
@@ -306,17 +311,19 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
   }
 
   const sources: Partial<Record<SettingKey, string>> = {};
-  const pickRaw = (key: SettingKey): Raw | undefined => {
+  /** Every level that gives `key`, the winning one first. */
+  const levelsOf = (key: SettingKey): Raw[] => {
     const setting = SETTINGS.find((s) => s.key === key);
-    if (setting === undefined) return undefined;
+    if (setting === undefined) return [];
     const flagName = setting.flag.split(' ')[0] ?? key;
-    if (flags[key] !== undefined) return { value: flags[key], source: flagName, level: 0, base: cwd };
-    if (env[setting.env] !== undefined && env[setting.env] !== '') return { value: env[setting.env], source: setting.env, level: 1, base: cwd };
-    if (file[key] !== undefined) return { value: file[key], source: `config key "${key}"`, level: 2, base: fileBase };
-    return undefined;
+    const found: Raw[] = [];
+    if (flags[key] !== undefined) found.push({ value: flags[key], source: flagName, level: 0, base: cwd });
+    if (env[setting.env] !== undefined && env[setting.env] !== '') found.push({ value: env[setting.env], source: setting.env, level: 1, base: cwd });
+    if (file[key] !== undefined) found.push({ value: file[key], source: `config key "${key}"`, level: 2, base: fileBase });
+    return found;
   };
   const pick = (key: SettingKey): Raw | undefined => {
-    const raw = pickRaw(key);
+    const raw = levelsOf(key)[0];
     if (raw !== undefined) sources[key] = raw.source;
     return raw;
   };
@@ -336,7 +343,9 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
   const userKeys = ['user', 'userFile', 'users'] as const;
   const givenUsers = userKeys.map((key) => pick(key));
   const userLevel = Math.min(...givenUsers.map((raw) => raw?.level ?? 3));
-  const usersIgnored = givenUsers.filter((raw) => raw !== undefined && (raw.level ?? 3) > userLevel).map((raw) => raw?.source ?? '');
+  const usersIgnored = userKeys.flatMap((key) => levelsOf(key).filter((raw) => (raw.level ?? 3) > userLevel).map((raw) => raw.source)).sort(
+    (a, b) => levelRank(a) - levelRank(b),
+  );
   const [userRaw, userFileRaw, usersRaw] = givenUsers.map((raw) => (raw !== undefined && raw.level === userLevel ? raw : undefined));
   const users: UserEntry[] = [];
   if (userRaw !== undefined) users.push(...plainUsers(userRaw, userRaw.source.startsWith('FTPKIT_')));

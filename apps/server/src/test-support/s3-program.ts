@@ -75,7 +75,7 @@ export async function startProgram(args: string[], env: NodeJS.ProcessEnv, cwd?:
   const port = await new Promise<number>((resolve, reject) => {
     const started = Date.now();
     const check = (): void => {
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      const m = /listening on 127\.\d+\.\d+\.\d+:(\d+)/.exec(out);
       if (m?.[1]) resolve(Number(m[1]));
       else if (child.exitCode !== null) reject(new Error(`ftpkit-server exited ${child.exitCode}; stdout: ${out} stderr: ${err}`));
       else if (Date.now() - started > 30_000) reject(new Error(`ftpkit-server did not start in 30 s; stdout: ${out} stderr: ${err}`));
