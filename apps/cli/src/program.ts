@@ -29,7 +29,8 @@ function version(): string {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     return pkg.version;
   } catch {
-    return '0.0.0';
+    // Never a made-up version: 0.0.0 would look like a real (unreleased) one.
+    return 'unknown (package.json unreadable)';
   }
 }
 
