@@ -55,7 +55,7 @@ interface MadeStorage {
 async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeStorage> {
   if (config.storage === 's3') {
     if (config.s3 === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3');
-    const s3 = await createS3StorageOption(config.s3, config.users, logger);
+    const s3 = await createS3StorageOption(config.s3, config.users, logger, config.sources);
     const sweep = s3SweepTargets(config, (root) => s3.storage({ name: 'ftp', ...(root === undefined ? {} : { root }) }));
     return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })), sweep };
   }

@@ -201,6 +201,14 @@ describe('ftpkit-server --storage s3 (built program, s3rver)', () => {
     expect(absent.code).toBe(2);
     expect(absent.stderr).toMatch(/^ftpkit-server: --s3-bucket: bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\n$/);
 
+    // Found only when the bucket is asked: still named as it was given, here in the environment.
+    const absentViaEnv = await runProgram(['--port', '0', ...s3Args('x').filter((a, i, all) => a !== '--s3-bucket' && all[i - 1] !== '--s3-bucket')], {
+      ...env,
+      FTPKIT_S3_BUCKET: 'no-such-bucket',
+    });
+    expect(absentViaEnv.code).toBe(2);
+    expect(absentViaEnv.stderr).toMatch(/^ftpkit-server: FTPKIT_S3_BUCKET: bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\n$/);
+
     const stray = await runProgram(['--port', '0', '--s3-bucket', MAIN_BUCKET], env);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toBe('ftpkit-server: --s3-bucket: needs --storage s3\n');

@@ -4,7 +4,7 @@ import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
 import type { S3Location } from '@ftpkit/storage-s3';
 import { ConfigError } from './config-error.js';
-import { isS3Url, type S3Config, type UserEntry } from './server-config.js';
+import { isS3Url, type S3Config, type ServerConfig, type UserEntry } from './server-config.js';
 
 /** `--storage s3` ready to serve: one S3 client shared by an adapter per bucket and prefix. */
 export interface S3StorageOption {
@@ -44,22 +44,24 @@ function firstLine(err: unknown): string {
 }
 
 /** Turns a failed start-up check into a one-line ConfigError naming the setting most likely at fault. */
-function probeError(err: unknown, s3: S3Config, where: string): ConfigError {
+function probeError(err: unknown, s3: S3Config, where: string, sources: ServerConfig['sources']): ConfigError {
+  // Named as the operator set them: `config key "s3Bucket"` for a value from the config file.
+  const from = (key: 's3Bucket' | 's3Region' | 's3Endpoint' | 'storage', flag: string): string => sources[key] ?? flag;
   const name = errorName(err);
   const message = firstLine(err);
   const code = (err as NodeJS.ErrnoException).code;
-  if (/region is missing/i.test(message)) return new ConfigError('--s3-region', 'no region: give --s3-region or set AWS_REGION');
+  if (/region is missing/i.test(message)) return new ConfigError(from('s3Region', '--s3-region'), 'no region: give --s3-region or set AWS_REGION');
   if (name === 'CredentialsProviderError' || /credentials/i.test(message)) {
-    return new ConfigError('--storage', `s3: no AWS credentials found (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials): ${message}`);
+    return new ConfigError(from('storage', '--storage'), `s3: no AWS credentials found (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials): ${message}`);
   }
-  if (name === 'NoSuchBucket') return new ConfigError('--s3-bucket', `bucket "${s3.bucket}" does not exist${where}`);
+  if (name === 'NoSuchBucket') return new ConfigError(from('s3Bucket', '--s3-bucket'), `bucket "${s3.bucket}" does not exist${where}`);
   if (name === 'AccessDenied' || name === 'Forbidden' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return new ConfigError('--s3-bucket', `cannot list ${s3.bucket}${where}: ${name}`);
+    return new ConfigError(from('s3Bucket', '--s3-bucket'), `cannot list ${s3.bucket}${where}: ${name}`);
   }
   if (name === 'TimeoutError' || name === 'AbortError' || (code !== undefined && /^E[A-Z]+$/.test(code))) {
-    return new ConfigError(s3.endpoint === undefined ? '--s3-region' : '--s3-endpoint', `cannot reach S3${where}: ${code ?? name}`);
+    return new ConfigError(s3.endpoint === undefined ? from('s3Region', '--s3-region') : from('s3Endpoint', '--s3-endpoint'), `cannot reach S3${where}: ${code ?? name}`);
   }
-  return new ConfigError('--s3-bucket', `cannot list ${s3.bucket}${where}: ${name}: ${message}`);
+  return new ConfigError(from('s3Bucket', '--s3-bucket'), `cannot list ${s3.bucket}${where}: ${name}: ${message}`);
 }
 
 /**
@@ -71,7 +73,12 @@ function probeError(err: unknown, s3: S3Config, where: string): ConfigError {
  * Users file roots: `s3://bucket/prefix/` serves that location; any other root is a path below
  * `--s3-prefix` in `--s3-bucket` (as it is below the volume for `--storage memory`).
  */
-export async function createS3StorageOption(s3: S3Config, users: readonly UserEntry[], logger: Logger): Promise<S3StorageOption> {
+export async function createS3StorageOption(
+  s3: S3Config,
+  users: readonly UserEntry[],
+  logger: Logger,
+  sources: ServerConfig['sources'] = {},
+): Promise<S3StorageOption> {
   // The SDK warns on Node 20 about versions published after early 2027; this program pins its SDK
   // version, so the note is not actionable here and would break the one-line error contract.
   // Setting the variable to anything but 'true' shows it again.
@@ -85,7 +92,7 @@ export async function createS3StorageOption(s3: S3Config, users: readonly UserEn
       userLocations.set(u.root, parseS3Url(u.root));
     } catch (err) {
       // loadUsersFile checked the shape already; this is the adapter's own, stricter reading.
-      throw new ConfigError('--users', `user "${u.name}": ${firstLine(err)}`);
+      throw new ConfigError(sources.users ?? '--users', `user "${u.name}": ${firstLine(err)}`);
     }
   }
 
@@ -97,7 +104,7 @@ export async function createS3StorageOption(s3: S3Config, users: readonly UserEn
     });
   } catch (err) {
     client.destroy();
-    throw probeError(err, s3, where);
+    throw probeError(err, s3, where, sources);
   }
 
   const s3Logger = logger.child({ storage: 's3' });
