@@ -499,6 +499,8 @@ function resolveAnonymousRoot(
   const dir = resolve(root, written);
   const inside = realPaths ? isInside(realPathOf(root), realPathOf(dir)) : isInside(root, dir);
   if (!inside) throw new ConfigError(raw.source, `${JSON.stringify(written)} is outside --root (${root})`);
+  // Created at the first anonymous login when missing; a file there would fail every such login.
+  if (realPaths && statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new ConfigError(raw.source, `${dir} is not a directory`);
   return dir;
 }
 

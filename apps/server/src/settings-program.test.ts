@@ -94,7 +94,7 @@ describe('ftpkit-server settings, through the built program', () => {
     }
   });
 
-  it('a file where a directory belongs (--root, --tls-dir) is one line, exit 2', { timeout: 60_000 }, async () => {
+  it('a file where a directory belongs (--root, --tls-dir, --anonymous-root) is one line, exit 2', { timeout: 60_000 }, async () => {
     if (!programReady()) return;
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
@@ -104,6 +104,10 @@ describe('ftpkit-server settings, through the built program', () => {
     const t = await runProgram(['--port', '0', '--root', root, '--tls', 'self-signed', '--tls-dir', file], programEnv({ FTPKIT_LOG_LEVEL: 'warn' }));
     expect(t.code).toBe(2);
     expect(oneLine(t.stderr)).toBe(`ftpkit-server: --tls-dir: ${file} is not a directory`);
+    writeFileSync(join(root, 'anon-file'), 'x');
+    const a = await runProgram(['--port', '0', '--root', root, '--anonymous', '--anonymous-root', 'anon-file'], programEnv());
+    expect(a.code).toBe(2);
+    expect(oneLine(a.stderr)).toBe(`ftpkit-server: --anonymous-root: ${join(root, 'anon-file')} is not a directory`);
   });
 
   it('errors about a value from the config file or the environment name the key or the variable', { timeout: 60_000 }, async () => {
