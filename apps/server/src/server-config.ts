@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_LIMITS, parseCidrList, type Limits } from '@ftpkit/server';
 import { ConfigError } from './config-error.js';
