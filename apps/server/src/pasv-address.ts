@@ -22,20 +22,23 @@ export interface PasvAddress {
  * {@link ConfigError} naming `source`: the server would otherwise announce another address.
  */
 export async function resolvePasvAddress(text: string, source: string): Promise<PasvAddress> {
+  if (text === '0.0.0.0') throw new ConfigError(source, '0.0.0.0 is no address a client can connect to: give the public IPv4 address or a host name');
   if (isIPv4(text)) return { address: text, name: undefined };
   if (isIPv6(text)) throw new ConfigError(source, `${text} is IPv6: PASV replies carry IPv4 only (EPSV needs no address); give an IPv4 address or a host name`);
   if (!HOST_NAME.test(text)) throw new ConfigError(source, `${JSON.stringify(text)} is neither an IPv4 address nor a host name`);
   let timer: NodeJS.Timeout | undefined;
+  let found: { address: string };
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer in ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS);
   });
   try {
-    const found = await Promise.race([lookup(text, { family: 4 }), timeout]);
-    return { address: found.address, name: text };
+    found = await Promise.race([lookup(text, { family: 4 }), timeout]);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ConfigError(source, `${text} does not resolve to an IPv4 address (${reason})`);
   } finally {
     clearTimeout(timer);
   }
+  if (found.address === '0.0.0.0') throw new ConfigError(source, `${text} resolves to 0.0.0.0, no address a client can connect to`);
+  return { address: found.address, name: text };
 }

@@ -50,7 +50,7 @@ describe('ftpkit-server settings, through the built program', () => {
 
   it('refuses a --pasv-address that is no IPv4 address and no resolvable name, in one line, exit 2', { timeout: 90_000 }, async () => {
     if (!programReady()) return;
-    for (const bad of ['not-an-ip.invalid', '1.2.3', '::1', 'a b']) {
+    for (const bad of ['not-an-ip.invalid', '1.2.3', '::1', 'a b', '0.0.0.0']) {
       const r = await runProgram(['--port', '0', '--root', root, '--pasv-address', bad], programEnv(), 25_000);
       expect(r.code, `${bad}: ${r.stdout}${r.stderr}`).toBe(2);
       expect(oneLine(r.stderr)).toMatch(/^ftpkit-server: --pasv-address: /);
