@@ -25,7 +25,7 @@ export const EXIT = {
   tls: 35,
   /** The server certificate is not trusted (curl 60). */
   certificate: 60,
-  /** The login was refused: 530 to USER/PASS (curl 67). */
+  /** The login was refused: 530 (or 534, policy) to USER/PASS (curl 67). */
   login: 67,
   /** The remote file or directory does not exist, or a pattern matched nothing (curl 78). */
   notFound: 78,
@@ -65,7 +65,8 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof NoMatchError) return EXIT.notFound;
   if (err instanceof FtpReplyError) {
-    if (err.replyCode === 530 && /^(USER|PASS|ACCT)\b/.test(err.command)) return EXIT.login;
+    // 534: refused by policy, such as a server that wants AUTH TLS first.
+    if ((err.replyCode === 530 || err.replyCode === 534) && /^(USER|PASS|ACCT)\b/.test(err.command)) return EXIT.login;
     if (err.reason === 'not-found') return EXIT.notFound;
     if (err.reason === 'denied') return EXIT.denied;
     if ([425, 426, 451].includes(err.replyCode)) return EXIT.transfer;
