@@ -176,3 +176,54 @@ export async function startInProcessServer(opts: InProcessServerOptions = {}): P
     },
   };
 }
+
+/** Drives a program in a pseudo-terminal: waits for each `expect` text, then types `send`. */
+const PTY_DRIVER = String.raw`
+import json, os, pty, select, sys, time
+argv, steps, env = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvpe(argv[0], argv, env)
+out = b''
+def pump(until, text=None):
+    global out
+    while time.time() < until and (text is None or text.encode() not in out):
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        out += chunk
+    return True
+for step in steps:
+    pump(time.time() + 10, step['expect'])
+    time.sleep(0.2)
+    os.write(fd, step['send'].encode())
+pump(time.time() + 30)
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+/**
+ * Runs `argv` with a pseudo-terminal as its stdin, stdout and stderr (python3's pty module), typing
+ * each step's `send` once its `expect` text has appeared (or after 10 s). Returns everything the
+ * terminal showed, echo included, and the exit status.
+ */
+export function runInPty(argv: string[], steps: Array<{ expect: string; send: string }>, opts: { cwd: string; env: Record<string, string> }): Promise<{ code: number; screen: string }> {
+  return new Promise((done) => {
+    const child = spawn('python3', ['-c', PTY_DRIVER, JSON.stringify(argv), JSON.stringify(steps), JSON.stringify(opts.env)], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => out.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, screen: Buffer.concat(out).toString() });
+    });
+  });
+}
