@@ -134,4 +134,22 @@ describe('upload progress follows what the server has read (rate-limited @ftpkit
     expect(serverDoneAt).toBeGreaterThan(0);
     expect(final[0]?.at ?? 0).toBeGreaterThanOrEqual(serverDoneAt);
   }, 60_000);
+
+  it('Ctrl-C during a transfer aborts it and exits 130', async () => {
+    const src = join(where.dir, 'interrupted.bin');
+    await writeFile(src, randomBytes(12 * 1024 * 1024));
+    let sent = false;
+    const r = await runFtpkit(['put', '--progress', 'json', src, `${slow.url}/interrupted.bin`], {
+      cwd: where.dir, home: where.home, env: pw,
+      onStderrLine: (line, kill) => {
+        if (!sent && line.startsWith('{"progress"')) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/aborted/);
+  }, 60_000);
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from './exit-codes.js';
 import {
   buildPrograms, PASSWORD, runFtpkit, scratch, startInProcessServer, type InProcessServer, type RunOptions,
 } from './test-support/cli-harness.js';
@@ -37,6 +38,12 @@ function firstLine(text: string): string {
 }
 
 describe('ftpkit exit codes (built program; the table in the README)', () => {
+  it('the README lists every exit status the program uses, and no other', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    expect(listed).toEqual(Object.values(EXIT).sort((a, b) => a - b));
+  });
+
   it('usage errors exit 2 with one clear line: missing argument, not a URL, bad numbers', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['get'], /missing required argument 'url'/],

@@ -31,8 +31,8 @@ export interface RunOptions {
   home: string;
   env?: Record<string, string>;
   input?: string | Buffer;
-  /** Called with each stderr line as it arrives. */
-  onStderrLine?: (line: string) => void;
+  /** Called with each stderr line as it arrives, and a way to signal the program. */
+  onStderrLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void;
   killAfterMs?: number;
 }
 
@@ -56,7 +56,7 @@ export function runFtpkit(args: string[], opts: RunOptions): Promise<RunResult> 
       partial = lines.pop() ?? '';
       for (const line of lines) {
         stderrLines.push({ at: Date.now(), line });
-        opts.onStderrLine?.(line);
+        opts.onStderrLine?.(line, (signal) => child.kill(signal));
       }
     });
     child.stdin.on('error', () => undefined);
@@ -135,11 +135,12 @@ export async function startInProcessServer(opts: InProcessServerOptions = {}): P
   };
   const failAfter = opts.failReadsAfter;
   if (failAfter !== undefined) {
+    const limit: number = failAfter;
     storage.read = (path, o) => {
       async function* failing(): AsyncIterable<Uint8Array> {
         let sent = 0;
         for await (const chunk of base.read(path, o)) {
-          if (sent + chunk.length > failAfter) throw new Error('disk read failed (test)');
+          if (sent + chunk.length > limit) throw new Error('disk read failed (test)');
           sent += chunk.length;
           yield chunk;
         }
