@@ -522,8 +522,8 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect((await ftpkit(['mput', `${own.url}/up/`], { env: own.env })).code).toBe(2);
     // A directory URL is not a file: no local file named "up" or "" appears.
     const dirUrl = await ftpkit(['mget', '-O', down, `${own.url}/up/`], { env: own.env });
-    // A BAD_URL error: 1 today, the usage status once the exit-code table maps BAD_URL.
-    expect(dirUrl.code).not.toBe(0);
+    // A directory where a file is needed: a usage error, as for get.
+    expect(dirUrl.code).toBe(2);
     expect(dirUrl.stderr).toMatch(/names a directory/);
     expect(await files(down)).toEqual(['1.log', '2.log', 'c.log']);
   });
