@@ -126,19 +126,20 @@ describe('ftpkit (built binary)', () => {
     expect(result.code).toBe(0);
   });
 
-  it('fails with exit 1 and one line naming the reply code, never the password', async () => {
+  it('fails with its exit status (78 not found, 67 login) and one line naming the reply code, never the password', async () => {
     if (!py) return;
     const s = py;
     const r = await ftpkit(['get', `ftp://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/missing.bin`, join(work, 'nope')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(78);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/550/);
     expect(r.stderr).not.toContain(s.password);
     const bad = await ftpkit(['ls', `${base(s)}/`], { env: { FTPKIT_PASSWORD: 'wrong-password' } });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(67);
     expect(bad.stderr).toMatch(/530/);
     expect(bad.stderr).not.toContain('wrong-password');
     const json = await ftpkit(['ls', '--json', `${base(s)}/nowhere`], { env: pw(s) });
+    // pyftpdlib answers MLSD of a missing directory with 501, not a code that says "not found": exit 1.
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stderr)).toMatchObject({ replyCode: expect.any(Number) });
   });
@@ -255,7 +256,7 @@ describe('ftpkit (built binary)', () => {
     expect(get.code).toBe(0);
     expect(await sha(join(work, 'tls.back'))).toBe(await sha(src));
     const untrusted = await ftpkit(['ls', '--tls', `${base(s)}/`], { env: pw(s) });
-    expect(untrusted.code).toBe(1);
+    expect(untrusted.code).toBe(60);
     expect(untrusted.stderr).toMatch(/certificate/i);
     expect((await ftpkit(['ls', '--tls', '--insecure', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
     expect((await ftpkit(['ls', '--active', `${base(s)}/`], { env: pw(s) })).stdout).toContain('tls.bin');
@@ -362,14 +363,14 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     await seed(target);
     const before = await snapshot(target);
     const r = await ftpkit(['mirror', '--delete', `${own.url}/no-such-dir`, target], { env: own.env });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/550/);
     expect(r.stdout).not.toMatch(/removed/);
     expect(await snapshot(target)).toEqual(before);
 
     const fresh = join(work, 'mirror-never-made');
     const dry = await ftpkit(['mirror', '--dry-run', '--delete', `${own.url}/no-such-dir`, fresh], { env: own.env });
-    expect(dry.code).toBe(1);
+    expect(dry.code).toBe(78);
     expect(existsSync(fresh)).toBe(false);
     // A source that exists: --dry-run still creates nothing locally.
     await mkdir(join(own.root, 'real', 'x'), { recursive: true });
@@ -386,7 +387,7 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     const before = await snapshot(remoteDir);
     for (const extra of [[], ['--dry-run']]) {
       const r = await ftpkit(['mirror', '--reverse', '--delete', ...extra, join(work, 'no-such-local'), `${own.url}/up-target`], { env: own.env });
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(23);
       expect(r.stderr).toMatch(/no-such-local/);
       expect(r.stdout).toBe('');
     }
@@ -414,12 +415,12 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     const before = await sha(precious);
     for (const extra of [[], ['--segments', '3']]) {
       const r = await ftpkit(['get', ...extra, `${own.url}/typo.txt`, precious], { env: own.env });
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(78);
       expect(r.stderr).toMatch(/550/);
       expect(await sha(precious)).toBe(before);
     }
     const r2 = await ftpkit(['get', `${own.url}/typo.txt`, join(dir, 'new.txt')], { env: own.env });
-    expect(r2.code).toBe(1);
+    expect(r2.code).toBe(78);
     expect((await readdir(dir)).sort()).toEqual(['precious.txt']);
   });
 
@@ -427,7 +428,7 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     await writeFile(join(own.root, 'there.txt'), 'there');
     const missing = join(work, 'not', 'yet');
     const r = await ftpkit(['get', `${own.url}/there.txt`, join(missing, 'x.txt')], { env: own.env });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(23);
     expect(r.stderr).toContain(missing);
     expect(r.stderr).toContain('--create-dirs');
     expect(existsSync(join(work, 'not'))).toBe(false);
@@ -436,7 +437,7 @@ describe('ftpkit never loses local or remote files on a failure (ftpkit-server)'
     expect(await readFile(join(missing, 'x.txt'), 'utf8')).toBe('there');
     // A target that is not a regular file is written as it is, never replaced by a rename.
     expect((await ftpkit(['get', `${own.url}/there.txt`, '/dev/null'], { env: own.env })).code).toBe(0);
-    expect((await ftpkit(['get', `${own.url}/typo.txt`, '/dev/null'], { env: own.env })).code).toBe(1);
+    expect((await ftpkit(['get', `${own.url}/typo.txt`, '/dev/null'], { env: own.env })).code).toBe(78);
     expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
     expect((await readdir('/dev')).filter((f) => f.includes('.ftpkit-'))).toEqual([]);
   });
@@ -521,8 +522,8 @@ describe('ftpkit patterns (get, mget, mput) and the shell\'s cat, mirror, quote,
     expect((await ftpkit(['mput', `${own.url}/up/`], { env: own.env })).code).toBe(2);
     // A directory URL is not a file: no local file named "up" or "" appears.
     const dirUrl = await ftpkit(['mget', '-O', down, `${own.url}/up/`], { env: own.env });
-    // A BAD_URL error: 1 today, the usage status once the exit-code table maps BAD_URL.
-    expect(dirUrl.code).not.toBe(0);
+    // A directory where a file is needed: a usage error, as for get.
+    expect(dirUrl.code).toBe(2);
     expect(dirUrl.stderr).toMatch(/names a directory/);
     expect(await files(down)).toEqual(['1.log', '2.log', 'c.log']);
   });

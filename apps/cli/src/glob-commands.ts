@@ -5,6 +5,7 @@ import {
   assertAllMoved, downloadMany, expandLocal, matchRemote, resolveLocalDir, uploadMany, type ManyResult,
 } from './glob-transfers.js';
 import { parseRemoteGlobUrl } from './globs.js';
+import { positiveInteger } from './option-values.js';
 import type { Io } from './program.js';
 
 /** Options of `get` with a pattern and of `mget`. */
@@ -112,7 +113,7 @@ export function addGlobCommands(program: Command, deps: GlobDeps, addCommon: (cm
     .option('-O, --output-dir <dir>', 'local directory (default: the current one)')
     .option('-c, --continue', 'resume partial local files')
     .option('--create-dirs', 'create the output directory if missing')
-    .addOption(new Option('--segments <n>', 'download each file over N connections at once').argParser((v) => Number.parseInt(v, 10))))
+    .addOption(new Option('--segments <n>', 'download each file over N connections at once').argParser(positiveInteger)))
     .action(async (urls: string[], o: GetManyOptions & { outputDir?: string }) => {
       await getMany(deps, urls, o.outputDir, o);
     });

@@ -2,14 +2,16 @@ import {
   downloadSegmented, FtpError, FtpLocalError, FtpReplyError, joinRemote, mirror, remoteBasename, remoteDirname,
   type FtpClient, type MirrorAction,
 } from '@ftpkit/client';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { connectFor, redactUrl, type CommonOptions } from './connect.js';
+import { CliError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 import { formatEntry } from './format.js';
 import { addGlobCommands, getMany, isGlobUrl, putMany } from './glob-commands.js';
-import { hasGlob, NoMatchError, EXIT_NO_MATCH } from './globs.js';
+import { hasGlob } from './globs.js';
+import { positiveInteger, positiveSeconds } from './option-values.js';
 import { createProgress } from './progress.js';
 import { runShell } from './shell.js';
 
@@ -44,14 +46,31 @@ export function describeError(err: unknown): string {
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--tls', 'use explicit TLS (AUTH TLS); ftps:// URLs use implicit TLS')
+    .option('--tls', 'use explicit TLS (AUTH TLS), as ftpes:// URLs do; ftps:// URLs use implicit TLS')
     .option('--insecure', 'do not check the server certificate')
     .option('--ca <file>', 'trust this CA certificate (PEM)')
     .option('--active', 'active mode (the server connects back) instead of passive')
     .option('--user <name>', 'login name (default: from the URL, ~/.netrc, or anonymous)')
     .option('--password-stdin', 'read the password from the first line of standard input')
     .option('-q, --quiet', 'no progress output')
-    .option('--json', 'machine-readable output on stdout');
+    .option('--json', 'machine-readable output on stdout')
+    .addOption(new Option('--timeout <seconds>', 'give up on a connect, a reply or a stalled transfer after this long (default: 15 s connect, 30 s reply and stall)').argParser(positiveSeconds))
+    .addOption(new Option('--progress <mode>', 'progress: a bar on a terminal (auto), always a bar, JSON lines, or none; always on stderr').choices(['auto', 'bar', 'json', 'none']).default('auto'));
+}
+
+/**
+ * The error for a remote path that is a directory where a file was asked for: `get URL/dir/`
+ * must not leave a file named `dir` (curl and lftp refuse too).
+ */
+function isDirectoryError(path: string): CliError {
+  return new CliError(`${path} is a directory (ftpkit mirror URL LOCALDIR downloads a directory, ftpkit ls lists it)`, EXIT.usage, 'IS_A_DIRECTORY');
+}
+
+/** After a failed download: a 550 for a path that is a directory becomes the clearer error. */
+async function explainDownloadFailure(c: FtpClient, path: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof FtpReplyError) || err.replyCode !== 550) return err;
+  const st = await c.stat(path).catch(() => undefined);
+  return st?.type === 'dir' ? isDirectoryError(path) : err;
 }
 
 function remotePath(p: string): string {
@@ -80,8 +99,11 @@ export function createProgram(io: Io = defaultIo): Command {
   const program = new Command('ftpkit')
     .description('FTP/FTPS client: one-shot commands, mirror, segmented downloads and an interactive shell.\nPasswords: --password-stdin, $FTPKIT_PASSWORD or ~/.netrc (a password in the URL shows in ps).')
     .version(version(), '-V, --version')
-    .showHelpAfterError()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    // Set before the subcommands exist: they inherit it, so their usage errors come back to run() too.
+    .exitOverride()
+    .showHelpAfterError('(ftpkit COMMAND --help shows the usage)')
+    // Usage errors read like every other failure: "ftpkit: <what>".
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, 'ftpkit: ')) });
   const globDeps = { io, describeError, signalOnInterrupt };
 
   addCommon(program.command('ls').argument('<url>', 'directory or file URL').description('list a directory'))
@@ -97,10 +119,29 @@ export function createProgram(io: Io = defaultIo): Command {
     .description('download a file')
     .option('-c, --continue', 'resume a partial local file (kept, not removed, when the download fails)')
     .option('--create-dirs', 'create the missing directories of LOCAL')
-    .addOption(new Option('--segments <n>', 'download over N connections at once').argParser((v) => Number.parseInt(v, 10))))
+    .addOption(new Option('--segments <n>', 'download over N connections at once').argParser(positiveInteger)))
     .action(async (url: string, local: string | undefined, o: CommonOptions & { continue?: boolean; segments?: number; createDirs?: boolean }) => {
       if (isGlobUrl(url)) return getMany(globDeps, [url], local, o);
+      if (local === '-') {
+        if (o.segments !== undefined && o.segments > 1) throw new UsageError('--segments needs a local file, not - (standard output)');
+        if (o.continue) throw new UsageError('--continue needs a local file, not - (standard output)');
+        if (o.json) throw new UsageError('--json cannot be used with - (standard output carries the file)');
+      }
       await withClient(url, o, async (c, path) => {
+        if (path.endsWith('/')) throw isDirectoryError(path);
+        if (local === '-') {
+          const progress = createProgress(remoteBasename(path), o);
+          const { signal, done } = signalOnInterrupt();
+          try {
+            await c.download(path, process.stdout, { end: false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total, p.offset) });
+          } catch (err) {
+            throw await explainDownloadFailure(c, path, err);
+          } finally {
+            progress.stop();
+            done();
+          }
+          return;
+        }
         let target = local ?? remoteBasename(path);
         if (local && (await stat(local).then((s) => s.isDirectory(), () => false))) target = join(local, remoteBasename(path));
         const createDirs = o.createDirs ?? false;
@@ -112,7 +153,7 @@ export function createProgram(io: Io = defaultIo): Command {
             progress.stop();
             if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, segments: r.segments, verifiedWith: r.verifiedWith ?? null })}\n`);
           } else {
-            const r = await c.download(path, target, { resume: o.continue ?? false, createDirs, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+            const r = await c.download(path, target, { resume: o.continue ?? false, createDirs, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total, p.offset) });
             progress.stop();
             if (o.json) io.out(`${JSON.stringify({ path, local: target, bytes: r.bytes, offset: r.offset })}\n`);
           }
@@ -120,7 +161,7 @@ export function createProgram(io: Io = defaultIo): Command {
           if (err instanceof FtpLocalError && !createDirs && err.path === dirname(target) && !existsSync(err.path)) {
             throw new FtpLocalError(`${err.message} (--create-dirs creates it)`, err.path, { cause: err });
           }
-          throw err;
+          throw await explainDownloadFailure(c, path, err);
         } finally {
           progress.stop();
           done();
@@ -128,17 +169,20 @@ export function createProgram(io: Io = defaultIo): Command {
       });
     });
 
-  addCommon(program.command('put').argument('<local>', 'local file; a pattern (\'*.log\') puts every match into the directory URL').argument('<url>', 'remote file URL (ending in / for a directory)')
+  addCommon(program.command('put').argument('<local>', 'local file, or - for standard input; a pattern (\'*.log\') puts every match into the directory URL').argument('<url>', 'remote file URL (ending in / for a directory)')
     .description('upload a file')
     .option('-c, --continue', 'resume from the remote file size'))
     .action(async (local: string, url: string, o: CommonOptions & { continue?: boolean }) => {
       if (hasGlob(local)) return putMany(globDeps, [local], url, o);
+      const fromStdin = local === '-';
+      if (fromStdin && o.passwordStdin) throw new UsageError('--password-stdin cannot be used with - (standard input carries the file)');
       await withClient(url, o, async (c, path) => {
+        if (fromStdin && (path === '' || path.endsWith('/'))) throw new UsageError('put - needs a remote file name: the URL ends in /');
         const target = path.endsWith('/') ? joinRemote(path, basename(local)) : path;
-        const progress = createProgress(basename(local), o);
+        const progress = createProgress(fromStdin ? remoteBasename(target) : basename(local), o);
         const { signal, done } = signalOnInterrupt();
         try {
-          const r = await c.upload(local, target, { resume: o.continue ?? false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
+          const r = await c.upload(fromStdin ? process.stdin : local, target, { resume: o.continue ?? false, signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total, p.offset) });
           progress.stop();
           if (o.json) io.out(`${JSON.stringify({ path: target, local, bytes: r.bytes, offset: r.offset })}\n`);
         } finally {
@@ -190,7 +234,7 @@ export function createProgram(io: Io = defaultIo): Command {
   addCommon(program.command('mirror').argument('<source>', 'remote URL (or LOCALDIR with --reverse)').argument('<target>', 'local directory (or URL with --reverse)')
     .description('make a local directory equal to a remote one (--reverse: the other way)')
     .option('-R, --reverse', 'upload: mirror LOCALDIR to URL')
-    .addOption(new Option('--parallel <n>', 'transfer N files at once').argParser((v) => Number.parseInt(v, 10)).default(1))
+    .addOption(new Option('--parallel <n>', 'transfer N files at once').argParser(positiveInteger).default(1))
     .option('--delete', 'delete files the source does not have (each removal is printed)')
     .option('--dry-run', 'only show what would be done (changes nothing, creates nothing)'))
     .action(async (source: string, target: string, o: CommonOptions & { reverse?: boolean; parallel: number; delete?: boolean; dryRun?: boolean }) => {
@@ -262,24 +306,21 @@ function describeAction(a: MirrorAction): string {
 /** Runs the program and returns the exit status. */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   const program = createProgram(io);
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
-    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
-    if (err instanceof NoMatchError) {
-      io.err(argv.includes('--json') ? `${JSON.stringify({ error: err.message, code: err.code })}\n` : `ftpkit: ${err.message}\n`);
-      return EXIT_NO_MATCH;
-    }
+    // Commander has printed its one-line message already.
+    if (err instanceof CommanderError) return EXIT.usage;
+    const exitCode = exitCodeFor(err);
     const json = argv.includes('--json');
     if (json) {
-      const e: Record<string, unknown> = { error: describeError(err), code: code ?? 'ERROR' };
+      const e: Record<string, unknown> = { error: describeError(err), code: code ?? 'ERROR', exitCode };
       if (err instanceof FtpReplyError) e.replyCode = err.replyCode;
       io.err(`${JSON.stringify(e)}\n`);
     } else io.err(`ftpkit: ${describeError(err)}\n`);
-    return 1;
+    return exitCode;
   }
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config-error.js';
 import { createLogger } from './logger.js';
 import { hashPassword } from './password-hash.js';
+import { readPasswordInput } from './password-input.js';
 import { programVersion, versionLine } from './program-version.js';
 import { createRootFor, dropPrivileges, lookupAccount } from './privileges.js';
 import { runServer } from './run-server.js';
@@ -28,18 +29,13 @@ export interface CliIo {
   onRunning?: (control: { stop: () => Promise<void>; reload: () => void }) => void;
 }
 
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The process's own I/O. */
 export function processIo(): CliIo {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    readStdin: readAllStdin,
+    // A terminal is asked without echo (hash-password); a pipe is read whole.
+    readStdin: readPasswordInput,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -1,11 +1,14 @@
 import { FtpError } from './errors.js';
 
-/** What an `ftp://` or `ftps://` URL says. */
+/** What an `ftp://`, `ftps://` or `ftpes://` URL says. */
 export interface FtpUrl {
   host: string;
   port: number;
-  /** 'implicit' for ftps:// (TLS from the first byte, port 990 by default). */
-  secure: false | 'implicit';
+  /**
+   * 'implicit' for ftps:// (TLS from the first byte, port 990 by default, as curl reads it);
+   * 'explicit' for ftpes:// (AUTH TLS on the plain port, 21 by default, as lftp reads it).
+   */
+  secure: false | 'implicit' | 'explicit';
   user?: string;
   password?: string;
   /** Decoded path, '' when the URL has none. A leading '/' is kept: "/a/b". */
@@ -13,7 +16,8 @@ export interface FtpUrl {
 }
 
 /**
- * Parses `ftp://user:pass@host:port/path` and `ftps://...` (implicit TLS). IPv6 hosts are written
+ * Parses `ftp://user:pass@host:port/path`, `ftps://...` (implicit TLS) and `ftpes://...`
+ * (explicit TLS: AUTH TLS before USER, and protected data connections). IPv6 hosts are written
  * in brackets (`ftp://[::1]:2121/`). User, password and path are percent-decoded.
  * @see RFC 1738 §3.2
  */
@@ -24,15 +28,15 @@ export function parseFtpUrl(text: string): FtpUrl {
   } catch {
     throw new FtpError('BAD_URL', `not a URL: ${redactUrl(text)}`);
   }
-  if (url.protocol !== 'ftp:' && url.protocol !== 'ftps:') {
-    throw new FtpError('BAD_URL', `unsupported scheme ${url.protocol} (use ftp:// or ftps://)`);
+  if (url.protocol !== 'ftp:' && url.protocol !== 'ftps:' && url.protocol !== 'ftpes:') {
+    throw new FtpError('BAD_URL', `unsupported scheme ${url.protocol} (use ftp://, ftps:// or ftpes://)`);
   }
-  const secure = url.protocol === 'ftps:' ? 'implicit' : false;
+  const secure = url.protocol === 'ftps:' ? 'implicit' : url.protocol === 'ftpes:' ? 'explicit' : false;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (!host) throw new FtpError('BAD_URL', 'the URL has no host');
   const result: FtpUrl = {
     host,
-    port: url.port ? Number(url.port) : secure ? 990 : 21,
+    port: url.port ? Number(url.port) : secure === 'implicit' ? 990 : 21,
     secure,
     path: decodeURIComponent(url.pathname),
   };

@@ -16,6 +16,7 @@ import { parseListListing, parseMlsdListing, parseMlstReply } from '../listing.j
 import { loginDialog } from '../login-dialog.js';
 import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
+import { UploadAckEstimate } from '../upload-ack.js';
 import { ControlConnection } from './control-connection.js';
 import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
 import { DownloadTarget, localError } from './download-target.js';
@@ -657,8 +658,8 @@ export class FtpClient {
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
-    /** Upload bytes written but not reported to `count` yet (see the upload loop). */
-    let unconfirmed = 0;
+    /** Upload bytes written but not reported to `count` yet: the rest counts with the 226. */
+    const acks = new UploadAckEstimate();
     /** The destination failed (a local disk error): that, not the server's 426 for it, is the error. */
     let localFailure: unknown;
     let cancelWait: (() => void) | undefined;
@@ -702,12 +703,12 @@ export class FtpClient {
         for await (const c of spec.source) {
           if (stopReason) throw stopReason;
           const chunk = typeof c === 'string' ? Buffer.from(c) : c;
+          const began = Date.now();
           await writeTo(out, chunk);
           last = Date.now();
-          // A chunk counts once the next one could be written (the server read on); the last
-          // one only after the server's 226: bytes in socket buffers are not the server's yet.
-          if (unconfirmed > 0) spec.count?.(unconfirmed);
-          unconfirmed = chunk.length;
+          // Bytes in socket buffers are not the server's yet: count what it has likely read.
+          const counted = acks.wrote(chunk.length, last - began);
+          if (counted > 0) spec.count?.(counted);
         }
         if (stopReason) throw stopReason;
         await endStream(out);
@@ -751,7 +752,8 @@ export class FtpClient {
       socket?.destroy();
     }
     if (r.code >= 300) throw new FtpReplyError(r.code, r.text, what);
-    if (unconfirmed > 0) spec.count?.(unconfirmed);
+    const rest = acks.confirmed();
+    if (rest > 0) spec.count?.(rest);
   }
 
   /**
