@@ -18,6 +18,10 @@ io.onRunning = ({ stop, reload: reloadNow, logger }) => {
     }
     stopping = true;
     logger.info({ signal }, 'draining: no new connections, health 503, running transfers may finish');
+    // Sockets that wait for nothing (a refused connection's, a paused one's) do not keep Node's
+    // event loop alive: without this, the process could end with status 0 halfway through the
+    // close, before the lines of cut transfers and "stopped" were written.
+    setInterval(() => undefined, 60_000);
     stop().then(
       () => {
         logger.info({ signal }, 'stopped');
