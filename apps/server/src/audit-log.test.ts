@@ -5,11 +5,12 @@
  * has its line and the process says "stopped".
  */
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../../../packages/server/test/raw-client.js';
+import { pasvPort, RawClient } from '../../../packages/server/test/raw-client.js';
 import { programEnv, programReady, startProgram, type ProgramProcess } from './test-support/s3-program.js';
 
 const cleanup: Array<() => unknown> = [];
@@ -174,5 +175,40 @@ describe('the audit trail of the built ftpkit-server', () => {
     expect(end?.bytes).toBeGreaterThan(0);
     expect(lines.findIndex((l) => l.msg === 'transfer end')).toBeLessThan(lines.findIndex((l) => l.msg === 'stopped'));
     expect(lines.at(-1)).toMatchObject({ msg: 'stopped', signal: 'SIGTERM' });
+  });
+
+  it('a download the client cuts after 800,000 of 1,048,576 bytes is logged failed, and the client gets 426, not 226', async () => {
+    if (!programReady()) return;
+    const dir = tempDir();
+    const SIZE = 1_048_576;
+    writeFileSync(join(dir, 'mb.bin'), Buffer.alloc(SIZE, 3));
+    const program = await start(['--root', dir, '--user', 'u:p']);
+    const c = await connected(program.port);
+    await loggedIn(c, 'u', 'p');
+    expect((await c.cmd('TYPE I')).code).toBe(200);
+    const pasv = await c.cmd('PASV');
+    const data = connect(pasvPort(pasv.text).port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => data.once('connect', resolve).once('error', reject));
+    data.on('error', () => undefined);
+    // Read 800,000 bytes, then close with the rest unread (the kernel then resets the connection).
+    const received = new Promise<number>((resolve) => {
+      let n = 0;
+      data.on('data', (chunk: Buffer) => {
+        n += chunk.length;
+        if (n >= 800_000) {
+          data.pause();
+          data.destroy();
+          resolve(n);
+        }
+      });
+    });
+    expect((await c.cmd('RETR mb.bin')).code).toBe(150);
+    const got = await received;
+    expect(got).toBeLessThan(SIZE);
+    expect((await c.next(20_000))?.code).toBe(426);
+    const end = await waitForLine(program, (l) => l.msg === 'transfer end');
+    expect(end).toMatchObject({ path: '/mb.bin', direction: 'download', ok: false, aborted: false, user: 'u' });
+    // What the kernel took for the client, never more than the file (it cannot know what the client read).
+    expect(end.bytes).toBeLessThanOrEqual(SIZE);
   });
 });
