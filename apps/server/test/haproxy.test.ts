@@ -339,6 +339,6 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
     expect(late.filter((o) => o.pasv?.[0] !== b.host)).toEqual([]);
     // Retryable replies (421 to idle sessions) may happen; each was retried and then succeeded.
     for (const r of out.ops.filter((o) => o.retryable !== undefined)) expect(r.retryable).toMatch(/^4\d\d/);
-    expect(a.proc.io.err).toMatch(/SIGTERM, draining/);
+    expect(a.proc.io.err).toMatch(/"signal":"SIGTERM","msg":"draining/);
   }, 240_000);
 });
