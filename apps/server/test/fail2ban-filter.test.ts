@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../../../packages/server/test/raw-client.js';
-import { programEnv, programReady, startProgram } from './test-support/s3-program.js';
+import { programEnv, programReady, startProgram } from '../src/test-support/s3-program.js';
 
 const DOCS = join(import.meta.dirname, '..', '..', '..', 'docs', 'production.md');
 const hasFail2ban = spawnSync('fail2ban-regex', ['--version'], { stdio: 'ignore' }).status === 0;

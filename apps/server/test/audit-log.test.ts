@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pasvPort, RawClient } from '../../../packages/server/test/raw-client.js';
-import { programEnv, programReady, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { programEnv, programReady, startProgram, type ProgramProcess } from '../src/test-support/s3-program.js';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
