@@ -211,4 +211,26 @@ describe('the audit trail of the built ftpkit-server', () => {
     // What the kernel took for the client, never more than the file (it cannot know what the client read).
     expect(end.bytes).toBeLessThanOrEqual(SIZE);
   });
+
+  it('a client that keeps the data connection open until the 226 still gets it (the wait for its close is bounded)', async () => {
+    if (!programReady()) return;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'small.bin'), Buffer.alloc(100_000, 5));
+    const program = await start(['--root', dir, '--user', 'u:p']);
+    const c = await connected(program.port);
+    await loggedIn(c, 'u', 'p');
+    const pasv = await c.cmd('PASV');
+    // allowHalfOpen: reading the end of the data does not close this side.
+    const data = connect({ port: pasvPort(pasv.text).port, host: '127.0.0.1', allowHalfOpen: true });
+    cleanup.push(() => data.destroy());
+    await new Promise<void>((resolve, reject) => data.once('connect', resolve).once('error', reject));
+    let n = 0;
+    const ended = new Promise<void>((resolve) => data.on('data', (chunk: Buffer) => (n += chunk.length)).once('end', resolve));
+    expect((await c.cmd('RETR small.bin')).code).toBe(150);
+    await ended;
+    expect(n).toBe(100_000);
+    expect((await c.next(20_000))?.code).toBe(226);
+    expect(await waitForLine(program, (l) => l.msg === 'transfer end')).toMatchObject({ ok: true, bytes: 100_000 });
+  });
 });
+
