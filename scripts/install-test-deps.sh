@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party programs the tests talk to: FTP clients (curl, lftp, wget, python3 ftplib)
-# and FTP servers (vsftpd, pure-ftpd, pyftpdlib). Runs without prompts; starts no service.
+# and FTP servers (vsftpd, pure-ftpd, pyftpdlib), and fail2ban-regex for the documented filter.
+# Runs without prompts; starts no service.
 # vsftpd and pure-ftpd conflict as Debian packages: vsftpd is installed, pure-ftpd is unpacked
 # into .tools/pure-ftpd with dpkg -x.
 set -euo pipefail
@@ -27,6 +28,7 @@ command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # systemd-analyze (the unit in docs/production.md); in a container this only installs the tools, nothing starts.
 command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v fail2ban-regex >/dev/null || need+=(fail2ban)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -51,4 +53,4 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   pkill -x vsftpd 2>/dev/null || true
   pkill -x haproxy 2>/dev/null || true
 fi
-echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium systemd-analyze"
+echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium systemd-analyze fail2ban-regex"

@@ -1,3 +1,4 @@
+import type { Logger } from '@ftpkit/server';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './config-error.js';
 import { createLogger } from './logger.js';
@@ -24,9 +25,10 @@ export interface CliIo {
   cwd: string;
   /**
    * Called once the server runs: `stop` closes gracefully, `reload` re-reads the TLS certificate and
-   * the users files (SIGHUP; never throws, logs what it reloaded).
+   * the users files (SIGHUP; never throws, logs what it reloaded), `logger` is the program's log
+   * (signal messages go there, so a JSON log stays all JSON).
    */
-  onRunning?: (control: { stop: () => Promise<void>; reload: () => void }) => void;
+  onRunning?: (control: { stop: () => Promise<void>; reload: () => void; logger: Logger }) => void;
 }
 
 /** The process's own I/O. */
@@ -119,7 +121,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       return next.users.length;
     };
     const reload = createSighupReload(logger, { tls: running.reloadTls, users: config.usersFiles.length > 0 ? reloadUsers : undefined });
-    io.onRunning?.({ stop, reload });
+    io.onRunning?.({ stop, reload, logger });
     io.stdout(`${running.banner.join('\n')}\n`);
     result = undefined;
   });

@@ -264,7 +264,7 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
     const crossed = out.clients.filter((c) => c.upload[0] !== c.download[0]).length;
     expect(crossed).toBeGreaterThanOrEqual(10);
     // Both instances logged the client's address (from the PROXY header) and the balancer's.
-    for (const inst of instances) expect(inst.proc.io.err).toMatch(/"remote":"127\.0\.0\.1:\d+","via":"127\.0\.0\.10"/);
+    for (const inst of instances) expect(inst.proc.io.err).toMatch(/"ip":"127\.0\.0\.1","port":\d+,"via":"127\.0\.0\.10"/);
   }, 180_000);
 
   it('anti-hijack: a PASV data connection from an address other than the one in the PROXY header is dropped', async () => {
@@ -298,7 +298,7 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
     expect(untrusted).toMatchObject({ text: '', closed: true });
     expect(untrusted.ms).toBeLessThan(3_000);
     expect(b.proc.io.err).toMatch(/refused: no valid PROXY protocol header/);
-    expect(b.proc.io.err).toMatch(/"remote":"127\.0\.0\.1:\d+".*refused: PROXY protocol connection from an untrusted address/);
+    expect(b.proc.io.err).toMatch(/"ip":"127\.0\.0\.1","port":\d+.*refused: PROXY protocol connection from an untrusted address/);
   }, 60_000);
 
   it('drain: SIGTERM turns health 503, HAProxy stops sending sessions, running transfers finish, no hard failure', async () => {
@@ -339,6 +339,6 @@ describe('ftpkit-server behind HAProxy (PROXY v2, per-instance PASV, health, dra
     expect(late.filter((o) => o.pasv?.[0] !== b.host)).toEqual([]);
     // Retryable replies (421 to idle sessions) may happen; each was retried and then succeeded.
     for (const r of out.ops.filter((o) => o.retryable !== undefined)) expect(r.retryable).toMatch(/^4\d\d/);
-    expect(a.proc.io.err).toMatch(/SIGTERM, draining/);
+    expect(a.proc.io.err).toMatch(/"signal":"SIGTERM","msg":"draining/);
   }, 240_000);
 });

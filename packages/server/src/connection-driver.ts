@@ -6,7 +6,7 @@ import { lockKeyOf, StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
 import { DataChannel } from './data-channel.js';
-import type { ConnectionInfo, FtpServerEvents, TransferDirection } from './events.js';
+import type { ConnectionInfo, FileOperation, FtpServerEvents, TransferDirection } from './events.js';
 import type { Logger } from './logger.js';
 import type { BanList } from './ban-list.js';
 import type { PassivePortLedger } from './passive-port-ledger.js';
@@ -129,9 +129,11 @@ export class ConnectionDriver {
     };
     this.#ip = normalizeAddress(this.info.remoteAddress);
     this.#rate = ctx.limits.maxCommandsPerSecond > 0 ? new CommandRate(ctx.limits.maxCommandsPerSecond) : undefined;
+    // The address in a field of its own (fail2ban, log pipelines), the port beside it.
     this.#log = ctx.logger.child({
       conn: id,
-      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      ip: this.#ip,
+      port: this.info.remotePort,
       ...(this.info.proxiedBy === undefined ? {} : { via: this.info.proxiedBy }),
     });
     this.#session = ctx.createSession(implicitTls);
@@ -313,12 +315,23 @@ export class ConnectionDriver {
     }, this.#ctx.limits.idleTimeoutMs);
   }
 
-  #apply(out: Output): void {
+  /** `logged`: the refusals in `out` already have their own log line (a file operation's, a transfer's). */
+  #apply(out: Output, logged = false): void {
     if (this.#ended) return;
     if (out.write.length > 0) {
       this.#control.write(out.write);
-      // Each element is one reply; its first three bytes are the code (RFC 959 §4.2).
-      for (const r of out.write) this.#ctx.emit('reply', { connection: this.info, code: (r[0]! - 48) * 100 + (r[1]! - 48) * 10 + (r[2]! - 48) });
+      out.write.forEach((r, i) => {
+        const code = replyCode(r);
+        this.#ctx.emit('reply', { connection: this.info, code });
+        const origin = out.origins[i];
+        if (origin === undefined || code < 400) return;
+        const user = this.#user?.name;
+        this.#ctx.emit('command-refused', { connection: this.info, user, ...origin, code });
+        // PASS has its 'login failed' line.
+        if (logged || origin.verb === 'PASS') return;
+        const level = AUDITED_REFUSALS.has(code) ? 'warn' : 'debug';
+        this.#log[level]({ user, verb: origin.verb, path: origin.path, arg: origin.path === undefined ? origin.arg : undefined, code }, 'command refused');
+      });
     }
     for (const effect of out.effects) this.#start(effect);
     if (out.close && !this.#closing) {
@@ -327,14 +340,27 @@ export class ConnectionDriver {
     }
   }
 
-  #resolve(id: number, outcome: Outcome): void {
+  #resolve(id: number, outcome: Outcome, effect?: Effect): void {
     if (this.#ended) return;
     try {
-      this.#apply(this.#session.resolve(id, outcome));
+      const out = this.#session.resolve(id, outcome);
+      const op = effect?.kind === 'storage' ? fileOperationOf(effect.call) : undefined;
+      this.#apply(out, op !== undefined || effect?.kind === 'transfer');
+      if (op !== undefined) this.#fileOperation(op, outcome, out.write[0]);
     } catch (err) {
       this.#fail(err);
       this.#control.destroy();
     }
+  }
+
+  /** One audit line and event per storage change, with the reply the client got. */
+  #fileOperation(op: { operation: FileOperation; path: string; to?: string }, outcome: Outcome, reply: Uint8Array | undefined): void {
+    const user = this.#user?.name;
+    const code = reply === undefined ? 0 : replyCode(reply);
+    const event = { connection: this.info, user, ...op, ok: outcome.ok, code, ...(outcome.ok ? {} : { error: outcome.error }) };
+    if (outcome.ok) this.#log.info({ user, ...op, code }, op.operation);
+    else this.#log.warn({ user, ...op, code, error: String(outcome.error) }, `${op.operation} refused`);
+    this.#ctx.emit('file-operation', event);
   }
 
   #fail(err: unknown): void {
@@ -361,7 +387,7 @@ export class ConnectionDriver {
         return;
       }
       case 'transfer': {
-        const done = this.#runTransfer(effect).then((outcome) => this.#resolve(effect.id, outcome));
+        const done = this.#runTransfer(effect).then((outcome) => this.#resolve(effect.id, outcome, effect));
         this.#transfer = done;
         void done.finally(() => {
           if (this.#transfer === done) this.#transfer = undefined;
@@ -378,11 +404,11 @@ export class ConnectionDriver {
         this.#perform(effect).then(
           (outcome) => {
             done();
-            this.#resolve(effect.id, outcome);
+            this.#resolve(effect.id, outcome, effect);
           },
           (error: unknown) => {
             done();
-            this.#resolve(effect.id, { ok: false, error });
+            this.#resolve(effect.id, { ok: false, error }, effect);
           },
         );
       }
@@ -698,4 +724,26 @@ const ABORT_RACE_GRACE_MS = 25;
 async function settleAbort(signal: AbortSignal): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   await sleep(ABORT_RACE_GRACE_MS, signal);
+}
+
+/** Refusals an operator audits (permission, login, name, space), logged at `warn`; other 4xx/5xx at `debug`. */
+const AUDITED_REFUSALS = new Set([450, 452, 530, 532, 534, 550, 552, 553]);
+
+/** A reply's code: its first three bytes (RFC 959 §4.2). */
+function replyCode(r: Uint8Array): number {
+  return (r[0]! - 48) * 100 + (r[1]! - 48) * 10 + (r[2]! - 48);
+}
+
+/** The file operation a storage call is, if it changes storage. */
+function fileOperationOf(call: StorageOp): { operation: FileOperation; path: string; to?: string } | undefined {
+  switch (call.op) {
+    case 'stat':
+      return undefined;
+    case 'rename':
+      return { operation: 'rename', path: call.from, to: call.to };
+    case 'setMtime':
+      return { operation: 'set-mtime', path: call.path };
+    default:
+      return { operation: call.op, path: call.path };
+  }
 }

@@ -44,6 +44,44 @@ export interface TransferEndEvent extends TransferStartEvent {
   error?: unknown;
 }
 
+/** A change to storage made by a command without a data connection. */
+export type FileOperation = 'delete' | 'rename' | 'mkdir' | 'rmdir' | 'chmod' | 'set-mtime';
+
+/**
+ * Emitted once per DELE, RNTO, MKD, RMD, SITE CHMOD and MFMT that reached the storage, after its
+ * reply: `ok` with the success reply, or refused by the storage (550 for a missing file, ...).
+ * A command refused before it reached the storage (read-only user, 530) emits `command-refused` only.
+ */
+export interface FileOperationEvent {
+  connection: ConnectionInfo;
+  user: string | undefined;
+  operation: FileOperation;
+  /** The absolute virtual path (rename: the old name). */
+  path: string;
+  /** rename: the new name. */
+  to?: string;
+  ok: boolean;
+  /** The reply code the client got. */
+  code: number;
+  error?: unknown;
+}
+
+/**
+ * Emitted for every reply of 400 or above that answers a command (530 not logged in, 550, 553,
+ * 425, 500, ...), whatever refused it: the session's guards, the storage, a data connection.
+ */
+export interface CommandRefusedEvent {
+  connection: ConnectionInfo;
+  user: string | undefined;
+  /** Upper-cased verb. */
+  verb: string;
+  /** The argument as sent (never PASS's or ACCT's). */
+  arg?: string;
+  /** The absolute virtual path, when the command got as far as resolving one. */
+  path?: string;
+  code: number;
+}
+
 /** The typed event map of {@link FtpServer}. */
 export interface FtpServerEvents {
   'connection-start': [ConnectionInfo];
@@ -66,6 +104,8 @@ export interface FtpServerEvents {
   'transfer-start': [TransferStartEvent];
   'transfer-end': [TransferEndEvent];
   'connection-end': [{ connection: ConnectionInfo; user: string | undefined; durationMs: number }];
+  'file-operation': [FileOperationEvent];
+  'command-refused': [CommandRefusedEvent];
   /** A reply the session sent (its three-digit code), for metrics. */
   reply: [{ connection: ConnectionInfo; code: number }];
   /** Unexpected failures (a throwing hook, an effect that failed outside the protocol). Only emitted when listened to. */

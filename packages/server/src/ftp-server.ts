@@ -223,7 +223,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
     const log = this.#ctx.logger;
     if (!this.#proxyTrusted.matches(via)) {
       // No reply: a stranger should not learn that a PROXY listener is here.
-      log.warn({ remote: `${via}:${socket.remotePort ?? 0}` }, 'refused: PROXY protocol connection from an untrusted address (not in proxyProtocol.trusted)');
+      log.warn({ ip: via, port: socket.remotePort }, 'refused: PROXY protocol connection from an untrusted address (not in proxyProtocol.trusted)');
       socket.destroy();
       this.#ctx.emit('connection-refused', { remoteAddress: via, reason: 'proxy-untrusted' });
       return;
@@ -238,7 +238,7 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
       },
       (err: unknown) => {
         log.warn(
-          { remote: `${via}:${socket.remotePort ?? 0}`, reason: err instanceof Error ? err.message : String(err) },
+          { ip: via, port: socket.remotePort, reason: err instanceof Error ? err.message : String(err) },
           'refused: no valid PROXY protocol header',
         );
         socket.destroy();
@@ -250,19 +250,23 @@ export class FtpServer extends EventEmitter<FtpServerEvents> {
   /** A connection whose client is known (the socket's peer, or the one a PROXY header named). */
   #admit(socket: Socket, implicitTls: boolean, peer: { address: string; port: number } | undefined): void {
     const ip = peer?.address ?? normalizeAddress(socket.remoteAddress ?? '');
+    const log = (reason: string, msg: string): void => this.#ctx.logger.warn({ ip, port: peer?.port ?? socket.remotePort, reason, code: 421 }, msg);
     if (this.#closing !== undefined) {
+      log('closing', 'refused: server shutting down');
       refuse(socket, CLOSING);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'closing' });
       return;
     }
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (this.#limits.maxConnectionsPerIp > 0 && fromIp >= this.#limits.maxConnectionsPerIp) {
+      log('max-connections-per-ip', 'refused: too many connections from this address');
       refuse(socket, TOO_MANY_FROM_IP);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections-per-ip' });
       return;
     }
     if (this.#drivers.size >= this.#limits.maxConnections) this.#evictOldestAnonymous();
     if (this.#drivers.size >= this.#limits.maxConnections) {
+      log('max-connections', 'refused: too many connections');
       refuse(socket, TOO_MANY);
       this.#ctx.emit('connection-refused', { remoteAddress: ip, reason: 'max-connections' });
       return;

@@ -94,14 +94,51 @@ function mapError(err: unknown): unknown {
 }
 
 /**
+ * How long a download's end waits for the client to close its side after reading to the end of
+ * the data. Clients close the data connection on its end (curl, lftp, ftplib, wget, Node sockets
+ * do), so this is rarely waited out; a client that waits for the 226 first gets it this late.
+ */
+export const PEER_CLOSE_GRACE_MS = 2_000;
+
+/**
+ * After our FIN: resolves when the client closes its side (it read everything: the kernel's send
+ * buffer, megabytes on a fast link, has reached it) or after `graceMs` (as before, the bytes were
+ * handed to the network); rejects when the client resets the connection instead, which it does
+ * when it closes with data still unread. Then the download failed, whatever the server wrote.
+ */
+function peerClosed(socket: Socket, graceMs: number): Promise<void> {
+  if (socket.readableEnded || socket.destroyed) return socket.errored ? Promise.reject(socket.errored) : Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error | null): void => {
+      clearTimeout(timer);
+      socket.off('end', ended);
+      socket.off('error', done);
+      socket.off('close', closed);
+      if (err) reject(err);
+      else resolve();
+    };
+    const ended = (): void => done();
+    const closed = (): void => done(socket.errored);
+    const timer = setTimeout(done, graceMs);
+    socket.once('end', ended);
+    socket.once('error', done);
+    socket.once('close', closed);
+    // Reading is what lets 'end' (the client's FIN) or the reset be seen; a client sends nothing else.
+    socket.resume();
+  });
+}
+
+/**
  * The data socket as a pipeline's last stage: each chunk is written with backpressure ('drain'),
- * then the socket is ended and its 'finish' awaited. Not the socket itself as the destination:
+ * then the socket is ended, its 'finish' awaited, and the client's close (see `peerClosed`).
+ * `counter` counts the bytes the kernel took (write callbacks), not those still queued in Node
+ * when the client went away. Not the socket itself as the destination:
  * when the client closes the connection while the source is between chunks, the socket ends on
  * its own (no half-open) and Node 20's pipeline then waits forever after its own `end()`, so the
  * RETR never replies, not even to ABOR. Here a socket that is closed, ended or errored fails the
  * transfer at once. ABOR and the data timeout destroy the socket, which ends any wait.
  */
-function sendTo(socket: Socket) {
+function sendTo(socket: Socket, counter: ByteCounter) {
   const gone = (): Error =>
     (socket.errored as Error | null) ?? Object.assign(new Error('data connection closed by the peer'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
   const settle = (event: 'drain' | 'finish'): Promise<void> =>
@@ -120,15 +157,19 @@ function sendTo(socket: Socket) {
       socket.once('close', closed);
     });
   return async function send(source: AsyncIterable<Uint8Array>): Promise<void> {
+    const count = (chunk: Uint8Array) => (err?: Error | null): void => {
+      if (!err) counter.bytes += chunk.length;
+    };
     for await (const chunk of source) {
       if (socket.destroyed || socket.writableEnded) throw gone();
-      if (!socket.write(chunk)) await settle('drain');
+      if (!socket.write(chunk, count(chunk))) await settle('drain');
     }
     if (socket.writableFinished) return;
     if (socket.destroyed || socket.writableEnded) throw gone();
     const finished = settle('finish');
     socket.end();
     await finished;
+    await peerClosed(socket, PEER_CLOSE_GRACE_MS);
   };
 }
 
@@ -158,7 +199,8 @@ function quotaGuard(quota: { take(bytes: number): void }) {
 /**
  * Move the bytes of one RETR/STOR/APPE/STOU/LIST/NLST/MLSD over an open data connection with
  * `stream.pipeline` (backpressure by the streams themselves; `signal` aborts). Resolves with the
- * number of file bytes moved (before TYPE A conversion). Raw errors are thrown for the session's
+ * number of bytes moved: for an upload the file bytes received (before TYPE A conversion), for a
+ * download or listing the bytes the kernel took for the client (after it). Raw errors are thrown for the session's
  * error table, socket failures as DataChannelError('reset').
  */
 export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Promise<number> {
@@ -167,10 +209,10 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
     switch (spec.type) {
       case 'retr': {
         // Only the stages a transfer needs: each async stage costs a few ticks per chunk.
-        const stages: Stage[] = [counting(counter)];
+        const stages: Stage[] = [];
         if (spec.ascii) stages.push(asciiEncode());
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
-        await pipeline(storage.read(spec.path, { start: spec.offset, signal }), chain(stages), sendTo(socket), { signal });
+        await pipeline(storage.read(spec.path, { start: spec.offset, signal }), chain(stages), sendTo(socket, counter), { signal });
         break;
       }
       case 'stor': {
@@ -192,7 +234,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         break;
       }
       case 'list': {
-        await pipeline(listingChunks(storage, spec, ctx.user, ctx.now, signal), counting(counter), sendTo(socket), { signal });
+        await pipeline(listingChunks(storage, spec, ctx.user, ctx.now, signal), sendTo(socket, counter), { signal });
         break;
       }
     }

@@ -25,8 +25,17 @@ import { beginCommand, type SessionState } from './session-state.js';
 import { reply, type Step } from './step.js';
 import { resolvePath } from '@ftpkit/storage';
 
-/** Runs one complete command line through the guards and its handler. */
-export function dispatch(line: string, state: SessionState, config: ResolvedSessionConfig, table: CommandTable): Step {
+/**
+ * Runs one complete command line through the guards and its handler. `onPath` hears each path
+ * the handler resolves (for the reply's origin in logs).
+ */
+export function dispatch(
+  line: string,
+  state: SessionState,
+  config: ResolvedSessionConfig,
+  table: CommandTable,
+  onPath?: (path: string) => void,
+): Step {
   const cmd = parseCommand(line);
   const spec = cmd.verb.trim() === '' ? undefined : table.lookup(cmd.verb);
   const oneShot = beginCommand(state, spec?.keepsRestartMarker === true);
@@ -46,6 +55,14 @@ export function dispatch(line: string, state: SessionState, config: ResolvedSess
   }
   if (spec.auth && state.phase !== 'logged-in') return reply(530, 'Please login with USER and PASS.');
   const user = state.user;
+  // A refused write still names its path in the reply's origin (MFMT's argument starts with a time).
+  if (spec.writes === true && hasArg && spec.verb !== 'MFMT' && onPath !== undefined) {
+    try {
+      onPath(resolvePath(state.cwd, cmd.arg));
+    } catch {
+      // An unresolvable name is refused by the handler; the origin keeps the raw argument.
+    }
+  }
   if (user !== undefined) {
     const deny = user.deny?.map((v) => v.toUpperCase()) ?? [];
     if (deny.includes(spec.verb) || deny.includes(cmd.verb)) return reply(550, 'Permission denied.');
@@ -60,7 +77,11 @@ export function dispatch(line: string, state: SessionState, config: ResolvedSess
     table,
     verb: cmd.verb,
     oneShot,
-    resolve: (input) => resolvePath(state.cwd, input),
+    resolve: (input) => {
+      const path = resolvePath(state.cwd, input);
+      onPath?.(path);
+      return path;
+    },
   };
   try {
     return spec.run(ctx, cmd.arg);

@@ -1,3 +1,4 @@
+import { StorageError } from '@ftpkit/storage';
 import { describe, expect, it } from 'vitest';
 import { createServerSession } from './server-session.js';
 import type { Output } from './session-io.js';
@@ -99,7 +100,7 @@ describe('life cycle', () => {
     const out = s.start('Too many connections.');
     expect(text(out)).toBe('421 Too many connections.\r\n');
     expect(out.close).toBe(true);
-    expect(s.receive(enc.encode('NOOP\r\n'))).toEqual({ write: [], effects: [], close: false });
+    expect(s.receive(enc.encode('NOOP\r\n'))).toEqual({ write: [], origins: [], effects: [], close: false });
   });
 
   it('a multi-line greeting', () => {
@@ -121,7 +122,7 @@ describe('life cycle', () => {
   it('end() with nothing running emits nothing but close', () => {
     const s = createServerSession({ capabilities: caps });
     s.start();
-    expect(s.end()).toEqual({ write: [], effects: [], close: true });
+    expect(s.end()).toEqual({ write: [], origins: [], effects: [], close: true });
   });
 
   it('an effect resolved after end() is accepted silently', () => {
@@ -175,5 +176,46 @@ describe('life cycle', () => {
       E: storage op=stat => ok
       S: 451
     `);
+  });
+});
+
+describe('reply origins (for audit logs)', () => {
+  function login(s: ReturnType<typeof createServerSession>, readOnly = false): void {
+    s.start();
+    s.receive(enc.encode('USER bob\r\n'));
+    const auth = s.receive(enc.encode('PASS secret\r\n'));
+    const effect = auth.effects[0];
+    if (effect?.kind !== 'authenticate') throw new Error('no authenticate effect');
+    const out = s.resolve(effect.id, { ok: true, user: { name: 'bob', readOnly } });
+    expect(out.origins).toEqual([{ verb: 'PASS' }]);
+  }
+
+  it('names the command and resolved path of each reply, also when it comes with an effect outcome', () => {
+    const s = createServerSession({ capabilities: caps });
+    login(s);
+    const dele = s.receive(enc.encode('DELE sub/../a.txt\r\nNOOP\r\n'));
+    const effect = dele.effects[0];
+    if (effect?.kind !== 'storage') throw new Error('no storage effect');
+    const out = s.resolve(effect.id, { ok: false, error: new StorageError('ENOENT', 'gone') });
+    expect(out.origins).toEqual([
+      { verb: 'DELE', arg: 'sub/../a.txt', path: '/a.txt' },
+      { verb: 'NOOP' },
+    ]);
+    expect(out.write).toHaveLength(2);
+  });
+
+  it('a write refused by the guards (read-only) still names its path; PASS never carries its argument', () => {
+    const s = createServerSession({ capabilities: caps });
+    login(s, true);
+    const out = s.receive(enc.encode('MKD new dir\r\n'));
+    expect(text(out)).toMatch(/^550 /);
+    expect(out.origins).toEqual([{ verb: 'MKD', arg: 'new dir', path: '/new dir' }]);
+    expect(s.receive(enc.encode('PASS again\r\n')).origins).toEqual([{ verb: 'PASS' }]);
+  });
+
+  it('the greeting and an idle timeout answer no command', () => {
+    const s = createServerSession({ capabilities: caps });
+    expect(s.start().origins).toEqual([undefined]);
+    expect(s.idleTimeout().origins).toEqual([undefined]);
   });
 });

@@ -8,7 +8,7 @@ import type { CommandTable, ResolvedSessionConfig } from './command-spec.js';
 import { createCommandTable } from './command-table.js';
 import { dispatch } from './dispatcher.js';
 import { errorStep } from './error-replies.js';
-import type { Effect, Outcome, Output, ServerSession, SessionConfig } from './session-io.js';
+import type { Effect, Outcome, Output, ReplyOrigin, ServerSession, SessionConfig } from './session-io.js';
 import {
   MAX_QUEUED_LINES,
   beginCommand,
@@ -23,6 +23,9 @@ import { reply, replyAndClose, type Step } from './step.js';
 
 /** Commands that act at once while a transfer runs (RFC 959 §4.1.3: ABOR, STAT; and QUIT). */
 const URGENT = new Set(['ABOR', 'STAT', 'QUIT']);
+
+/** Verbs whose argument is a secret: never copied into a reply's origin. */
+const SECRET_ARG = new Set(['PASS', 'ACCT']);
 
 /** Default 220 text. */
 export const DEFAULT_GREETING = 'ftpkit FTP server ready.';
@@ -41,7 +44,7 @@ export interface ServerSessionDiagnostics {
 type Continuation = (outcome: Outcome) => Step;
 
 function emptyOutput(): Output {
-  return { write: [], effects: [], close: false };
+  return { write: [], origins: [], effects: [], close: false };
 }
 
 function resolveConfig(config: SessionConfig): ResolvedSessionConfig {
@@ -71,6 +74,10 @@ class Session implements ServerSession, ServerSessionDiagnostics {
   readonly #decoder: LineDecoder;
   #nextId = 0;
   #started = false;
+  /** The command whose replies are being produced (for `Output.origins`). */
+  #current: ReplyOrigin | undefined;
+  /** The command waiting for the outstanding effect: its replies come with the outcome. */
+  #pendingOrigin: ReplyOrigin | undefined;
 
   constructor(config: ResolvedSessionConfig, table: CommandTable) {
     this.#config = config;
@@ -136,6 +143,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
       );
     }
     state.pending = undefined;
+    this.#current = this.#pendingOrigin;
     let step: Step;
     try {
       step = pending.then(outcome);
@@ -147,8 +155,12 @@ class Session implements ServerSession, ServerSessionDiagnostics {
     if (t !== undefined && (pending.kind === 'transfer' || (pending.kind === 'open-data' && t.phase === 'opening'))) {
       const ended = transferEnded(state);
       this.#apply(step, out);
+      if ((ended?.aborts ?? 0) > 0) this.#current = { verb: 'ABOR' };
       for (let i = 0; i < (ended?.aborts ?? 0); i++) this.#apply(reply(226, 'ABOR command successful.'), out);
-      if (ended?.quitRequested === true) this.#apply(replyAndClose(221, 'Goodbye.'), out);
+      if (ended?.quitRequested === true) {
+        this.#current = { verb: 'QUIT' };
+        this.#apply(replyAndClose(221, 'Goodbye.'), out);
+      }
     } else {
       this.#apply(step, out);
     }
@@ -166,6 +178,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
   idleTimeout(): Output {
     const out = emptyOutput();
     if (this.#state.closed) return out;
+    this.#current = undefined;
     this.#apply(replyAndClose(421, 'Timeout: closing control connection.'), out);
     return out;
   }
@@ -215,11 +228,15 @@ class Session implements ServerSession, ServerSessionDiagnostics {
   #process(item: string | Error, out: Output): void {
     let step: Step;
     if (typeof item !== 'string') {
+      this.#current = undefined;
       beginCommand(this.#state);
       step = reply(500, 'Command line too long.');
     } else {
+      const { verb, arg } = parseCommand(item);
+      const origin: ReplyOrigin = arg === '' || SECRET_ARG.has(verb) ? { verb } : { verb, arg };
+      this.#current = origin;
       try {
-        step = dispatch(item, this.#state, this.#config, this.#table);
+        step = dispatch(item, this.#state, this.#config, this.#table, (path) => (origin.path = path));
       } catch (err) {
         step = errorStep(err);
       }
@@ -234,6 +251,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
       switch (step.kind) {
         case 'reply':
           out.write.push(encodeReply(step.code, step.text));
+          out.origins.push(this.#current);
           if (step.close) {
             this.#close(out);
             return;
@@ -249,6 +267,7 @@ class Session implements ServerSession, ServerSessionDiagnostics {
           const effect = { ...step.request, id } as Effect;
           out.effects.push(effect);
           state.pending = { id, kind: effect.kind, then: step.then };
+          this.#pendingOrigin = this.#current;
           if (effect.kind === 'tls-upgrade') {
             tlsUpgradeStarted(state);
             this.#decoder.reset();

@@ -138,9 +138,27 @@ export type Outcome =
       aborted?: boolean;
     };
 
+/**
+ * The command a reply answers, for logs and audit trails. Never carries a secret: the argument of
+ * PASS and ACCT is left out.
+ */
+export interface ReplyOrigin {
+  /** The verb, upper-cased as parsed. */
+  verb: string;
+  /** The argument as the client sent it (absent for PASS, ACCT and commands without one). */
+  arg?: string;
+  /** The absolute virtual path the command resolved, when it named one (RNTO: the new name). */
+  path?: string;
+}
+
 export interface Output {
   /** Bytes for the control connection, in order. */
   write: Uint8Array[];
+  /**
+   * Parallel to `write`: the command each reply answers; undefined for a reply to no command (the
+   * greeting, an idle timeout, an over-long line).
+   */
+  origins: (ReplyOrigin | undefined)[];
   effects: Effect[];
   /** Close the control connection after writing. */
   close: boolean;

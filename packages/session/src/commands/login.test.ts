@@ -124,7 +124,7 @@ describe('USER / PASS / ACCT / REIN / QUIT / HOST', () => {
       IDLE
       END
     `);
-    expect(t.outputs.at(-1)).toEqual({ write: [], effects: [], close: false });
+    expect(t.outputs.at(-1)).toEqual({ write: [], origins: [], effects: [], close: false });
   });
 
   it('HOST is accepted before login only', () => {
