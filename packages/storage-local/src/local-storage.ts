@@ -38,8 +38,11 @@ export function processUmask(): number {
 /** Linux names every open descriptor's file in /proc/self/fd. */
 const HAVE_PROC_FD = existsSync('/proc/self/fd');
 
-/** Where the kernel says an open file lies (its path at open time, links resolved). */
-function openedPathOf(handle: FsFileHandle): Promise<string> {
+/**
+ * Where the kernel says an open file lies, links resolved (Linux: `/proc/self/fd/N`): what
+ * `localStorage` gives `fsStorage` as `openedPath` where /proc is mounted.
+ */
+export function procOpenedPath(handle: FsFileHandle): Promise<string> {
   if (handle.fd === undefined) return Promise.reject(new Error('no descriptor'));
   return fsp.readlink(`/proc/self/fd/${handle.fd}`);
 }
@@ -60,6 +63,6 @@ export function localStorage(options: LocalStorageOptions): StorageAdapter {
     chunkBytes: options.chunkBytes,
     syncBeforeRename: options.syncBeforeRename,
     chmodMask: options.chmodMask ?? processUmask(),
-    ...(HAVE_PROC_FD ? { openedPath: openedPathOf } : {}),
+    ...(HAVE_PROC_FD ? { openedPath: procOpenedPath } : {}),
   });
 }
