@@ -196,6 +196,8 @@ export interface TransferContext {
   counter: ByteCounter;
   /** Bandwidth limits for this direction (session, user); empty = unlimited. */
   buckets: readonly TokenBucket[];
+  /** RETR: the file's bytes from the offset when they are already being read (a read-ahead). */
+  source?: AsyncIterable<Uint8Array>;
   /** Uploads of a user with a quota: books each chunk before it is stored (throws EDQUOT). */
   quota?: { take(bytes: number): void };
 }
@@ -220,7 +222,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
   try {
     switch (spec.type) {
       case 'retr': {
-        const source = storage.read(spec.path, { start: spec.offset, signal });
+        const source = ctx.source ?? storage.read(spec.path, { start: spec.offset, signal });
         if (!spec.ascii && ctx.buckets.length === 0) {
           await sendPlain(source, socket, counter, signal);
           break;
