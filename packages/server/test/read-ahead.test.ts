@@ -1,8 +1,11 @@
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@ftpkit/storage';
 import { memoryStorage } from '@ftpkit/storage-memory';
-import { PASS, putFile, startServer, USER, type Harness } from './harness.js';
+import { localStorage } from '@ftpkit/storage-local';
+import { PASS, putFile, startServer, tempDir, USER, type Harness } from './harness.js';
 import { pasvPort, RawClient } from './raw-client.js';
 
 /** Memory storage that reports every read() it is asked for. */
@@ -38,6 +41,19 @@ function body(s: Socket): Promise<string> {
     s.on('error', () => undefined);
     s.on('close', () => resolve(text));
   });
+}
+
+/** Descriptors of this process open on something below `dir`. */
+function fdsUnder(dir: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir)) n++;
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return n;
 }
 
 // Issue 18: the file is read while the data connection is accepted, not after.
@@ -116,6 +132,34 @@ describe('RETR read-ahead', () => {
     } finally {
       reader.close();
       writer.close();
+    }
+  });
+
+  it('RETRs whose data connection never comes, or that are aborted first, leave no file open (local disk)', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'f.bin'), Buffer.alloc(300_000, 1));
+    h = await startServer('local', { storage: localStorage({ root }), limits: { dataTimeoutMs: 150 } });
+    const c = await RawClient.connect(h.port);
+    try {
+      await c.login(USER, PASS);
+      for (let i = 0; i < 6; i++) {
+        expect((await c.cmd('PASV')).code).toBe(227);
+        if (i % 2 === 0) expect((await c.cmd('RETR /f.bin')).code).toBe(425);
+        else {
+          c.send('RETR /f.bin');
+          await new Promise((r) => setTimeout(r, 20));
+          // The RETR's own failure (425/426), then ABOR's reply (225/226).
+          const first = await c.cmd('ABOR');
+          const last = first.code >= 400 ? await c.next() : first;
+          expect([225, 226]).toContain(last?.code);
+        }
+        // Closed when the transfer gives up, not whenever a garbage collection finds the handle.
+        expect(await until(() => fdsUnder(root) === 0, 500), `round ${i}`).toBe(true);
+      }
+      // And the file still comes whole afterwards.
+      expect((await c.retr('/f.bin')).length).toBe(300_000);
+    } finally {
+      c.close();
     }
   });
 });
