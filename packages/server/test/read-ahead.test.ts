@@ -154,7 +154,7 @@ describe('RETR read-ahead', () => {
           expect([225, 226]).toContain(last?.code);
         }
         // Closed when the transfer gives up, not whenever a garbage collection finds the handle.
-        expect(await until(() => fdsUnder(root) === 0, 500), `round ${i}`).toBe(true);
+        expect(await until(() => fdsUnder(root) === 0, 1_000), `round ${i}`).toBe(true);
       }
       // And the file still comes whole afterwards.
       expect((await c.retr('/f.bin')).length).toBe(300_000);
