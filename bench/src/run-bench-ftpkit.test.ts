@@ -21,6 +21,8 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
     await ensureBuilt();
     // vsftpd is the peer row here and the server the client comparison downloads from.
     if (haveVsftpd()) servers.push('vsftpd');
+    // The Node floor: the issue-18 small-file targets are ratios against it, lftp mirror included.
+    servers.push('node-floor');
     out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
     const opts = smokeOptions(servers, out);
     result = await runBench({ ...opts, only: new Set(['retr', 'stor', 'small', 'sustained', 'burst', 'idle', 'client']) }, () => undefined);
@@ -66,7 +68,10 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
 
   it('renders ftpkit ÷ peer ratio columns and checks the issue targets', () => {
     expect(result.markdown).toContain('| ftpkit-local ÷ row, MB/s | ftpkit-memory ÷ row, MB/s |');
-    expect(result.markdown).toContain('## Targets (issue 8), medians of this run');
+    expect(result.markdown).toContain('## Targets (issues 8 and 18), medians of this run');
+    for (const label of ['small files with ftplib', 'small files with lftp mirror']) {
+      expect(result.targets.find((c) => c.target === `${label}: ftpkit-local ≥ 1x node-floor`)?.status, label).toMatch(/^(met|MISSED)$/);
+    }
     expect(result.targets.some((c) => c.target.startsWith('RETR with curl: ftpkit-local ≥ 1x vsftpd') && c.status !== 'n/a')).toBe(true);
     expect(result.summary).toMatch(/^bench: retr-curl \d+ MB\/s, .*targets met \d+\/\d+$/);
   });

@@ -6,7 +6,7 @@ import { haveVsftpd, havePureFtpd, havePyftpdlib } from '@ftpkit/test-servers';
 import { runBench, type BenchResult } from './run-bench.js';
 import { ensureBuilt, sample, SERVER_TABLES, smokeCanRun, smokeOptions } from './test-support/smoke.js';
 
-describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftpd, pyftpdlib, ftp-srv) with curl and ftplib', () => {
+describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftpd, pyftpdlib, ftp-srv, node-floor) with curl and ftplib', () => {
   let out = '';
   let result: BenchResult;
   const servers: string[] = [];
@@ -17,7 +17,7 @@ describe.runIf(smokeCanRun())('pnpm bench smoke run: the peers (vsftpd, pure-ftp
     if (haveVsftpd()) servers.push('vsftpd');
     if (havePureFtpd()) servers.push('pure-ftpd');
     if (await havePyftpdlib()) servers.push('pyftpdlib');
-    servers.push('ftp-srv');
+    servers.push('ftp-srv', 'node-floor');
     out = await mkdtemp(join(tmpdir(), 'ftpkit-bench-smoke-'));
     const opts = smokeOptions(servers, out);
     // lftp's variants run in the ftpkit smoke test (against vsftpd there), to keep each file short.

@@ -20,6 +20,7 @@ import type { Table } from './results.js';
 import type { BenchServer, ServerContext } from './servers/bench-server.js';
 import { startFtpSrv } from './servers/ftp-srv.js';
 import { FTPKIT_SERVER, haveFtpkitServer, startFtpkit } from './servers/ftpkit.js';
+import { startNodeFloor } from './servers/node-floor.js';
 import { startPureFtpd } from './servers/pure-ftpd.js';
 import { startPyftpdlib } from './servers/pyftpdlib.js';
 import { startVsftpd } from './servers/vsftpd.js';
@@ -125,6 +126,7 @@ export async function runBench(
     if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) plan.push(['pure-ftpd', () => startPureFtpd(ctxServer, maxClients)]);
     if (have.has('pyftpdlib') && wanted('pyftpdlib')) plan.push(['pyftpdlib', () => startPyftpdlib(ctxServer)]);
     if (wanted('ftp-srv')) plan.push(['ftp-srv', () => startFtpSrv(ctxServer)]);
+    if (wanted('node-floor')) plan.push(['node-floor', () => startNodeFloor(ctxServer)]);
     const startedServers = await Promise.allSettled(plan.map(([name, fn]) => start(name, fn)));
     let failure: unknown;
     for (const r of startedServers) {
@@ -195,7 +197,7 @@ export async function runBench(
       `- Data root: ${data.tmpfs ? 'tmpfs (/dev/shm)' : 'temp folder (no /dev/shm)'}, shared by all servers; all traffic on 127.0.0.1; the peers' passive ports below 32768, ftpkit with its default settings (passive ports outside the ephemeral range, connection limits sized for the machine)`,
       `- Sizes: big file ${formatSize(opts.size)}, ${opts.files} small files of ${formatSize(opts.fileSize)}, burst ${opts.burst} clients × ${formatSize(opts.burstFileSize)}, ${opts.idle} idle sessions`,
       `- Clients: ${await firstLine('curl', ['--version'])}; ${await firstLine('lftp', ['--version'])}; ${await firstLine(PYTHON, ['--version'])} ftplib`,
-      `- Servers: ftpkit-server (${servers.some((x) => x.ftpkit) ? 'this tree' : 'not run'}), ${await firstLine('sh', ['-c', 'dpkg-query -W -f "vsftpd ${Version}" vsftpd 2>/dev/null || echo vsftpd'])}, pure-ftpd (Debian, unpacked in .tools), pyftpdlib ${await firstLine(PYTHON, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'])}, ftp-srv 4.6.3; basic-ftp 6.2.6`,
+      `- Servers: ftpkit-server (${servers.some((x) => x.ftpkit) ? 'this tree' : 'not run'}), ${await firstLine('sh', ['-c', 'dpkg-query -W -f "vsftpd ${Version}" vsftpd 2>/dev/null || echo vsftpd'])}, pure-ftpd (Debian, unpacked in .tools), pyftpdlib ${await firstLine(PYTHON, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'])}, ftp-srv 4.6.3, node-floor (bench/src/children/node-floor-server.ts: the least a Node server does per transfer); basic-ftp 6.2.6`,
       `- Command: \`${commandLine(opts)}\``,
     ].filter((l, i) => i !== 2 || l !== '');
     if (notes.length > 0) header.push('', 'Left out:', ...notes.map((n) => `- ${n}`));

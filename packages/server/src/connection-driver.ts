@@ -19,6 +19,7 @@ import type { PathLockMode, PathLockRelease, PathLocks } from './path-locks.js';
 import { hashFile, runTransfer, type ByteCounter } from './transfer.js';
 import { UrgentAbortRepair } from './urgent-abort.js';
 import { viewTransfer, type LiveSession, type TrackedTransfer } from './live-view.js';
+import { ReadAhead } from './read-ahead.js';
 import type { FailedUploads } from './failed-uploads.js';
 
 /** What every connection shares: resolved options, the event sink, the session factory. */
@@ -112,6 +113,8 @@ export class ConnectionDriver {
   #tracked: TrackedTransfer | undefined;
   /** The effect being performed (storage op name or effect kind), for operators' views. */
   #activity: string | undefined;
+  /** The next RETR's file, read while its data connection is accepted. */
+  #readAhead: ReadAhead | undefined;
 
   /** `peer`: the client a trusted PROXY header named, used instead of the socket's peer everywhere. */
   constructor(socket: Socket, id: number, ctx: DriverContext, implicitTls = false, peer?: { address: string; port: number }) {
@@ -371,9 +374,11 @@ export class ConnectionDriver {
   #start(effect: Effect): void {
     switch (effect.kind) {
       case 'abort-transfer':
+        this.#dropReadAhead();
         this.#data.abort();
         return;
       case 'close-data':
+        this.#dropReadAhead();
         this.#data.close();
         return;
       case 'tls-upgrade': {
@@ -437,7 +442,13 @@ export class ConnectionDriver {
         return { ok: true };
       case 'open-data':
         if (effect.spec !== undefined) this.#refuseResumeOfDiscarded(effect.spec);
-        await this.#data.open(effect.secure);
+        this.#startReadAhead(effect.spec);
+        try {
+          await this.#data.open(effect.secure);
+        } catch (err) {
+          this.#dropReadAhead();
+          throw err;
+        }
         return { ok: true };
       case 'hash': {
         const range: { start?: number; end?: number } = {};
@@ -472,6 +483,27 @@ export class ConnectionDriver {
       this.#data.close();
       throw new StorageError('ERANGE', `APPE after a failed atomic upload of ${spec.path}`);
     }
+  }
+
+  #startReadAhead(spec: TransferSpec | undefined): void {
+    this.#dropReadAhead();
+    if (spec?.type !== 'retr' || this.#storage === undefined) return;
+    const storage = this.#storage;
+    this.#readAhead = new ReadAhead(storage, spec.path, spec.offset, (signal) => this.#lock(storage, [spec.path], 'read', signal));
+  }
+
+  #dropReadAhead(): void {
+    this.#readAhead?.drop();
+    this.#readAhead = undefined;
+  }
+
+  /** The read-ahead of this RETR, if one was started for it. */
+  #takeReadAhead(spec: TransferSpec): ReadAhead | undefined {
+    const ahead = this.#readAhead;
+    this.#readAhead = undefined;
+    if (ahead !== undefined && spec.type === 'retr' && ahead.path === spec.path && ahead.offset === spec.offset) return ahead;
+    ahead?.drop();
+    return undefined;
   }
 
   #requireStorage(): StorageAdapter {
@@ -644,10 +676,16 @@ export class ConnectionDriver {
     const atomicUpload = spec.type === 'stor' && spec.uploadMode === 'atomic';
     const who = this.#user?.name ?? '';
     let release: PathLockRelease | undefined;
+    let ahead = this.#takeReadAhead(spec);
+    let source: AsyncIterable<Uint8Array> | undefined;
     try {
       const taken = await this.#data.takeForTransfer();
       signal = taken.signal;
-      if (spec.type !== 'list') {
+      if (ahead !== undefined) {
+        const read = ahead.take(taken.signal);
+        ahead = undefined;
+        ({ source, release } = await read);
+      } else if (spec.type !== 'list') {
         // Readers and writers of one file take turns (after the 150: the wait is part of the transfer).
         const mode: PathLockMode = spec.type === 'retr' ? 'read' : spec.uploadMode === 'atomic' ? 'change' : 'write';
         release = await this.#lock(this.#requireStorage(), [spec.path], mode, taken.signal);
@@ -662,6 +700,7 @@ export class ConnectionDriver {
         now: this.#ctx.now(),
         counter,
         buckets: direction === 'list' ? [] : this.#bucketsFor(direction),
+        ...(source === undefined ? {} : { source }),
       });
       outcome = { ok: true, bytes };
     } catch (error) {
@@ -672,6 +711,7 @@ export class ConnectionDriver {
       const aborted = signal?.aborted === true;
       outcome = aborted ? { ok: false, error, aborted: true } : { ok: false, error };
     } finally {
+      ahead?.drop();
       this.#data.finish();
     }
     // The file's size is read for the quota before another writer may change it.
@@ -694,6 +734,7 @@ export class ConnectionDriver {
     clearTimeout(this.#loginTimer);
     const out = this.#ended ? undefined : this.#session.end();
     this.#ended = true;
+    this.#dropReadAhead();
     this.#life.abort();
     for (const effect of out?.effects ?? []) {
       if (effect.kind === 'abort-transfer' || effect.kind === 'close-data') this.#start(effect);

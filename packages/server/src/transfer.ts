@@ -173,6 +173,63 @@ function sendTo(socket: Socket, counter: ByteCounter) {
   };
 }
 
+/**
+ * A binary RETR without throttling: the first chunk goes to the socket as soon as it is read,
+ * and a file that ends there (most files: the storage reads small ones in one call) is sent and
+ * ended without the pipeline and its stages. Longer files continue through the same `sendTo`
+ * as every other transfer. ABOR and the data timeout destroy the socket, which ends any wait.
+ */
+async function sendPlain(source: AsyncIterable<Uint8Array>, socket: Socket, counter: ByteCounter, signal: AbortSignal): Promise<void> {
+  const it = source[Symbol.asyncIterator]();
+  let open = true;
+  try {
+    const first = await it.next();
+    if (!first.done) {
+      if (socket.destroyed || socket.writableEnded) throw closedError(socket);
+      const length = first.value.length;
+      // Counted when the kernel took it, like every chunk of sendTo.
+      socket.write(first.value, (err) => {
+        if (!err) counter.bytes += length;
+      });
+    }
+    const second = first.done ? first : await it.next();
+    if (second.done) {
+      open = false;
+      await sendTo(socket, counter)(NO_CHUNKS);
+      return;
+    }
+    open = false;
+    await pipeline(resumed(second.value, it), sendTo(socket, counter), { signal });
+  } finally {
+    if (open) void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
+}
+
+const NO_CHUNKS: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
+
+/** `first`, then the rest of `it`. */
+async function* resumed(first: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let done = false;
+  try {
+    yield first;
+    for (;;) {
+      const step = await it.next();
+      if (step.done) {
+        done = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    // Stopped early (failure, abort): the storage closes its file.
+    if (!done) await it.return?.();
+  }
+}
+
+function closedError(socket: Socket): Error {
+  return (socket.errored as Error | null) ?? Object.assign(new Error('data connection closed by the peer'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
 /** What a transfer needs besides the spec. */
 export interface TransferContext {
   storage: StorageAdapter;
@@ -183,6 +240,8 @@ export interface TransferContext {
   counter: ByteCounter;
   /** Bandwidth limits for this direction (session, user); empty = unlimited. */
   buckets: readonly TokenBucket[];
+  /** RETR: the file's bytes from the offset when they are already being read (a read-ahead). */
+  source?: AsyncIterable<Uint8Array>;
   /** Uploads of a user with a quota: books each chunk before it is stored (throws EDQUOT). */
   quota?: { take(bytes: number): void };
 }
@@ -208,11 +267,16 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
   try {
     switch (spec.type) {
       case 'retr': {
+        const source = ctx.source ?? storage.read(spec.path, { start: spec.offset, signal });
+        if (!spec.ascii && ctx.buckets.length === 0) {
+          await sendPlain(source, socket, counter, signal);
+          break;
+        }
         // Only the stages a transfer needs: each async stage costs a few ticks per chunk.
         const stages: Stage[] = [];
         if (spec.ascii) stages.push(asciiEncode());
         if (ctx.buckets.length > 0) stages.push(throttle(ctx.buckets, signal));
-        await pipeline(storage.read(spec.path, { start: spec.offset, signal }), chain(stages), sendTo(socket, counter), { signal });
+        await pipeline(source, chain(stages), sendTo(socket, counter), { signal });
         break;
       }
       case 'stor': {

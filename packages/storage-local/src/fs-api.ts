@@ -30,6 +30,8 @@ export interface FsDir extends AsyncIterable<FsDirent> {
 
 /** The `FileHandle` methods the adapter uses. */
 export interface FsFileHandle {
+  /** The descriptor number (node and memfs both expose it). */
+  readonly fd?: number;
   read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   writev(buffers: Uint8Array[], position?: number | null): Promise<{ bytesWritten: number }>;
   stat(): Promise<FsStats>;

@@ -1,8 +1,8 @@
-import { constants, readFileSync } from 'node:fs';
+import { constants, existsSync, readFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { StorageAdapter } from '@ftpkit/storage';
-import type { FsPromisesApi } from './fs-api.js';
+import type { FsFileHandle, FsPromisesApi } from './fs-api.js';
 import { fsStorage } from './fs-storage.js';
 
 /** Options of `localStorage`. */
@@ -35,6 +35,18 @@ export function processUmask(): number {
   return 0o022;
 }
 
+/** Linux names every open descriptor's file in /proc/self/fd. */
+const HAVE_PROC_FD = existsSync('/proc/self/fd');
+
+/**
+ * Where the kernel says an open file lies, links resolved (Linux: `/proc/self/fd/N`): what
+ * `localStorage` gives `fsStorage` as `openedPath` where /proc is mounted.
+ */
+export function procOpenedPath(handle: FsFileHandle): Promise<string> {
+  if (handle.fd === undefined) return Promise.reject(new Error('no descriptor'));
+  return fsp.readlink(`/proc/self/fd/${handle.fd}`);
+}
+
 /**
  * A directory on local disk as a storage adapter. Symlinks that lead outside `root` are refused
  * with `EACCES` (checked on the real path, opened with `O_NOFOLLOW`); `stat` reports the Unix
@@ -51,5 +63,6 @@ export function localStorage(options: LocalStorageOptions): StorageAdapter {
     chunkBytes: options.chunkBytes,
     syncBeforeRename: options.syncBeforeRename,
     chmodMask: options.chmodMask ?? processUmask(),
+    ...(HAVE_PROC_FD ? { openedPath: procOpenedPath } : {}),
   });
 }

@@ -1,0 +1,82 @@
+import { constants, mkdtempSync, realpathSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collectText, expectStorageError } from '@ftpkit/storage/testing';
+import type { FsPromisesApi } from './fs-api.js';
+import { fsStorage } from './fs-storage.js';
+import { procOpenedPath } from './local-storage.js';
+
+/** node:fs/promises with every call counted by name, and a hook run just before each open. */
+function countingFs(beforeOpen: (p: string) => Promise<void> = async () => undefined): { fs: FsPromisesApi; calls: string[] } {
+  const calls: string[] = [];
+  const real = fsp as unknown as FsPromisesApi;
+  const fs = new Proxy(real, {
+    get(target, name: string) {
+      const fn = Reflect.get(target, name) as unknown;
+      if (typeof fn !== 'function') return fn;
+      return async (...args: unknown[]) => {
+        calls.push(name);
+        if (name === 'open') await beforeOpen(args[0] as string);
+        return (fn as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { fs, calls };
+}
+
+// Issue 18: the path from RETR to 226 as short as the floor's, and containment as strict.
+describe('localStorage read path', () => {
+  let base: string;
+  let root: string;
+  beforeEach(async () => {
+    base = realpathSync(mkdtempSync(path.join(tmpdir(), 'ftpkit-read-path-')));
+    root = path.join(base, 'root');
+    await fsp.mkdir(path.join(root, 'sub'), { recursive: true });
+    await fsp.writeFile(path.join(root, 'sub', 'f.txt'), 'inside');
+    await fsp.mkdir(path.join(base, 'out'));
+    await fsp.writeFile(path.join(base, 'out', 'f.txt'), 'SECRET outside the root');
+  });
+  afterEach(async () => {
+    await fsp.rm(base, { recursive: true, force: true });
+  });
+
+  it('a small file inside the root: no path resolution before the open, one read into a buffer of its size', async () => {
+    await fsp.writeFile(path.join(root, 'small.bin'), Buffer.alloc(4096, 7));
+    const { fs, calls } = countingFs();
+    const s = fsStorage({ fs, constants, path, root, openedPath: procOpenedPath });
+    await s.stat('/sub');
+    calls.length = 0;
+    const chunks: Uint8Array[] = [];
+    for await (const c of s.read('/small.bin')) chunks.push(c);
+    expect(chunks.map((c) => c.length)).toEqual([4096]);
+    // The buffer is the file's size plus the byte that tells the end, not a 64 KiB chunk.
+    expect(chunks[0]?.buffer.byteLength).toBeLessThanOrEqual(4097);
+    expect(calls).toEqual(['open']);
+  });
+
+  it('an intermediate directory swapped for a link to outside just before the open is refused (the opened file is checked)', async () => {
+    let swapped = false;
+    const { fs } = countingFs(async (p) => {
+      if (swapped || !p.endsWith(`${path.sep}f.txt`)) return;
+      swapped = true;
+      // Another local user wins the race between a path check and the open.
+      await fsp.rename(path.join(root, 'sub'), path.join(root, 'sub-old'));
+      await fsp.symlink(path.join(base, 'out'), path.join(root, 'sub'));
+    });
+    const s = fsStorage({ fs, constants, path, root, openedPath: procOpenedPath });
+    await expectStorageError(collectText(s.read('/sub/f.txt')), 'EACCES');
+    expect(swapped).toBe(true);
+  });
+
+  it('links inside the root are still followed, a last-component link included', async () => {
+    await fsp.symlink('sub', path.join(root, 'alias'));
+    await fsp.symlink('sub/f.txt', path.join(root, 'f-link'));
+    const s = fsStorage({ fs: fsp as unknown as FsPromisesApi, constants, path, root, openedPath: procOpenedPath });
+    expect(await collectText(s.read('/alias/f.txt'))).toBe('inside');
+    expect(await collectText(s.read('/f-link'))).toBe('inside');
+    await fsp.symlink(path.join(base, 'out', 'f.txt'), path.join(root, 'out-link'));
+    await expectStorageError(collectText(s.read('/out-link')), 'EACCES');
+  });
+});
