@@ -66,7 +66,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     // A switch also takes `=false` and has a --no- form, so a flag can turn off what the file or environment turned on.
     const isSwitch = !s.flag.includes(' ');
     const option = new Option(isSwitch ? `${s.flag} [bool]` : s.flag, `${s.description} (default: ${s.defaultText}; env ${s.env})`);
-    if (s.key === 'user') option.argParser(collect);
+    if (s.key === 'user' || s.key === 'hook') option.argParser(collect);
     program.addOption(option);
     if (isSwitch) program.addOption(new Option(`--no-${s.flag.slice(2)}`, `same as ${s.flag}=false`));
   }
@@ -111,6 +111,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
       await running.server.close({ graceMs: config.graceMs });
       await running.console?.close();
+      // Events of the last transfers still go out, within a bound (a target that is down cannot hold the exit).
+      await running.hooks?.close(5_000);
     };
     // Signal handlers first: whoever reads the banner may send SIGTERM at once.
     const reloadUsers = (): number => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FtpServer } from '@ftpkit/server';
+import type { FtpServer, HookRunner } from '@ftpkit/server';
 import type { Registry } from 'prom-client';
 import type { MetricsAddress } from './endpoint-address.js';
 import { registerEventLoopDelaySummary } from './event-loop-summary.js';
@@ -21,12 +21,49 @@ function errorCode(err: unknown): string | undefined {
   return e.name === 'DataChannelError' && typeof e.code === 'string' ? e.code : undefined;
 }
 
+/** `--hook` counters, read from the runner at each scrape (the runner owns the counts). */
+function registerHookMetrics(registry: Registry, hooks: HookRunner, prom: typeof import('prom-client')): void {
+  new prom.Counter({
+    name: 'ftpkit_hook_runs_total',
+    help: 'Post-event hook runs by result (succeeded; failed after retries; dropped: queue full; retried: URL retries)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      const s = hooks.stats();
+      this.reset();
+      for (const result of ['succeeded', 'failed', 'dropped', 'retried'] as const) this.inc({ result }, s[result]);
+    },
+  });
+  new prom.Gauge({
+    name: 'ftpkit_hook_queue',
+    help: 'Post-event hook runs waiting (queued) and running now',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const s = hooks.stats();
+      this.set({ state: 'queued' }, s.queued);
+      this.set({ state: 'running' }, s.running);
+    },
+  });
+  new prom.Counter({
+    name: 'ftpkit_hook_decisions_total',
+    help: 'Pre-hook decisions by verdict (allow, deny, unavailable)',
+    labelNames: ['verdict'],
+    registers: [registry],
+    collect() {
+      const d = hooks.stats().decisions;
+      this.reset();
+      for (const verdict of ['allow', 'deny', 'unavailable'] as const) this.inc({ verdict }, d[verdict]);
+    },
+  });
+}
+
 /**
  * Prometheus counters fed from the server's typed events, plus the process's default metrics
  * (RSS, open descriptors, ...) and the event-loop delay measured by `perf_hooks`.
  * Every name starts with `ftpkit_`. Nothing listens until {@link startMetricsEndpoint}.
  */
-export function createMetricsRegistry(server: FtpServer): { registry: Registry; detach: () => void } {
+export function createMetricsRegistry(server: FtpServer, hooks?: HookRunner): { registry: Registry; detach: () => void } {
   // Required here, not imported at the top: the program loads prom-client only with --metrics.
   const { Counter, Gauge, Registry: PromRegistry, collectDefaultMetrics } = requireOnDemand('prom-client') as typeof import('prom-client');
   const registry = new PromRegistry();
@@ -65,6 +102,8 @@ export function createMetricsRegistry(server: FtpServer): { registry: Registry; 
   }
   logins.inc({ result: 'ok' }, 0);
   logins.inc({ result: 'failed' }, 0);
+
+  if (hooks !== undefined) registerHookMetrics(registry, hooks, requireOnDemand('prom-client') as typeof import('prom-client'));
 
   const stopLoopDelay = registerEventLoopDelaySummary(registry);
 
@@ -109,8 +148,8 @@ export function createMetricsRegistry(server: FtpServer): { registry: Registry; 
  * Serve `GET /metrics` (Prometheus text format) for `server` on `host:port`. The listener is
  * unref'd: it never keeps the process alive on its own.
  */
-export async function startMetricsEndpoint(server: FtpServer, where: MetricsAddress): Promise<MetricsEndpoint> {
-  const { registry, detach } = createMetricsRegistry(server);
+export async function startMetricsEndpoint(server: FtpServer, where: MetricsAddress, hooks?: HookRunner): Promise<MetricsEndpoint> {
+  const { registry, detach } = createMetricsRegistry(server, hooks);
   const http: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createFtpServer, type Authenticate, type FtpServer, type FtpUser, type Logger, type StorageOption } from '@ftpkit/server';
 import type { SessionUser } from '@ftpkit/session';
@@ -18,6 +19,8 @@ import { createUserSessions, type UserSessions } from './user-sessions.js';
 import { resolvePasvAddress } from './pasv-address.js';
 import { createS3StorageOption } from './s3-storage-option.js';
 import { createTlsSource } from './tls-source.js';
+import { withExternalAuth } from './external-auth.js';
+import { startHooks, type HookLocator, type RunningHooks } from './hooks-setup.js';
 import { localSweepTargets, s3SweepTargets, sweepLeftovers, type SweepTarget } from './sweep-leftovers.js';
 
 /** A started server and what to tell the person who started it. */
@@ -39,6 +42,8 @@ export interface RunningServer {
   console: ConsoleEndpoint | undefined;
   /** The Prometheus endpoint (`--metrics`), if any. */
   metrics: MetricsEndpoint | undefined;
+  /** `--hook` runner, if any: close it after the server to let queued events go out (bounded). */
+  hooks: RunningHooks | undefined;
 }
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
@@ -50,6 +55,8 @@ interface MadeStorage {
   capabilities: StorageCapabilities;
   /** Where to sweep leftovers of interrupted uploads at start. */
   sweep: SweepTarget[];
+  /** Where a user's FTP path is stored, for hooks. */
+  locate: HookLocator;
 }
 
 async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeStorage> {
@@ -57,7 +64,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
     if (config.s3 === undefined) throw new ConfigError('--s3-bucket', 'is required with --storage s3');
     const s3 = await createS3StorageOption(config.s3, config.users, logger, config.sources);
     const sweep = s3SweepTargets(config, (root) => s3.storage({ name: 'ftp', ...(root === undefined ? {} : { root }) }));
-    return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })), sweep };
+    return { storage: s3.storage, where: s3.description, capabilities: capabilitiesOf(s3.storage({ name: 'ftp' })), sweep, locate: s3.locate };
   }
   if (config.storage === 'memory') {
     // Loaded only for this storage (memfs), like the AWS SDK for s3: a smaller process otherwise.
@@ -78,6 +85,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
       where: 'memory (lost on exit)',
       capabilities: capabilitiesOf(forUser('/', false)),
       sweep: [],
+      locate: () => undefined,
     };
   }
   mkdirSync(config.root, { recursive: true });
@@ -90,6 +98,7 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
     where: config.root,
     capabilities: capabilitiesOf(localStorage({ root: config.root })),
     sweep: localSweepTargets(config),
+    locate: (user: SessionUser & { root?: string }, path: string) => ({ localPath: join(user.root ?? config.root, path) }),
   };
 }
 
@@ -177,7 +186,15 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
     table = userTable(next);
   };
   const pasv = config.pasvAddress === undefined ? undefined : await resolvePasvAddress(config.pasvAddress, config.sources.pasvAddress ?? '--pasv-address');
-  const { storage, where, capabilities, sweep } = await makeStorage(config, logger);
+  const { storage, where, capabilities, sweep, locate } = await makeStorage(config, logger);
+  const hooks = startHooks(config, locate, logger);
+  const authenticate = withExternalAuth(
+    config,
+    (name) => table.byName.has(name),
+    makeAuthenticate(config, () => table, sessions, logger),
+    (root) => memoryRoot(config, root.startsWith('/') ? root : `/${root}`),
+    logger,
+  );
   // Before serving: no upload of this run can be mistaken for a leftover.
   await sweepLeftovers(sweep, logger);
   const tlsSource = config.tls === undefined ? undefined : await createTlsSource(config.tls);
@@ -195,7 +212,8 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
         }),
     storage,
     storageCapabilities: capabilities,
-    authenticate: makeAuthenticate(config, () => table, sessions, logger),
+    authenticate,
+    ...(hooks?.authorize === undefined ? {} : { authorize: hooks.authorize }),
     passive: {
       ...(config.pasvPorts === undefined ? {} : { ports: config.pasvPorts }),
       ...(pasv === undefined ? {} : { publicAddress: pasv.address }),
@@ -207,6 +225,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   });
   server.on('connection-end', ({ connection }) => sessions.release(connection.id));
   const from = (key: keyof ServerConfig['sources'], flag: string): string => config.sources[key] ?? flag;
+  hooks?.connect(server);
   let address: AddressInfo;
   try {
     address = await server.listen(config.port, config.host);
@@ -226,7 +245,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   let metrics: MetricsEndpoint | undefined;
   if (config.metrics !== undefined) {
     try {
-      metrics = await startMetricsEndpoint(server, config.metrics);
+      metrics = await startMetricsEndpoint(server, config.metrics, hooks?.runner);
     } catch (err) {
       await server.close({ graceMs: 0 });
       throw new ConfigError(from('metrics', '--metrics'), `cannot listen on ${config.metrics.host}:${config.metrics.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -292,6 +311,8 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
   if (pasv !== undefined) banner.push(`passive address: ${pasv.address}${pasv.name === undefined ? '' : ` (${pasv.name}, resolved at start)`}`);
   if (config.proxyProtocol !== undefined) banner.push(`PROXY protocol ${config.proxyProtocol.mode} required, trusted: ${config.proxyProtocol.trusted.join(', ')}`);
   if (config.anonymous) banner.push(`anonymous login enabled (${config.anonymousWrite ? 'read-write' : 'read-only'}${config.anonymousRoot === undefined ? '' : `, in ${config.anonymousRoot}`})`);
+  if (hooks !== undefined) banner.push(`hooks: ${config.hooks.hooks.map((h) => h.events.join(',')).join('; ')}`);
+  if (config.auth !== undefined) banner.push(`external authentication: ${new URL(config.auth.url).origin}${config.auth.cacheMs > 0 ? `, cached ${config.auth.cacheMs} ms` : ''}`);
   const reloadTls =
     tlsSource === undefined
       ? undefined
@@ -299,5 +320,5 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
           tlsSource.reload();
           for (const listener of tlsReloads) listener();
         };
-  return { server, address, banner, reloadTls, replaceUsers, metrics, health, console: consoleEndpoint };
+  return { server, address, banner, reloadTls, replaceUsers, metrics, health, console: consoleEndpoint, hooks };
 }

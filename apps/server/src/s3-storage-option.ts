@@ -11,6 +11,8 @@ export interface S3StorageOption {
   storage: (user: SessionUser & { root?: string }) => StorageAdapter;
   /** `s3://bucket/prefix/` of the default location, for the banner. */
   description: string;
+  /** The bucket and key of a user's FTP path (for hooks). */
+  locate: (user: SessionUser & { root?: string }, path: string) => { s3Bucket: string; s3Key: string };
   /** Destroys the shared client (its sockets); the adapters never do. */
   dispose: () => void;
 }
@@ -127,12 +129,22 @@ export async function createS3StorageOption(
     if (root === undefined) return { bucket: s3.bucket, prefix: s3.prefix };
     const parsed = userLocations.get(root);
     if (parsed !== undefined) return parsed;
+    // An s3:// root from --auth-url is met at login, not at start.
+    if (isS3Url(root)) {
+      const location = parseS3Url(root);
+      userLocations.set(root, location);
+      return location;
+    }
     const rel = root.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
     return { bucket: s3.bucket, prefix: rel === '' ? s3.prefix : `${s3.prefix}${rel}/` };
   };
 
   return {
     storage: (user) => adapterFor(locationOf(user.root)),
+    locate: (user, path) => {
+      const { bucket, prefix } = locationOf(user.root);
+      return { s3Bucket: bucket, s3Key: `${prefix}${path.replace(/^\/+/, '')}` };
+    },
     description: `s3://${s3.bucket}/${s3.prefix}`,
     dispose: () => client.destroy(),
   };

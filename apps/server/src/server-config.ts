@@ -8,6 +8,7 @@ import { checkLocalRoot, checkNotServed, isInside, realPathOf, type ServedRoot }
 import { BUCKET_NAME, isS3Url } from './s3-url.js';
 import { parseUsersFile, type UserEntry } from './users-file.js';
 import { requireOnDemand } from './require-on-demand.js';
+import { parseAuth, parseHooks, readHookSecret, type AuthConfig, type HooksConfig } from './hooks-config.js';
 
 export { isS3Url } from './s3-url.js';
 export type { UserEntry } from './users-file.js';
@@ -76,6 +77,10 @@ export interface ServerConfig {
   sources: Partial<Record<SettingKey, string>>;
   /** User settings given at a lower level than the one that supplied the users, so not used. */
   usersIgnored: string[];
+  /** `--hook`, `--hook-secret-file`. */
+  hooks: HooksConfig;
+  /** `--auth-url`; undefined when off. */
+  auth: AuthConfig | undefined;
 }
 
 /** FTPS settings, present when TLS is on. */
@@ -305,7 +310,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     fileBase = dirname(path);
     fileName = path;
   }
-  const known = new Set<string>([...SETTINGS.map((s) => s.key), 'limits']);
+  const known = new Set<string>([...SETTINGS.map((s) => s.key), 'limits', 'hooks', 'auth']);
   for (const key of Object.keys(file)) {
     if (!known.has(key)) throw new ConfigError(`config key "${key}"`, `unknown setting in ${fileName}`);
   }
@@ -420,6 +425,7 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     s3,
     sources,
     usersIgnored,
+    ...resolveHooksAndAuth(pick, file, fileBase),
   };
 }
 
@@ -444,6 +450,12 @@ function resolveConsole(pick: (key: SettingKey) => Raw | undefined): ServerConfi
   }
   if (token.length < 16) throw new ConfigError(tokenRaw.source, `the token in ${path} is too short (at least 16 characters)`);
   return { where, token };
+}
+
+function resolveHooksAndAuth(pick: (key: SettingKey) => Raw | undefined, file: Record<string, unknown>, fileBase: string): Pick<ServerConfig, 'hooks' | 'auth'> {
+  const hookRaw = pick('hook') ?? (file.hooks === undefined ? undefined : { value: file.hooks, source: 'config key "hooks"', base: fileBase });
+  const hooks = parseHooks(hookRaw);
+  return { hooks: { hooks, secret: readHookSecret(pick('hookSecretFile'), hooks) }, auth: parseAuth(pick('authUrl'), pick('authCacheMs'), file.auth) };
 }
 
 function asMillis(raw: Raw): number {

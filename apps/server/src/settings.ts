@@ -52,7 +52,11 @@ export type SettingKey =
   | 's3Region'
   | 's3ForcePathStyle'
   | 's3Checksum'
-  | 's3StaleUploadMs';
+  | 's3StaleUploadMs'
+  | 'hook'
+  | 'hookSecretFile'
+  | 'authUrl'
+  | 'authCacheMs';
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host <address>', env: 'FTPKIT_HOST', defaultText: '127.0.0.1', description: 'address to listen on' },
@@ -166,4 +170,16 @@ export const SETTINGS: readonly Setting[] = [
     defaultText: '86400000 (1 day)',
     description: 'at start, abort incomplete multipart uploads under the prefix started longer ago than this',
   },
+  // Hooks and external authentication (docs/production.md "Hooks", "External authentication").
+  {
+    key: 'hook',
+    flag: '--hook <events=target>',
+    env: 'FTPKIT_HOOK',
+    defaultText: '-',
+    description:
+      'run TARGET (an executable, or an http(s) URL) on EVENTS: login, login-failed, upload, download, delete, rename, mkdir, rmdir, pre-upload, pre-download, pre-delete, pre-rename (repeatable; config key "hooks" too)',
+  },
+  { key: 'hookSecretFile', flag: '--hook-secret-file <file>', env: 'FTPKIT_HOOK_SECRET_FILE', defaultText: '-', description: 'key for the X-Ftpkit-Signature HMAC-SHA256 of URL hook bodies' },
+  { key: 'authUrl', flag: '--auth-url <url>', env: 'FTPKIT_AUTH_URL', defaultText: 'off', description: 'ask this URL about logins not in --user/--users (config key "auth" too)' },
+  { key: 'authCacheMs', flag: '--auth-cache-ms <ms>', env: 'FTPKIT_AUTH_CACHE_MS', defaultText: '0 (off)', description: 'remember logins --auth-url accepted this long (per user and password)' },
 ];

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { DataChannelError, encodeReply } from '@ftpkit/codec';
-import type { Effect, Outcome, Output, ServerSession, StorageOp, TransferSpec } from '@ftpkit/session';
+import { isLoginUnavailable, type Effect, type Outcome, type Output, type ServerSession, type StorageOp, type TransferSpec } from '@ftpkit/session';
 import { lockKeyOf, StorageError, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { BanList } from './ban-list.js';
 import type { PassivePortLedger } from './passive-port-ledger.js';
 import type { Authenticate, FtpUser, Limits, StorageOption, FtpServerOptions } from './options.js';
+import type { AuthorizeOperation } from './authorize.js';
 import { TokenBucket } from './token-bucket.js';
 import type { QuotaAccount } from './quota-ledger.js';
 import { beginUpload, bookedStorageOp, type UploadBooking } from './quota-ops.js';
@@ -441,7 +442,11 @@ export class ConnectionDriver {
         this.#data.prepareActive(effect.host, effect.port);
         return { ok: true };
       case 'open-data':
-        if (effect.spec !== undefined) this.#refuseResumeOfDiscarded(effect.spec);
+        if (effect.spec !== undefined) {
+          this.#refuseResumeOfDiscarded(effect.spec);
+          // Before the read-ahead: a download that authorize refuses reads nothing.
+          if (effect.spec.type !== 'list') await this.#authorizeOrClose(effect.spec.type === 'stor' ? 'upload' : 'download', effect.spec.path);
+        }
         this.#startReadAhead(effect.spec);
         try {
           await this.#data.open(effect.secure);
@@ -506,6 +511,34 @@ export class ConnectionDriver {
     return undefined;
   }
 
+  /** `authorize` before a transfer's 150: a refusal also drops the prepared data connection. */
+  async #authorizeOrClose(operation: AuthorizeOperation, path: string): Promise<void> {
+    try {
+      await this.#authorize(operation, path);
+    } catch (err) {
+      this.#data.close();
+      throw err;
+    }
+  }
+
+  /** Asks `options.authorize`; throws the StorageError whose reply refuses the operation. */
+  async #authorize(operation: AuthorizeOperation, path: string, targetPath?: string): Promise<void> {
+    const authorize = this.#ctx.options.authorize;
+    if (authorize === undefined || this.#user === undefined) return;
+    let verdict;
+    try {
+      verdict = await authorize({ operation, connection: this.info, user: this.#user, path, ...(targetPath === undefined ? {} : { targetPath }) });
+    } catch (err) {
+      this.#fail(err);
+      verdict = 'unavailable';
+    }
+    if (verdict === 'allow') return;
+    this.#log.info({ user: this.#user.name, operation, path, targetPath, verdict }, 'operation refused by authorize');
+    if (verdict === 'deny') throw new StorageError(operation === 'upload' || operation === 'rename' ? 'EINVAL' : 'EACCES', `${operation} refused by authorize`);
+    // Fail closed with a transient reply: the decision could not be made.
+    throw new StorageError('EAGAIN', `${operation}: authorize could not decide`);
+  }
+
   #requireStorage(): StorageAdapter {
     if (this.#storage === undefined) throw new StorageError('EACCES', 'not logged in');
     return this.#storage;
@@ -530,6 +563,11 @@ export class ConnectionDriver {
         this.#quota?.ready().catch((err: unknown) => this.#log.warn({ err }, 'quota usage could not be measured'));
       }
     } catch (err) {
+      if (isLoginUnavailable(err)) {
+        // Neither a success nor a wrong password: not counted, not delayed, answered 421 (fail closed).
+        this.#log.warn({ user, err }, 'login could not be checked (authenticate unavailable)');
+        return { ok: false, error: err };
+      }
       this.#fail(err);
       accepted = null;
     }
@@ -572,7 +610,9 @@ export class ConnectionDriver {
     return buckets;
   }
 
-  #storageOp(call: StorageOp): Promise<Outcome> {
+  async #storageOp(call: StorageOp): Promise<Outcome> {
+    if (call.op === 'delete') await this.#authorize('delete', call.path);
+    else if (call.op === 'rename') await this.#authorize('rename', call.from, call.to);
     const storage = this.#requireStorage();
     if (this.#quota === undefined) return this.#plainStorageOp(storage, call);
     return bookedStorageOp(this.#quota, storage, call, () => this.#plainStorageOp(storage, call));

@@ -2,6 +2,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { SessionUser } from '@ftpkit/session';
 import type { StorageAdapter, StorageCapabilities, UploadMode } from '@ftpkit/storage';
 import type { PublicAddressOption, TlsSessionReuse } from '@ftpkit/transport';
+import type { Authorize } from './authorize.js';
 import type { ConnectionInfo } from './events.js';
 import type { BanList } from './ban-list.js';
 import type { Logger } from './logger.js';
@@ -199,6 +200,8 @@ export interface FtpServerOptions {
   storageCapabilities?: Partial<StorageCapabilities> | undefined;
   /** Default: refuse every login. */
   authenticate?: Authenticate | undefined;
+  /** Asked before each upload, download, DELE and RNTO (pre-operation hooks). Default: everything is allowed. */
+  authorize?: Authorize | undefined;
   passive?: PassiveOptions | undefined;
   active?: ActiveOptions | undefined;
   limits?: Partial<Limits> | undefined;

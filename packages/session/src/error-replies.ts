@@ -52,6 +52,9 @@ export const DATA_CHANNEL_ERROR_REPLIES: Readonly<Record<DataChannelErrorCode, E
 /** Anything that is neither: a bug or an unexpected failure. */
 export const UNKNOWN_ERROR_REPLY: ErrorReply = { code: 451, text: 'Requested action aborted: local error in processing.' };
 
+/** A login whose user store could not answer ({@link LoginUnavailableError}); the connection closes. */
+export const LOGIN_UNAVAILABLE_REPLY: ErrorReply = { code: 421, text: 'Service not available: logins cannot be checked now, try again later.' };
+
 /** A transfer stopped by `abort-transfer` (ABOR, connection end). */
 export const ABORTED_REPLY: ErrorReply = { code: 426, text: 'Connection closed; transfer aborted.' };
 

@@ -9,6 +9,8 @@ export {
   DATA_CHANNEL_ERROR_REPLIES,
   UNKNOWN_ERROR_REPLY,
   ABORTED_REPLY,
+  LOGIN_UNAVAILABLE_REPLY,
   replyForError,
   type ErrorReply,
 } from './error-replies.js';
+export { LoginUnavailableError, isLoginUnavailable } from './login-unavailable-error.js';

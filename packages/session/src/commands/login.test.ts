@@ -34,6 +34,19 @@ describe('USER / PASS / ACCT / REIN / QUIT / HOST', () => {
     expect(t.session.user).toBeUndefined();
   });
 
+  it('an authenticate that cannot decide (LoginUnavailableError) is 421 and closes, never 530', () => {
+    const t = transcript(`
+      C: USER bob
+      S: 331
+      C: PASS x
+      E: authenticate user=bob password=x => unavailable
+      S: 421 Service not available
+      S! secret
+      CLOSED
+    `);
+    expect(t.session.user).toBeUndefined();
+  });
+
   it('an empty password is passed through', () => {
     transcript(`
       C: USER anonymous

@@ -1,11 +1,14 @@
 import type { CommandSpec } from '../command-spec.js';
 import { loginFailed, loginSucceeded } from '../session-state.js';
-import { reply, request } from '../step.js';
+import { LOGIN_UNAVAILABLE_REPLY } from '../error-replies.js';
+import { isLoginUnavailable } from '../login-unavailable-error.js';
+import { reply, replyAndClose, request } from '../step.js';
 
 /**
  * PASS: asks the driver's `authenticate` (which also delays failures and handles anonymous).
  * Any failure, including an authenticate that threw, is "530 Login incorrect." so that a wrong
- * user and a wrong password look the same.
+ * user and a wrong password look the same. The one exception: an authenticate that could not decide
+ * (a LoginUnavailableError, e.g. its user store is down) is 421 and the connection closes.
  *
  * @see RFC 959 §4.1.1
  */
@@ -29,6 +32,7 @@ export const passCommand: CommandSpec = {
         return reply(230, 'Login successful.');
       }
       loginFailed(state);
+      if (!outcome.ok && isLoginUnavailable(outcome.error)) return replyAndClose(LOGIN_UNAVAILABLE_REPLY.code, LOGIN_UNAVAILABLE_REPLY.text);
       return reply(530, 'Login incorrect.');
     });
   },

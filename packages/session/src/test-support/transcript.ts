@@ -30,12 +30,14 @@
  *   ENOENT (any StorageError code)  | dc:reset (any DataChannelError code)
  *   aborted                         (stopped by abort-transfer)
  *   fail                            (an unknown Error whose message must never reach the client)
+ *   unavailable                     (a LoginUnavailableError: authenticate could not decide)
  *
  * After the script every reply and every effect must have been matched.
  */
 import { DataChannelError, ReplyDecoder, type Reply } from '@ftpkit/codec';
 import { StorageError, type StorageErrorCode } from '@ftpkit/storage';
 import { createServerSession, type ServerSessionDiagnostics } from '../server-session.js';
+import { LoginUnavailableError } from '../login-unavailable-error.js';
 import type { Effect, Outcome, Output, ServerSession, SessionConfig } from '../session-io.js';
 
 /** The fixed mtime of stats made by outcomes. */
@@ -297,6 +299,7 @@ function parseOutcome(text: string, effect: Effect): Outcome {
   }
   if (head === 'aborted') return { ok: false, aborted: true, error: new DataChannelError('reset', 'aborted') };
   if (head === 'fail') return { ok: false, error: new Error(SECRET_ERROR_TEXT) };
+  if (head === 'unavailable') return { ok: false, error: new LoginUnavailableError(SECRET_ERROR_TEXT) };
   if (head.startsWith('dc:')) {
     return { ok: false, error: new DataChannelError(head.slice(3) as DataChannelError['code'], SECRET_ERROR_TEXT) };
   }
