@@ -8,6 +8,8 @@ export interface HooksConfig {
   hooks: HookSpec[];
   /** The HMAC key for URL targets (the file's text without its final newline). */
   secret: string | undefined;
+  timeoutMs: number;
+  queueSize: number;
 }
 
 /** `--auth-url`, `--auth-cache-ms` (or `auth: { url, cacheMs, timeoutMs }` in the config file). */
@@ -77,6 +79,19 @@ export function readHookSecret(raw: RawValue | undefined, hooks: readonly HookSp
   }
   if (text === '') throw new ConfigError(raw.source, `${path} is empty`);
   return text;
+}
+
+/** A positive integer setting (`--hook-queue-size`). */
+export function positiveInteger(raw: RawValue | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const text = String(raw.value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) throw new ConfigError(raw.source, `must be an integer 1-1000000 (got ${JSON.stringify(raw.value)})`);
+  return Number(text);
+}
+
+/** Milliseconds, 0-86400000 (`--hook-timeout-ms`). */
+export function millisSetting(raw: RawValue | undefined, fallback: number): number {
+  return raw === undefined ? fallback : millis(raw.value, raw.source);
 }
 
 function millis(value: unknown, source: string): number {

@@ -17,7 +17,8 @@ export interface RunningHooks {
 /** Builds the runner for `config.hooks`; undefined without hooks. */
 export function startHooks(config: ServerConfig, locate: HookLocator, logger: Logger): RunningHooks | undefined {
   if (config.hooks.hooks.length === 0) return undefined;
-  const runner = createHookRunner({ hooks: config.hooks.hooks, secret: config.hooks.secret, logger: logger.child({ part: 'hooks' }) });
+  const { hooks, secret, timeoutMs, queueSize } = config.hooks;
+  const runner = createHookRunner({ hooks, secret, timeoutMs, queueSize, logger: logger.child({ part: 'hooks' }) });
   const pre = PRE_HOOK_EVENTS.some((e) => runner.has(e));
   let detach: (() => void) | undefined;
   return {

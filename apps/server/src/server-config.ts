@@ -8,7 +8,7 @@ import { checkLocalRoot, checkNotServed, isInside, realPathOf, type ServedRoot }
 import { BUCKET_NAME, isS3Url } from './s3-url.js';
 import { parseUsersFile, type UserEntry } from './users-file.js';
 import { requireOnDemand } from './require-on-demand.js';
-import { parseAuth, parseHooks, readHookSecret, type AuthConfig, type HooksConfig } from './hooks-config.js';
+import { millisSetting, parseAuth, parseHooks, positiveInteger, readHookSecret, type AuthConfig, type HooksConfig } from './hooks-config.js';
 
 export { isS3Url } from './s3-url.js';
 export type { UserEntry } from './users-file.js';
@@ -455,7 +455,13 @@ function resolveConsole(pick: (key: SettingKey) => Raw | undefined): ServerConfi
 function resolveHooksAndAuth(pick: (key: SettingKey) => Raw | undefined, file: Record<string, unknown>, fileBase: string): Pick<ServerConfig, 'hooks' | 'auth'> {
   const hookRaw = pick('hook') ?? (file.hooks === undefined ? undefined : { value: file.hooks, source: 'config key "hooks"', base: fileBase });
   const hooks = parseHooks(hookRaw);
-  return { hooks: { hooks, secret: readHookSecret(pick('hookSecretFile'), hooks) }, auth: parseAuth(pick('authUrl'), pick('authCacheMs'), file.auth) };
+  const hooksConfig: HooksConfig = {
+    hooks,
+    secret: readHookSecret(pick('hookSecretFile'), hooks),
+    timeoutMs: Math.max(1, millisSetting(pick('hookTimeoutMs'), 10_000)),
+    queueSize: positiveInteger(pick('hookQueueSize'), 1000),
+  };
+  return { hooks: hooksConfig, auth: parseAuth(pick('authUrl'), pick('authCacheMs'), file.auth) };
 }
 
 function asMillis(raw: Raw): number {

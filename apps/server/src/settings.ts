@@ -55,6 +55,8 @@ export type SettingKey =
   | 's3StaleUploadMs'
   | 'hook'
   | 'hookSecretFile'
+  | 'hookTimeoutMs'
+  | 'hookQueueSize'
   | 'authUrl'
   | 'authCacheMs';
 
@@ -180,6 +182,8 @@ export const SETTINGS: readonly Setting[] = [
       'run TARGET (an executable, or an http(s) URL) on EVENTS: login, login-failed, upload, download, delete, rename, mkdir, rmdir, pre-upload, pre-download, pre-delete, pre-rename (repeatable; config key "hooks" too)',
   },
   { key: 'hookSecretFile', flag: '--hook-secret-file <file>', env: 'FTPKIT_HOOK_SECRET_FILE', defaultText: '-', description: 'key for the X-Ftpkit-Signature HMAC-SHA256 of URL hook bodies' },
+  { key: 'hookTimeoutMs', flag: '--hook-timeout-ms <ms>', env: 'FTPKIT_HOOK_TIMEOUT_MS', defaultText: '10000', description: 'longest run of one hook (command killed, request aborted); a pre hook past it refuses with 451' },
+  { key: 'hookQueueSize', flag: '--hook-queue-size <n>', env: 'FTPKIT_HOOK_QUEUE_SIZE', defaultText: '1000', description: 'post-event hook runs waiting at most; more are dropped and counted' },
   { key: 'authUrl', flag: '--auth-url <url>', env: 'FTPKIT_AUTH_URL', defaultText: 'off', description: 'ask this URL about logins not in --user/--users (config key "auth" too)' },
   { key: 'authCacheMs', flag: '--auth-cache-ms <ms>', env: 'FTPKIT_AUTH_CACHE_MS', defaultText: '0 (off)', description: 'remember logins --auth-url accepted this long (per user and password)' },
 ];
