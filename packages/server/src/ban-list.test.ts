@@ -78,6 +78,20 @@ describe('createMemoryBanList', () => {
     expect(b.beginAttempt?.('5.6.7.8')).toBe(true);
   });
 
+  it('a cancelled attempt (login store unavailable) frees its slot and neither counts nor forgets failures', () => {
+    const b = createMemoryBanList({ maxFailures: 2 });
+    expect(b.beginAttempt?.('c')).toBe(true);
+    b.recordFailure('c');
+    for (let i = 0; i < 20; i++) {
+      expect(b.beginAttempt?.('c')).toBe(true);
+      b.cancelAttempt?.('c');
+    }
+    expect(b.isBanned('c')).toBe(false);
+    expect(b.beginAttempt?.('c')).toBe(true);
+    b.recordFailure('c');
+    expect(b.isBanned('c')).toBe(true);
+  });
+
   it('a success ends its attempt and forgets the failures; attempts still under way keep counting', () => {
     const b = createMemoryBanList({ maxFailures: 3 });
     expect(b.beginAttempt?.('a')).toBe(true);

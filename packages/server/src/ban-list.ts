@@ -13,12 +13,18 @@ export interface BanList {
   /**
    * Count a login attempt from `ip` as it starts, before its password is checked. False when the
    * address is banned or already has as many attempts failed or under way as it may have; the
-   * attempt is then refused unchecked. Each `true` is followed by exactly one `recordFailure` or
-   * `recordSuccess` for `ip`. Optional: without it the server asks `isBanned`, so concurrent
+   * attempt is then refused unchecked. Each `true` is followed by exactly one `recordFailure`,
+   * `recordSuccess` or `cancelAttempt` for `ip`. Optional: without it the server asks `isBanned`, so concurrent
    * attempts are only counted as they finish and more than the limit can be checked at once.
    */
   beginAttempt?(ip: string): boolean | Promise<boolean>;
   recordFailure(ip: string): void | Promise<void>;
+  /**
+   * An attempt that ended undecided (`authenticate` threw LoginUnavailableError: its user store
+   * did not answer): neither a failure nor a success. Optional: without it such an attempt is
+   * recorded as a success, so an outage never bans the addresses that keep retrying.
+   */
+  cancelAttempt?(ip: string): void | Promise<void>;
   /** A successful login (the default forgets earlier failures). */
   recordSuccess(ip: string): void | Promise<void>;
   /** The bans in force now, for an operator's view. Optional. */
@@ -158,6 +164,10 @@ export function createMemoryBanList(options: MemoryBanListOptions = {}): BanList
         sweepBans(t);
         bans.set(key, t + banMs);
       }
+    },
+    cancelAttempt(ip) {
+      const e = tracked.get(keyOf(ip, prefix));
+      if (e !== undefined && e.pending > 0) e.pending--;
     },
     recordSuccess(ip) {
       const t = now();

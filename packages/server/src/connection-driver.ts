@@ -566,6 +566,11 @@ export class ConnectionDriver {
       if (isLoginUnavailable(err)) {
         // Neither a success nor a wrong password: not counted, not delayed, answered 421 (fail closed).
         this.#log.warn({ user, err }, 'login could not be checked (authenticate unavailable)');
+        try {
+          if (record) await (banList.cancelAttempt === undefined ? banList.recordSuccess(this.#ip) : banList.cancelAttempt(this.#ip));
+        } catch (banErr) {
+          this.#fail(banErr);
+        }
         return { ok: false, error: err };
       }
       this.#fail(err);
