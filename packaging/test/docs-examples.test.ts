@@ -279,3 +279,98 @@ describe('production: the ftpkit-server config and users file', () => {
     for (const line of jsonLines) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 });
+
+describe('production: hooks and external authentication', () => {
+  it('the hooks config runs its scripts, signs its URL events and asks the auth service (curl)', { timeout: 180_000 }, async (ctx) => {
+    if (!requireProgram('curl')) return ctx.skip();
+    const main = join(repo, 'apps', 'server', 'dist', 'main.js');
+    expect(existsSync(main), 'apps/server has no dist/: run `pnpm build` first (`pnpm test` does)').toBe(true);
+    const dir = await mkdtemp(join(tmpdir(), 'ftpkit-docs-hooks-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { startAuthService } = await import('../../docs/examples/auth-service.js');
+    const { startHookReceiver } = await import('../../docs/examples/hook-receiver.js');
+    const auth = await startAuthService(0);
+    cleanups.push(() => new Promise((done) => auth.close(done)));
+    const events: Record<string, unknown>[] = [];
+    const receiver = await startHookReceiver('hook-secret-text', (e) => events.push(e), 0);
+    cleanups.push(() => new Promise((done) => receiver.close(done)));
+    const portOf = (s: { address: () => unknown }): number => (s.address() as { port: number }).port;
+
+    // The files as the page shows them; only the two fixed ports become free ones.
+    const yaml = (await readFile(join(examples, 'ftpkit-server-hooks.yaml'), 'utf8'))
+      .replace('127.0.0.1:8080', `127.0.0.1:${portOf(receiver)}`)
+      .replace('127.0.0.1:8081', `127.0.0.1:${portOf(auth)}`);
+    await writeFile(join(dir, 'ftpkit-server-hooks.yaml'), yaml);
+    for (const f of ['users.yaml', 'process-upload.sh', 'allow-upload.sh']) await copyFile(join(examples, f), join(dir, f));
+    await writeFile(join(dir, 'hook-secret'), 'hook-secret-text\n');
+    await mkdir(join(dir, 'ftp-data'));
+    await writeFile(join(dir, 'up.txt'), 'upload\n');
+    const uploadLog = join(dir, 'uploads.log');
+    const server: ChildProcess = spawn(process.execPath, [main, '--config', join(dir, 'ftpkit-server-hooks.yaml'), '--host', '127.0.0.1', '--port', '0'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, UPLOAD_LOG: uploadLog, FTPKIT_LOG_FORMAT: 'json' },
+    });
+    cleanups.push(async () => {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    });
+    let output = '';
+    const port = await new Promise<number>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`ftpkit-server did not start: ${output}`)), 60_000);
+      const seen = (d: Buffer): void => {
+        output += d.toString();
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          done(Number(m[1]));
+        }
+      };
+      server.stdout?.on('data', seen);
+      server.stderr?.on('data', seen);
+      server.on('exit', (code) => fail(new Error(`ftpkit-server exited ${code}: ${output}`)));
+    });
+    const url = `ftp://127.0.0.1:${port}/`;
+    const up = await run('curl', ['-sS', '--user', 'carol:carol-password', '-T', 'up.txt', `${url}report.txt`], dir);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await readFile(join(dir, 'ftp-data', 'carol', 'report.txt'), 'utf8')).toBe('upload\n');
+    const refused = await run('curl', ['-sS', '--user', 'carol:carol-password', '-T', 'up.txt', `${url}tool.exe`], dir);
+    expect(refused.stderr).toContain('553');
+    expect(existsSync(join(dir, 'ftp-data', 'carol', 'tool.exe'))).toBe(false);
+    const wrong = await run('curl', ['-sS', '--user', 'carol:nope', `${url}`], dir);
+    expect(wrong.code).not.toBe(0);
+    for (let i = 0; i < 200 && (events.length < 1 || !existsSync(uploadLog)); i++) await new Promise((done) => setTimeout(done, 50));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ event: 'upload', user: 'carol', path: '/report.txt', size: 7, status: 'ok', localPath: join(dir, 'ftp-data', 'carol', 'report.txt') });
+    expect(await readFile(uploadLog, 'utf8')).toBe(`carol\t7\t${join(dir, 'ftp-data', 'carol', 'report.txt')}\n`);
+    server.kill('SIGTERM');
+    await new Promise((done) => (server.exitCode === null ? server.once('exit', done) : done(undefined)));
+    expect(server.exitCode).toBe(0);
+  });
+
+  it('embedded: createHttpAuthenticator and the hook runner on @ftpkit/server', { timeout: 60_000 }, async () => {
+    const { startAuthService } = await import('../../docs/examples/auth-service.js');
+    const { startHookReceiver } = await import('../../docs/examples/hook-receiver.js');
+    const { startServerWithHooks } = await import('../../docs/examples/embedded-hooks.js');
+    const auth = await startAuthService(0);
+    cleanups.push(() => new Promise((done) => auth.close(done)));
+    const events: Record<string, unknown>[] = [];
+    const receiver = await startHookReceiver('s3cret', (e) => events.push(e), 0);
+    cleanups.push(() => new Promise((done) => receiver.close(done)));
+    const root = await mkdtemp(join(tmpdir(), 'ftpkit-docs-embedded-hooks-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const portOf = (s: { address: () => unknown }): number => (s.address() as { port: number }).port;
+    const { server, hooks } = await startServerWithHooks({ root, authUrl: `http://127.0.0.1:${portOf(auth)}/`, hookUrl: `http://127.0.0.1:${portOf(receiver)}/`, secret: 's3cret' });
+    cleanups.push(() => server.close({ graceMs: 500 }));
+    const client = await FtpClient.connect(`ftp://carol:carol-password@127.0.0.1:${server.address()?.port}`);
+    try {
+      await client.upload(Readable.from([Buffer.from('hi')]), '/x.txt');
+      await client.remove('/x.txt');
+    } finally {
+      await client.close();
+    }
+    for (let i = 0; i < 200 && events.length < 2; i++) await new Promise((done) => setTimeout(done, 50));
+    expect(events.map((e) => `${String(e.event)} ${String(e.path)} ${String(e.status)}`).sort()).toEqual(['delete /x.txt ok', 'upload /x.txt ok']);
+    expect(hooks.stats()).toMatchObject({ succeeded: 2, failed: 0, dropped: 0 });
+    await expect(FtpClient.connect(`ftp://carol:wrong@127.0.0.1:${server.address()?.port}`, { retries: 0 })).rejects.toMatchObject({ replyCode: 530 });
+  });
+});
