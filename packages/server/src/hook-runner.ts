@@ -313,6 +313,18 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
     log.warn({ hook: shown(job.target), event: job.event.event, path: job.event.path, result: result.detail }, 'hook failed');
   }
 
+  let pumpScheduled = false;
+  // Started on a later turn: emit() is called from inside the server's reply path, and starting a
+  // process (fork/exec on the main thread) or a request there would hold back the reply itself.
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
+  }
+
   function pump(): void {
     while (stats.running < concurrency && queue.length > 0) {
       const job = queue.shift() as Job;
@@ -345,7 +357,7 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
         queue.push({ event, body, target });
       }
       stats.queued = queue.length;
-      pump();
+      schedulePump();
     },
     async decide(event) {
       const targets = byEvent.get(event.event);
