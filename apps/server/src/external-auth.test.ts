@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl, programEnv, programReady, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { startS3rver } from '@ftpkit/storage-s3/testing';
+import { curl, programEnv, programReady, s3Env, startProgram, type ProgramProcess } from './test-support/s3-program.js';
 import { closedPort, python, startReceiver, type Receiver } from './test-support/hook-recorder.js';
 
 // Issue 20: --auth-url through the built program, a real HTTP user service and real clients.
@@ -133,5 +134,29 @@ describe('ftpkit-server --auth-url', () => {
     expect(service.received).toHaveLength(2);
     expect(await login(server.port, 'dave', 'old')).toBe('530');
     expect(service.received).toHaveLength(3);
+  });
+
+  it('--storage s3: an s3://bucket/prefix/ root from the service serves that location (met at login, not at start)', { timeout: 120_000 }, async () => {
+    if (!ready) return;
+    const s3 = await startS3rver({ buckets: ['main-bucket', 'erin-bucket'] });
+    try {
+      const service = await startService(new Map([['erin', { password: 'e', root: 's3://erin-bucket/home/erin/' }]]));
+      const server = await startProgram(
+        ['--storage', 's3', '--s3-bucket', 'main-bucket', '--s3-endpoint', s3.endpoint, '--s3-region', 'us-east-1', '--s3-force-path-style', '--s3-checksum', 'when-required', '--auth-url', service.url, '--log-level', 'warn'],
+        s3Env(),
+        work,
+      );
+      programs.push(server);
+      const body = join(work, 'erin.txt');
+      writeFileSync(body, 'erin data\n');
+      const url = `ftp://erin:e@127.0.0.1:${server.port}`;
+      const up = await curl(['-T', body, `${url}/e.txt`]);
+      expect(up.code, up.stderr).toBe(0);
+      expect((await curl([`${url}/e.txt`])).stdout).toBe('erin data\n');
+      // Where it landed, read straight from s3rver's directory: the bucket and prefix the service named.
+      expect(readFileSync(join(s3.directory, 'erin-bucket', 'home', 'erin', 'e.txt._S3rver_object'), 'utf8')).toBe('erin data\n');
+    } finally {
+      await s3.stop();
+    }
   });
 });
