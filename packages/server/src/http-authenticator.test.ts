@@ -58,7 +58,7 @@ describe('createHttpAuthenticator', () => {
     expect(await outcome('/not-json')).toBe('unavailable');
     expect(await outcome('/bad-user')).toBe('unavailable');
     expect(await outcome('/slow', 200)).toBe('unavailable');
-    const dead = await createHttpAuthenticator({ url: 'http://127.0.0.1:1/' })('eve', 'pw', connection).catch((err: unknown) => err);
+    const dead = await Promise.resolve(createHttpAuthenticator({ url: 'http://127.0.0.1:1/' })('eve', 'pw', connection)).catch((err: unknown) => err);
     expect(isLoginUnavailable(dead)).toBe(true);
   });
 
