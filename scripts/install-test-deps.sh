@@ -52,5 +52,6 @@ if [ ${#need[@]} -gt 0 ] || [ ! -x .tools/pure-ftpd/usr/sbin/pure-ftpd ]; then
   # Stop anything a package started on its own despite policy-rc.d.
   pkill -x vsftpd 2>/dev/null || true
   pkill -x haproxy 2>/dev/null || true
+  pkill -f fail2ban-server 2>/dev/null || true
 fi
 echo "test dependencies ready: curl lftp wget vsftpd pure-ftpd(.tools) pyftpdlib haproxy aws chromium systemd-analyze fail2ban-regex"
