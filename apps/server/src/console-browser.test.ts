@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../../../packages/server/test/raw-client.js';
 import { programEnv, programReady, startProgram, type ProgramProcess } from './test-support/s3-program.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,54 +15,6 @@ if (!hasChromium && process.env.CI) {
 if (!hasChromium) console.warn(`console browser test skipped: ${CHROMIUM} missing (pnpm test:setup installs it)`);
 /** Set FTPKIT_CONSOLE_SCREENSHOT=docs/images/console.png to refresh the README's screenshot. */
 const SCREENSHOT = process.env.FTPKIT_CONSOLE_SCREENSHOT;
-
-/** A bare FTP control connection (from `localAddress`): the replies as they come. */
-class Control {
-  readonly replies: string[] = [];
-  closed = false;
-  private constructor(readonly socket: Socket) {
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => {
-      buffered += d;
-      let nl: number;
-      while ((nl = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 2);
-        if (/^\d{3} /.test(line)) this.replies.push(line);
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => (this.closed = true));
-  }
-
-  static open(port: number, localAddress = '127.0.0.1'): Promise<Control> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new Control(s)));
-      s.once('error', reject);
-    });
-  }
-
-  async reply(timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.replies.length === 0) {
-      if (this.closed || Date.now() > deadline) throw new Error(`no reply (closed: ${this.closed})`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.replies.shift()!;
-  }
-
-  async cmd(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
-  }
-
-  async login(user: string, password: string): Promise<string> {
-    await this.reply();
-    await this.cmd(`USER ${user}`);
-    return this.cmd(`PASS ${password}`);
-  }
-}
 
 /** The JSON log lines of the program with this message. */
 function logLines(program: ProgramProcess, msg: string): Array<Record<string, unknown>> {
@@ -172,40 +124,42 @@ describe.skipIf(!hasChromium)('ftpkit-server --console in a real browser (Debian
   }, 60_000);
 
   it('Disconnect ends a second session: that client gets 421, the action is logged', async () => {
-    const bob = await Control.open(program.port);
+    const bob = await RawClient.connect(program.port);
     try {
-      expect(await bob.login('bob', 'bob-pw')).toMatch(/^230/);
+      await bob.login('bob', 'bob-pw');
       const row = page.locator('[data-testid=session][data-user=bob]');
       await row.waitFor({ timeout: 20_000 });
       await row.locator('[data-testid=disconnect]').click();
-      expect(await bob.reply()).toMatch(/^421 /);
+      expect((await bob.next())?.code).toBe(421);
       await row.waitFor({ state: 'detached', timeout: 20_000 });
       const line = await until('the log line', () => logLines(program, 'console: disconnect session').find((l) => l.user === 'bob'));
       expect(line).toMatchObject({ action: 'disconnect', ip: '127.0.0.1', ok: true });
       expect(String(line.who)).toMatch(/^127\.0\.0\.1 login /);
     } finally {
-      bob.socket.destroy();
+      bob.close();
     }
   }, 40_000);
 
   it('an address banned by failed logins is listed and can be unbanned', async () => {
     for (let i = 0; i < 3; i++) {
-      const c = await Control.open(program.port, '127.0.0.2');
-      expect(await c.login('alice', 'wrong')).toMatch(/^530/);
-      c.socket.destroy();
+      const c = await RawClient.connect(program.port, '127.0.0.2');
+      expect((await c.next())?.code).toBe(220);
+      expect((await c.cmd('USER alice')).code).toBe(331);
+      expect((await c.cmd('PASS wrong')).code).toBe(530);
+      c.close();
     }
-    const banned = await Control.open(program.port, '127.0.0.2');
-    expect(await banned.reply()).toMatch(/^421 /);
-    banned.socket.destroy();
+    const banned = await RawClient.connect(program.port, '127.0.0.2');
+    expect((await banned.next())?.code).toBe(421);
+    banned.close();
     const row = page.locator('[data-testid=ban][data-address="127.0.0.2"]');
     await row.waitFor({ timeout: 20_000 });
     await row.locator('[data-testid=unban]').click();
     await row.waitFor({ state: 'detached', timeout: 20_000 });
-    const again = await Control.open(program.port, '127.0.0.2');
+    const again = await RawClient.connect(program.port, '127.0.0.2');
     try {
-      expect(await again.login('alice', 'alice-pw')).toMatch(/^230/);
+      await again.login('alice', 'alice-pw');
     } finally {
-      again.socket.destroy();
+      again.close();
     }
     expect(logLines(program, 'console: unban address')).toEqual([expect.objectContaining({ action: 'unban', address: '127.0.0.2', ok: true })]);
   }, 40_000);
