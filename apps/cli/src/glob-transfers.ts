@@ -113,21 +113,22 @@ export interface ManyOptions {
   onDone?: ((file: MovedFile) => void) | undefined;
 }
 
-/** Downloads `names` from remote `dir` into `localDir`, one after the other. */
-export async function downloadMany(client: FtpClient, dir: string, names: string[], localDir: string, o: CommonOptions, opts: ManyOptions): Promise<ManyResult> {
+/** One file of a batch: where it goes, and how to move it with a progress bar. */
+interface BatchItem {
+  path: string;
+  local: string;
+  label: string;
+  move: (progress: ReturnType<typeof createProgress>) => Promise<number>;
+}
+
+/** Moves `items` one after the other; a failure is reported and the batch goes on. */
+async function runBatch(items: Iterable<BatchItem>, o: CommonOptions, opts: ManyOptions): Promise<ManyResult> {
   const result: ManyResult = { files: [], failed: [] };
-  for (const name of names) {
+  for (const { path, local, label, move } of items) {
     opts.signal?.throwIfAborted();
-    const path = joinRemote(dir, name);
-    const local = join(localDir, name);
-    const progress = createProgress(name, o);
+    const progress = createProgress(label, o);
     try {
-      let bytes: number;
-      if (opts.segments && opts.segments > 1) {
-        bytes = (await downloadSegmented(client, path, local, { segments: opts.segments, signal: opts.signal, onProgress: (p) => progress.update(p.bytes, p.total) })).bytes;
-      } else {
-        bytes = (await client.download(path, local, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) })).bytes;
-      }
+      const bytes = await move(progress);
       progress.stop();
       const file = { path, local, bytes };
       result.files.push(file);
@@ -141,6 +142,24 @@ export async function downloadMany(client: FtpClient, dir: string, names: string
   return result;
 }
 
+/** Downloads `names` from remote `dir` into `localDir`, one after the other. */
+export function downloadMany(client: FtpClient, dir: string, names: string[], localDir: string, o: CommonOptions, opts: ManyOptions): Promise<ManyResult> {
+  const items = names.map((name): BatchItem => {
+    const path = joinRemote(dir, name);
+    const local = join(localDir, name);
+    return {
+      path,
+      local,
+      label: name,
+      move: async (progress) =>
+        opts.segments && opts.segments > 1
+          ? (await downloadSegmented(client, path, local, { segments: opts.segments, signal: opts.signal, onProgress: (p) => progress.update(p.bytes, p.total) })).bytes
+          : (await client.download(path, local, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) })).bytes,
+    };
+  });
+  return runBatch(items, o, opts);
+}
+
 /**
  * Uploads local `files` into remote directory `dir` under their own names, one after the other.
  * Two files with the same name would overwrite each other: that is refused before anything moves.
@@ -152,24 +171,17 @@ export async function uploadMany(client: FtpClient, files: string[], dir: string
     if (other !== undefined && other !== f) throw new FtpLocalError(`${other} and ${f} would both be uploaded as ${basename(f)}`, f);
     seen.set(basename(f), f);
   }
-  const result: ManyResult = { files: [], failed: [] };
-  for (const local of new Set(files)) {
-    opts.signal?.throwIfAborted();
+  const items = [...new Set(files)].map((local): BatchItem => {
     const path = joinRemote(dir, basename(local));
-    const progress = createProgress(basename(local), o);
-    try {
-      const r = await client.upload(local, path, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) });
-      progress.stop();
-      const file = { path, local, bytes: r.bytes };
-      result.files.push(file);
-      opts.onDone?.(file);
-    } catch (error) {
-      progress.stop();
-      result.failed.push({ path, error });
-      opts.onError(path, error);
-    }
-  }
-  return result;
+    return {
+      path,
+      local,
+      label: basename(local),
+      move: async (progress) =>
+        (await client.upload(local, path, { resume: opts.resume ?? false, signal: opts.signal, onProgress: (p) => progress.update(p.offset + p.bytes, p.total) })).bytes,
+    };
+  });
+  return runBatch(items, o, opts);
 }
 
 /** Throws when part of a batch failed (the first failure is the cause). */
