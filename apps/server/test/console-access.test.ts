@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../../packages/server/test/raw-client.js';
-import { programEnv, programReady, runProgram, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { programEnv, programReady, runProgram, startProgram, type ProgramProcess } from '../src/test-support/s3-program.js';
 
 const TOKEN = 'a-console-token-from-a-file-0123456789';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../../packages/server/test/raw-client.js';
-import { programEnv, programReady, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { programEnv, programReady, startProgram, type ProgramProcess } from '../src/test-support/s3-program.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
