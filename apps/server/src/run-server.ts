@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createFtpServer, type Authenticate, type FtpServer, type FtpUser, type Logger, type StorageOption } from '@ftpkit/server';
+import { createFtpServer, LoginUnavailableError, type Authenticate, type FtpServer, type FtpUser, type Logger, type StorageOption } from '@ftpkit/server';
 import type { SessionUser } from '@ftpkit/session';
 import { capabilitiesOf, type StorageAdapter, type StorageCapabilities } from '@ftpkit/storage';
 import { localStorage } from '@ftpkit/storage-local';
@@ -154,7 +154,8 @@ function makeAuthenticate(config: ServerConfig, current: () => UserTable, sessio
       if (!ok) return null;
       if (!sessions.take(entry.name, connection.id, entry.maxSessions)) {
         logger.warn({ user: entry.name, sessions: sessions.count(entry.name), maxSessions: entry.maxSessions }, 'login refused: the user has maxSessions sessions already');
-        return null;
+        // 421, not a wrong password: a user at their limit is never banned for it.
+        throw new LoginUnavailableError(`user ${entry.name} has ${entry.maxSessions} sessions already`, { reason: 'too-many-sessions' });
       }
       return ftpUserOf(config, entry);
     }

@@ -122,7 +122,10 @@ describe('a strict users file', () => {
     cleanup.push(() => third.close());
     expect((await third.next())?.code).toBe(220);
     expect((await third.cmd('USER alice')).code).toBe(331);
-    expect((await third.cmd('PASS alice-pw')).code).toBe(530);
+    const refused = await third.cmd('PASS alice-pw');
+    expect(refused.code).toBe(421);
+    expect(refused.text).toMatch(/Too many sessions for this user/);
+    expect(await third.next()).toBeUndefined();
     expect(p.stderr()).toMatch(/maxSessions/);
     expect((await first.cmd('QUIT')).code).toBe(221);
     // The session is released when its connection ends; the server sees that a moment after 221.
@@ -135,6 +138,36 @@ describe('a strict users file', () => {
       const r = await c.cmd('PASS alice-pw');
       if (r.code === 230) break;
       if (Date.now() - since > 10_000) throw new Error('the ended session was never released');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  it('maxSessions refusals never ban the address: more of them than the ban threshold, then a login still gets in', { timeout: 60_000 }, async () => {
+    if (!programReady()) return;
+    const { dir, root } = tempDir();
+    const file = join(dir, 'users.yaml');
+    writeFileSync(file, `users:\n  - name: alice\n    password: "${await hashOfAlice()}"\n    maxSessions: 1\n`);
+    const p = await started(root, file);
+    const first = await loggedIn(p.port, 'alice', 'alice-pw');
+    // The default ban threshold is 10 failed logins per address.
+    for (let i = 0; i < 12; i++) {
+      const c = await RawClient.connect(p.port);
+      cleanup.push(() => c.close());
+      expect((await c.next())?.code).toBe(220);
+      expect((await c.cmd('USER alice')).code).toBe(331);
+      expect((await c.cmd('PASS alice-pw')).code).toBe(421);
+      c.close();
+    }
+    expect((await first.cmd('QUIT')).code).toBe(221);
+    const since = Date.now();
+    for (;;) {
+      const c = await RawClient.connect(p.port);
+      cleanup.push(() => c.close());
+      // A ban would answer 421 before the greeting.
+      expect((await c.next())?.code).toBe(220);
+      await c.cmd('USER alice');
+      if ((await c.cmd('PASS alice-pw')).code === 230) break;
+      if (Date.now() - since > 10_000) throw new Error('never logged in again');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
@@ -158,7 +191,7 @@ describe('a strict users file', () => {
     for (const c of clients) c.send('PASS alice-pw');
     const codes = await Promise.all(clients.map(async (c) => (await c.next(15_000))?.code));
     expect(codes.filter((code) => code === 230)).toHaveLength(2);
-    expect(codes.filter((code) => code === 530)).toHaveLength(4);
+    expect(codes.filter((code) => code === 421)).toHaveLength(4);
     // The two logged-in connections vanish without QUIT (a killed client).
     for (const [i, c] of clients.entries()) if (codes[i] === 230) c.socket.destroy();
     const since = Date.now();

@@ -17,7 +17,7 @@ export type { PublicAddressOption } from '@ftpkit/transport';
 // What a user of the server names in their own code (a per-user storage function, a login
 // handler, an adapter): re-exported so @ftpkit/server alone is enough to type it.
 export type { SessionUser } from '@ftpkit/session';
-export { LoginUnavailableError, isLoginUnavailable } from '@ftpkit/session';
+export { LoginUnavailableError, isLoginUnavailable, type LoginUnavailableReason } from '@ftpkit/session';
 export type {
   FileStat,
   FileType,

@@ -55,6 +55,9 @@ export const UNKNOWN_ERROR_REPLY: ErrorReply = { code: 451, text: 'Requested act
 /** A login whose user store could not answer ({@link LoginUnavailableError}); the connection closes. */
 export const LOGIN_UNAVAILABLE_REPLY: ErrorReply = { code: 421, text: 'Service not available: logins cannot be checked now, try again later.' };
 
+/** A right password for a user who has all the sessions allowed (`LoginUnavailableError` reason `too-many-sessions`). */
+export const LOGIN_SESSIONS_REPLY: ErrorReply = { code: 421, text: 'Too many sessions for this user, try again later.' };
+
 /** A transfer stopped by `abort-transfer` (ABOR, connection end). */
 export const ABORTED_REPLY: ErrorReply = { code: 426, text: 'Connection closed; transfer aborted.' };
 

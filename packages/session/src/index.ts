@@ -10,7 +10,8 @@ export {
   UNKNOWN_ERROR_REPLY,
   ABORTED_REPLY,
   LOGIN_UNAVAILABLE_REPLY,
+  LOGIN_SESSIONS_REPLY,
   replyForError,
   type ErrorReply,
 } from './error-replies.js';
-export { LoginUnavailableError, isLoginUnavailable } from './login-unavailable-error.js';
+export { LoginUnavailableError, isLoginUnavailable, loginUnavailableReason, type LoginUnavailableReason } from './login-unavailable-error.js';

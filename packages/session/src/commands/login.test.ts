@@ -47,6 +47,19 @@ describe('USER / PASS / ACCT / REIN / QUIT / HOST', () => {
     expect(t.session.user).toBeUndefined();
   });
 
+  it('a user at their session limit gets 421 and the connection closes (not a wrong password)', () => {
+    const t = transcript(`
+      C: USER bob
+      S: 331
+      C: PASS x
+      E: authenticate user=bob password=x => too-many-sessions
+      S: 421 Too many sessions for this user
+      S! secret
+      CLOSED
+    `);
+    expect(t.session.user).toBeUndefined();
+  });
+
   it('an empty password is passed through', () => {
     transcript(`
       C: USER anonymous

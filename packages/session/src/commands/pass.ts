@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { loginFailed, loginSucceeded } from '../session-state.js';
-import { LOGIN_UNAVAILABLE_REPLY } from '../error-replies.js';
-import { isLoginUnavailable } from '../login-unavailable-error.js';
+import { LOGIN_SESSIONS_REPLY, LOGIN_UNAVAILABLE_REPLY } from '../error-replies.js';
+import { isLoginUnavailable, loginUnavailableReason } from '../login-unavailable-error.js';
 import { reply, replyAndClose, request } from '../step.js';
 
 /**
@@ -32,7 +32,10 @@ export const passCommand: CommandSpec = {
         return reply(230, 'Login successful.');
       }
       loginFailed(state);
-      if (!outcome.ok && isLoginUnavailable(outcome.error)) return replyAndClose(LOGIN_UNAVAILABLE_REPLY.code, LOGIN_UNAVAILABLE_REPLY.text);
+      if (!outcome.ok && isLoginUnavailable(outcome.error)) {
+        const r = loginUnavailableReason(outcome.error) === 'too-many-sessions' ? LOGIN_SESSIONS_REPLY : LOGIN_UNAVAILABLE_REPLY;
+        return replyAndClose(r.code, r.text);
+      }
       return reply(530, 'Login incorrect.');
     });
   },

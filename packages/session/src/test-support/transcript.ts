@@ -31,6 +31,7 @@
  *   aborted                         (stopped by abort-transfer)
  *   fail                            (an unknown Error whose message must never reach the client)
  *   unavailable                     (a LoginUnavailableError: authenticate could not decide)
+ *   too-many-sessions               (a LoginUnavailableError with that reason)
  *
  * After the script every reply and every effect must have been matched.
  */
@@ -300,6 +301,7 @@ function parseOutcome(text: string, effect: Effect): Outcome {
   if (head === 'aborted') return { ok: false, aborted: true, error: new DataChannelError('reset', 'aborted') };
   if (head === 'fail') return { ok: false, error: new Error(SECRET_ERROR_TEXT) };
   if (head === 'unavailable') return { ok: false, error: new LoginUnavailableError(SECRET_ERROR_TEXT) };
+  if (head === 'too-many-sessions') return { ok: false, error: new LoginUnavailableError(SECRET_ERROR_TEXT, { reason: 'too-many-sessions' }) };
   if (head.startsWith('dc:')) {
     return { ok: false, error: new DataChannelError(head.slice(3) as DataChannelError['code'], SECRET_ERROR_TEXT) };
   }
