@@ -14,8 +14,8 @@ export class ConsoleFeed {
   readonly #recent: FinishedTransfer[] = [];
   readonly #samples: ConsoleSample[] = [];
   readonly #listeners = new Set<(tick: ConsoleTick) => void>();
-  /** Bytes each running transfer had at the last sample (key: connection id + start). */
-  #seen = new Map<string, number>();
+  /** Bytes each running transfer had at the last sample, by connection id (one transfer at a time each). */
+  #seen = new Map<number, number>();
   /** Bytes of transfers that ended since the last sample and were not counted yet. */
   #endedBytes = 0;
   #finished: FinishedTransfer[] = [];
@@ -24,7 +24,8 @@ export class ConsoleFeed {
   readonly #timer: NodeJS.Timeout;
   readonly #onEnd = (e: TransferEndEvent): void => {
     // Only what the last sample did not count yet (a transfer may end between two samples).
-    const counted = this.#takeSeen(e.connection.id);
+    const counted = this.#seen.get(e.connection.id) ?? 0;
+    this.#seen.delete(e.connection.id);
     this.#endedBytes += Math.max(0, e.bytes - counted);
     const done: FinishedTransfer = {
       at: Date.now(),
@@ -48,32 +49,20 @@ export class ConsoleFeed {
     this.#timer.unref();
   }
 
-  #takeSeen(connectionId: number): number {
-    let total = 0;
-    for (const [key, bytes] of this.#seen) {
-      if (key.startsWith(`${connectionId}:`)) {
-        total += bytes;
-        this.#seen.delete(key);
-      }
-    }
-    return total;
-  }
-
   async #sample(): Promise<void> {
     const live = this.#server.sessions();
-    const seen = new Map<string, number>();
+    const seen = new Map<number, number>();
     let moved = this.#endedBytes;
     this.#endedBytes = 0;
     const sessions = live.map((s) => {
       const view = toConsole(s);
       const t = s.transfer;
       if (t !== undefined && view.transfer !== undefined) {
-        const key = `${s.id}:${t.startedAt}`;
-        const before = this.#seen.get(key) ?? 0;
+        const before = this.#seen.get(s.id) ?? 0;
         const delta = Math.max(0, t.bytes - before);
         moved += delta;
         view.transfer.rate = delta;
-        seen.set(key, t.bytes);
+        seen.set(s.id, t.bytes);
       }
       return view;
     });
