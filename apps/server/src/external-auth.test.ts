@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startS3rver } from '@ftpkit/storage-s3/testing';
-import { curl, programEnv, programReady, s3Env, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { curl, programEnv, programWorkspace, s3Env, startProgram } from './test-support/s3-program.js';
 import { closedPort, python, startReceiver, type Receiver } from './test-support/hook-recorder.js';
 
 // Issue 20: --auth-url through the built program, a real HTTP user service and real clients.
@@ -14,21 +13,7 @@ interface ServiceUser {
   readOnly?: boolean;
 }
 
-let ready = false;
-let work = '';
-const programs: ProgramProcess[] = [];
-const receivers: Receiver[] = [];
-
-beforeAll(() => {
-  ready = programReady();
-  work = mkdtempSync(join(tmpdir(), 'ftpkit-external-auth-'));
-});
-
-afterAll(async () => {
-  for (const p of programs) await p.stop();
-  for (const r of receivers) await r.close();
-  if (work !== '') rmSync(work, { recursive: true, force: true });
-});
+const ws = programWorkspace('ftpkit-external-auth-');
 
 /** The user service: 200 + user, 401 for a wrong password, or whatever `mode` says. */
 async function startService(users: Map<string, ServiceUser>, mode: { status?: number } = {}): Promise<Receiver> {
@@ -39,7 +24,7 @@ async function startService(users: Map<string, ServiceUser>, mode: { status?: nu
     if (u === undefined || u.password !== password) return { status: 401 };
     return { status: 200, body: JSON.stringify({ name: user, ...(u.root === undefined ? {} : { root: u.root }), readOnly: u.readOnly === true }) };
   });
-  receivers.push(service);
+  ws.stopLater(service);
   return service;
 }
 
@@ -64,17 +49,17 @@ ${then}
 
 describe('ftpkit-server --auth-url', () => {
   it('allows and refuses by the service, honours root and readOnly, local users first, request body as documented', { timeout: 120_000 }, async () => {
-    if (!ready) return;
-    const root = join(work, 'root');
+    if (!ws.ready) return;
+    const root = join(ws.dir, 'root');
     mkdirSync(root);
     const users = new Map<string, ServiceUser>([
       ['alice', { password: 'a-pw', root: 'alice' }],
       ['bob', { password: 'b-pw', readOnly: true }],
     ]);
     const service = await startService(users);
-    const server = await startProgram(['--root', root, '--user', 'local:l-pw', '--auth-url', `${service.url}auth`, '--log-level', 'warn'], programEnv(), work);
-    programs.push(server);
-    const body = join(work, 'up.txt');
+    const server = await startProgram(['--root', root, '--user', 'local:l-pw', '--auth-url', `${service.url}auth`, '--log-level', 'warn'], programEnv(), ws.dir);
+    ws.stopLater(server);
+    const body = join(ws.dir, 'up.txt');
     writeFileSync(body, 'alice data\n');
     const url = `ftp://127.0.0.1:${server.port}`;
 
@@ -99,19 +84,19 @@ describe('ftpkit-server --auth-url', () => {
   });
 
   it('service answering 500, or down: 421 and the connection closes, logged; nothing counted as a wrong password', { timeout: 120_000 }, async () => {
-    if (!ready) return;
-    const root = join(work, 'root-down');
+    if (!ws.ready) return;
+    const root = join(ws.dir, 'root-down');
     mkdirSync(root);
     const mode: { status?: number } = { status: 500 };
     const service = await startService(new Map([['carol', { password: 'c' }]]), mode);
-    const server = await startProgram(['--root', root, '--auth-url', service.url, '--log-level', 'warn'], programEnv(), work);
-    programs.push(server);
+    const server = await startProgram(['--root', root, '--auth-url', service.url, '--log-level', 'warn'], programEnv(), ws.dir);
+    ws.stopLater(server);
     expect(await login(server.port, 'carol', 'c')).toBe('421');
     delete mode.status;
     expect(await login(server.port, 'carol', 'c')).toBe('230');
     const down = await closedPort();
-    const server2 = await startProgram(['--root', root, '--auth-url', `http://127.0.0.1:${down}/`, '--log-level', 'warn'], programEnv(), work);
-    programs.push(server2);
+    const server2 = await startProgram(['--root', root, '--auth-url', `http://127.0.0.1:${down}/`, '--log-level', 'warn'], programEnv(), ws.dir);
+    ws.stopLater(server2);
     // More attempts than the ban limit (10): an outage must not ban the address.
     for (let i = 0; i < 12; i++) expect(await login(server2.port, 'carol', 'c')).toBe('421');
     expect(server.stderr()).toContain('login could not be checked');
@@ -119,13 +104,13 @@ describe('ftpkit-server --auth-url', () => {
   });
 
   it('--auth-cache-ms: the cache answers repeated logins, a new password works at once and retires the old one', { timeout: 120_000 }, async () => {
-    if (!ready) return;
-    const root = join(work, 'root-cache');
+    if (!ws.ready) return;
+    const root = join(ws.dir, 'root-cache');
     mkdirSync(root);
     const users = new Map<string, ServiceUser>([['dave', { password: 'old' }]]);
     const service = await startService(users);
-    const server = await startProgram(['--root', root, '--auth-url', service.url, '--auth-cache-ms', '600000', '--log-level', 'warn'], programEnv(), work);
-    programs.push(server);
+    const server = await startProgram(['--root', root, '--auth-url', service.url, '--auth-cache-ms', '600000', '--log-level', 'warn'], programEnv(), ws.dir);
+    ws.stopLater(server);
     expect(await login(server.port, 'dave', 'old')).toBe('230');
     expect(await login(server.port, 'dave', 'old')).toBe('230');
     expect(service.received).toHaveLength(1);
@@ -137,17 +122,17 @@ describe('ftpkit-server --auth-url', () => {
   });
 
   it('--storage s3: an s3://bucket/prefix/ root from the service serves that location (met at login, not at start)', { timeout: 120_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const s3 = await startS3rver({ buckets: ['main-bucket', 'erin-bucket'] });
     try {
       const service = await startService(new Map([['erin', { password: 'e', root: 's3://erin-bucket/home/erin/' }]]));
       const server = await startProgram(
         ['--storage', 's3', '--s3-bucket', 'main-bucket', '--s3-endpoint', s3.endpoint, '--s3-region', 'us-east-1', '--s3-force-path-style', '--s3-checksum', 'when-required', '--auth-url', service.url, '--log-level', 'warn'],
         s3Env(),
-        work,
+        ws.dir,
       );
-      programs.push(server);
-      const body = join(work, 'erin.txt');
+      ws.stopLater(server);
+      const body = join(ws.dir, 'erin.txt');
       writeFileSync(body, 'erin data\n');
       const url = `ftp://erin:e@127.0.0.1:${server.port}`;
       const up = await curl(['-T', body, `${url}/e.txt`]);

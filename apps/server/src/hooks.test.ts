@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsCli, hasAwsCli, startS3rver, type S3rverProcess } from '@ftpkit/storage-s3/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl, programEnv, programReady, s3Env, startProgram, type ProgramProcess } from './test-support/s3-program.js';
+import { describe, expect, it } from 'vitest';
+import { curl, programEnv, programWorkspace, s3Env, startProgram, type ProgramProcess } from './test-support/s3-program.js';
 import {
   closedPort,
   lftp,
@@ -17,7 +16,6 @@ import {
   waitFor,
   writeRecordingHook,
   type HookRecord,
-  type Receiver,
 } from './test-support/hook-recorder.js';
 
 // Issue 20: --hook, through the built program, real clients (curl, lftp, ftplib), a real hook
@@ -28,30 +26,16 @@ const HOSTILE = `sp ace 'q' "dq" ;semi $(touch PWNED) \`touch PWNED2\` ü€`;
 const hasLftp = spawnSync('lftp', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasLftp && process.env.CI) throw new Error('lftp is missing: run `pnpm test:setup`');
 
-let ready = false;
-let work = '';
-const programs: ProgramProcess[] = [];
-const receivers: Receiver[] = [];
-
-beforeAll(() => {
-  ready = programReady();
-  work = mkdtempSync(join(tmpdir(), 'ftpkit-hooks-'));
-});
-
-afterAll(async () => {
-  for (const p of programs) await p.stop();
-  for (const r of receivers) await r.close();
-  if (work !== '') rmSync(work, { recursive: true, force: true });
-});
+const ws = programWorkspace('ftpkit-hooks-');
 
 async function start(args: string[], env: NodeJS.ProcessEnv = programEnv()): Promise<ProgramProcess> {
-  const p = await startProgram(['--user', 'u:p', '--log-level', 'warn', ...args], env, work);
-  programs.push(p);
+  const p = await startProgram(['--user', 'u:p', '--log-level', 'warn', ...args], env, ws.dir);
+  ws.stopLater(p);
   return p;
 }
 
 function dirFor(name: string): string {
-  const dir = join(work, name);
+  const dir = join(ws.dir, name);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -91,7 +75,7 @@ function noPwned(...dirs: string[]): void {
 
 describe('ftpkit-server --hook: post events on local storage', () => {
   it('curl, lftp and ftplib: exactly one event per operation, hostile names intact, nothing run', { timeout: 180_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('post-local');
     const root = dirFor('post-local-root');
     const hook = writeRecordingHook(dir);
@@ -165,13 +149,13 @@ ftp.close()
     // Nothing more arrives: one event per operation.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(readRecords(hook.log)).toHaveLength(records.length);
-    noPwned(work, dir, root);
+    noPwned(ws.dir, dir, root);
   });
 });
 
 describe('ftpkit-server --hook: memory and S3 storage', () => {
   it('memory: upload and delete events, no storage location', { timeout: 60_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('post-memory');
     const hook = writeRecordingHook(dir);
     const server = await start(['--storage', 'memory', '--hook', `upload,delete=${hook.path}`]);
@@ -187,11 +171,11 @@ describe('ftpkit-server --hook: memory and S3 storage', () => {
       expect(r.env.FTPKIT_LOCAL_PATH).toBeUndefined();
       expect(r.env.FTPKIT_S3_KEY).toBeUndefined();
     }
-    noPwned(work, dir);
+    noPwned(ws.dir, dir);
   });
 
   it('S3 (s3rver): the upload names the bucket and the key the object landed at', { timeout: 120_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const s3: S3rverProcess = await startS3rver({ buckets: ['hooks'] });
     try {
       const dir = dirFor('post-s3');
@@ -223,7 +207,7 @@ describe('ftpkit-server --hook: memory and S3 storage', () => {
 
 describe('ftpkit-server --hook: pre hooks decide', () => {
   it('a refusing pre hook: 553/550 before any 150, nothing written, read, deleted or renamed', { timeout: 120_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('pre');
     const root = dirFor('pre-root');
     const hook = writeRecordingHook(dir);
@@ -270,11 +254,11 @@ describe('ftpkit-server --hook: pre hooks decide', () => {
       expect(r.stdin.status).toBeUndefined();
     }
     expect(records[4]?.stdin.targetPath).toBe('/other');
-    noPwned(work, dir, root);
+    noPwned(ws.dir, dir, root);
   });
 
   it('fail closed: an unreachable pre-upload URL or a pre hook past --hook-timeout-ms is 451, nothing stored', { timeout: 120_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('pre-closed');
     const root = dirFor('pre-closed-root');
     const hook = writeRecordingHook(dir);
@@ -297,12 +281,12 @@ describe('ftpkit-server --hook: pre hooks decide', () => {
 
 describe('ftpkit-server --hook: a slow, full, failing or unreachable target never delays the FTP path', () => {
   it('uploads finish while every hook is blocked; the queue stays bounded and drops are counted', { timeout: 180_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('slow');
     const hook = writeRecordingHook(dir);
     const releases: (() => void)[] = [];
     const held = await startReceiver(() => new Promise((resolve) => releases.push(() => resolve({ status: 204 }))));
-    receivers.push(held);
+    ws.stopLater(held);
     const metricsPort = await closedPort();
     writeFileSync(join(dir, 'block'), '');
     const server = await start([
@@ -353,10 +337,10 @@ ftp.quit()
   });
 
   it('a target answering 500 and one that is down: the upload is not held, retries with backoff, failures counted, bodies signed', { timeout: 120_000 }, async () => {
-    if (!ready) return;
+    if (!ws.ready) return;
     const dir = dirFor('failing');
     const failing = await startReceiver(() => ({ status: 500 }));
-    receivers.push(failing);
+    ws.stopLater(failing);
     const down = await closedPort();
     const metricsPort = await closedPort();
     const secretFile = join(dir, 'secret');

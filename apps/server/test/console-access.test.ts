@@ -1,5 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +140,7 @@ describe('ftpkit-server --console with --tls: the console is served over TLS wit
         const req = request(
           { host: '127.0.0.1', port: Number(m![2]), path: '/login', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } },
           (r) => {
-            const peer = (r.socket as import('node:tls').TLSSocket).getPeerCertificate();
+            const peer = (r.socket as TLSSocket).getPeerCertificate();
             resolve({ status: r.statusCode, setCookie: r.headers['set-cookie'], cert: peer.fingerprint256 });
             r.resume();
           },
@@ -148,6 +151,45 @@ describe('ftpkit-server --console with --tls: the console is served over TLS wit
       expect(res.status).toBe(303);
       expect(res.setCookie?.[0]).toMatch(/; HttpOnly; SameSite=Strict; Path=\/; Secure$/);
       expect(res.cert).toMatch(/^[0-9A-F:]+$/);
+    } finally {
+      await program.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('the console presents the FTPS certificate, and the new one after SIGHUP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpkit-console-tls-reload-'));
+    mkdirSync(join(dir, 'root'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    const makePair = (): string => {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+      return new X509Certificate(readFileSync(cert)).fingerprint256;
+    };
+    const first = makePair();
+    const program = await startProgram(['--root', join(dir, 'root'), '--user', 'u:p', '--tls-cert', cert, '--tls-key', key, '--console', '127.0.0.1:0'], programEnv());
+    const presented = (port: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        // A new connection each time (no keep-alive agent): the certificate of a fresh handshake.
+        const req = request({ host: '127.0.0.1', port, path: '/', rejectUnauthorized: false, agent: false }, (r) => {
+          resolve((r.socket as TLSSocket).getPeerCertificate().fingerprint256);
+          r.resume();
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const port = Number(/console: https:\/\/127\.0\.0\.1:(\d+)\//.exec(program.stdout())?.[1]);
+      expect(await presented(port)).toBe(first);
+      const second = makePair();
+      expect(second).not.toBe(first);
+      program.child.kill('SIGHUP');
+      const deadline = Date.now() + 15_000;
+      let now = await presented(port);
+      while (now !== second && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        now = await presented(port);
+      }
+      expect(now).toBe(second);
     } finally {
       await program.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The built program the S3 tests run (never the sources: this is what users start). */
 export const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
@@ -127,4 +129,39 @@ export function programEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('FTPKIT_')) env[name] = value;
   return { ...env, FTPKIT_LOG_FORMAT: 'json', ...extra };
+}
+
+/** Something a test started that must be stopped when the file's tests end. */
+export type Stoppable = { stop(): Promise<unknown> } | { close(): Promise<unknown> };
+
+/**
+ * The per-file set-up of tests that start the program: `ready` (see {@link programReady}), a
+ * temporary directory, and everything registered with `stopLater` stopped afterwards (programs
+ * first, then what they talk to), the directory removed. Call at the top level of a test file.
+ */
+export function programWorkspace(prefix: string): { readonly ready: boolean; readonly dir: string; stopLater<T extends Stoppable>(thing: T): T } {
+  let ready = false;
+  let dir = '';
+  const started: Stoppable[] = [];
+  beforeAll(() => {
+    ready = programReady();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    for (const s of started) if ('stop' in s) await s.stop();
+    for (const s of started) if ('close' in s) await s.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get ready() {
+      return ready;
+    },
+    get dir() {
+      return dir;
+    },
+    stopLater(thing) {
+      started.push(thing);
+      return thing;
+    },
+  };
 }
