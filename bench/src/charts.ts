@@ -9,6 +9,12 @@ import { round, type Metric, type Table } from './results.js';
 export const FTPKIT_COLOR = '#d9480f';
 export const PEER_COLOR = '#adb5bd';
 
+/**
+ * Tables without a chart of their own: the one-row raw socket ceiling, and the bare loops (two
+ * directions that are not alternatives; each is charted against ftpkit's rows as `vs-bare-*`).
+ */
+export const UNCHARTED: ReadonlySet<string> = new Set(['raw', 'bare']);
+
 /** One bar: a row's median, and that median against the fastest row's (the fastest is 1). */
 export interface ChartBar {
   readonly subject: string;
@@ -88,12 +94,13 @@ export async function renderChart(t: Table): Promise<string | undefined> {
 }
 
 /**
- * Writes each table's chart next to the Markdown report: `<prefix>-<table id>.svg`, and the same
+ * Writes each table's chart (but the UNCHARTED) next to the Markdown report: `<prefix>-<table id>.svg`, and the same
  * as `latest-<table id>.svg` (what the README shows). Returns the files written.
  */
 export async function writeCharts(tables: readonly Table[], dir: string, prefix: string): Promise<string[]> {
   const written: string[] = [];
   for (const t of tables) {
+    if (UNCHARTED.has(t.id)) continue;
     const svg = await renderChart(t);
     if (svg === undefined) continue;
     for (const name of [`${prefix}-${t.id}.svg`, `latest-${t.id}.svg`]) {

@@ -12,14 +12,17 @@ function url(l: Login, path: string): string {
   return `ftp://${encodeURIComponent(l.user)}:${encodeURIComponent(l.password)}@${HOST}:${l.port}${path}`;
 }
 
-/** curl downloading `remote` to `local` (use /dev/null to discard). */
-export function curlGet(l: Login, remote: string, local: string): [string, string[]] {
-  return ['curl', ['-sS', '--fail', '-o', local, url(l, remote)]];
+/** curl's flags for explicit TLS (AUTH TLS, PROT P) with the bench's self-signed certificate. */
+const CURL_TLS = ['--ssl-reqd', '-k'];
+
+/** curl downloading `remote` to `local` (use /dev/null to discard); with `tls`, over explicit TLS. */
+export function curlGet(l: Login, remote: string, local: string, tls = false): [string, string[]] {
+  return ['curl', ['-sS', '--fail', ...(tls ? CURL_TLS : []), '-o', local, url(l, remote)]];
 }
 
-/** curl uploading `local` to `remote`. */
-export function curlPut(l: Login, local: string, remote: string): [string, string[]] {
-  return ['curl', ['-sS', '--fail', '-T', local, url(l, remote)]];
+/** curl uploading `local` to `remote`; with `tls`, over explicit TLS. */
+export function curlPut(l: Login, local: string, remote: string, tls = false): [string, string[]] {
+  return ['curl', ['-sS', '--fail', ...(tls ? CURL_TLS : []), '-T', local, url(l, remote)]];
 }
 
 /** lftp running `commands` after logging in; fails on the first failing command, no retries. */

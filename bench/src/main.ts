@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeCharts } from './charts.js';
 import { parseOptions, USAGE } from './options.js';
 import { killTracked, runTimed } from './process-utils.js';
+import { bareComparisons } from './report.js';
 import { REPO_ROOT } from './servers/bench-server.js';
 import { runBench } from './run-bench.js';
 
@@ -42,7 +43,7 @@ try {
   );
   await writeFile(file, result.markdown);
   // Each table as an SVG bar chart beside the report (and as latest-<table>.svg for the README).
-  const charts = await writeCharts(result.tables, opts.outDir, t0.toISOString().slice(0, 10));
+  const charts = await writeCharts([...result.tables, ...bareComparisons(result.tables)], opts.outDir, t0.toISOString().slice(0, 10));
   process.stdout.write(`${result.summary}; written to ${file} (+ ${charts.length} SVG charts)\n`);
 } catch (err) {
   killTracked();

@@ -47,8 +47,15 @@ export function renderTable(t: Table): string {
   return lines.join('\n');
 }
 
-/** One target of the issue and whether this run met it. */
+/** The rows of the bare-loop table (measure-bare.ts); the issue-19 targets name them. */
+export const BARE_RECEIVE = 'socket → file';
+export const BARE_SEND = 'file → socket';
+
+/** One target of the issues and whether this run met it. */
 export interface TargetCheck {
+  /** The issue that states the target ('18', '19'; '8' for its big-file targets that must not regress). */
+  readonly issue: string;
+  /** The target as the issue words it, naming the rows compared. */
   readonly target: string;
   readonly measured: string;
   readonly status: 'met' | 'MISSED' | 'n/a';
@@ -66,77 +73,163 @@ function has(r: Row | undefined, key: string): r is Row {
   return !!r && (r.samples[key]?.length ?? 0) > 0;
 }
 
-/** Checks the issue's targets against ftpkit-local (server) and the two ftpkit clients. */
-export function checkTargets(tables: readonly Table[], burstClients: number, idleLimitKib = 40): TargetCheck[] {
-  const out: TargetCheck[] = [];
-  const vs = (id: string, subject: string, peer: string | 'best', want: number, key: string, label: string): void => {
-    const t = find(tables, id);
-    const f = rowOf(t, subject);
-    if (!t) return;
-    let p: Row | undefined;
-    if (peer === 'best') {
-      const peers = t.rows.filter((r) => !r.ftpkit && has(r, key));
-      p = peers.sort((a, b) => median(b.samples[key] ?? []) - median(a.samples[key] ?? []))[0];
-    } else p = rowOf(t, peer);
-    const target = `${label}: ${subject} ≥ ${want}x ${peer === 'best' ? `best peer${p ? ` (${p.subject})` : ''}` : peer}`;
-    if (!has(f, key) || !has(p, key)) { out.push({ target, measured: 'no figure', status: 'n/a' }); return; }
-    const r = ratio(f, p, key);
-    out.push({ target, measured: `${r.toFixed(2)}x (${round(median(f.samples[key] ?? []))} vs ${round(median(p.samples[key] ?? []))})`, status: r >= want ? 'met' : 'MISSED' });
-  };
-  for (const id of ['retr-curl', 'stor-curl', 'retr-lftp', 'stor-lftp']) {
-    const label = `${id.split('-')[0]?.toUpperCase()} with ${id.split('-')[1]}`;
-    vs(id, 'ftpkit-local', 'vsftpd', 1.0, 'mbps', label);
-    vs(id, 'ftpkit-local', 'best', 0.9, 'mbps', label);
-    vs(id, 'ftpkit-local', 'ftp-srv', 2.5, 'mbps', label);
-  }
-  // Issue 18: the Node floor, pyftpdlib and vsftpd; pure-ftpd is the stretch.
-  for (const [id, label] of [['small-ftplib', 'small files with ftplib'], ['small-lftp', 'small files with lftp mirror']] as const) {
-    for (const peer of ['node-floor', 'pyftpdlib', 'vsftpd']) vs(id, 'ftpkit-local', peer, 1.0, 'fps', label);
-    vs(id, 'ftpkit-local', 'pure-ftpd', 1.0, 'fps', `${label} (stretch)`);
-  }
-  for (const id of ['burst-0', 'burst-1000']) {
-    const t = find(tables, id);
-    const f = rowOf(t, 'ftpkit-local');
-    if (!t) continue;
-    const label = id === 'burst-0' ? 'burst at once' : 'burst over 1 s';
-    if (!has(f, 'ok')) { out.push({ target: `${label}: ftpkit-local serves all`, measured: 'no figure', status: 'n/a' }); continue; }
-    const worst = min(f.samples.ok ?? []);
-    out.push({ target: `${label}: ftpkit-local ${burstClients}/${burstClients} in every run`, measured: `min ${worst}/${burstClients}, ${f.runs - f.failures}/${f.runs} runs ok`, status: worst === burstClients && f.failures === 0 ? 'met' : 'MISSED' });
-    const fp95 = median(f.samples.p95 ?? []);
-    const peers = t.rows.filter((r) => !r.ftpkit && has(r, 'p95'));
-    const beaten = peers.filter((p) => fp95 < median(p.samples.p95 ?? []));
-    out.push({
-      target: `${label}: ftpkit-local p95 below every peer's`,
-      measured: `${round(fp95)} ms vs ${peers.map((p) => `${p.subject} ${round(median(p.samples.p95 ?? []))}`).join(', ')}`,
-      status: peers.length === 0 ? 'n/a' : beaten.length === peers.length ? 'met' : 'MISSED',
-    });
-    const srv = rowOf(t, 'ftp-srv');
-    if (has(srv, 'peak') && has(f, 'peak')) {
-      const a = median(f.samples.peak ?? []);
-      const b = median(srv.samples.peak ?? []);
-      out.push({ target: `${label}: ftpkit-local peak memory below ftp-srv's`, measured: `${round(a)} vs ${round(b)} MiB`, status: a < b ? 'met' : 'MISSED' });
+/** The peers of the server targets ("best peer"): the bench's own node-floor is a floor, not a peer. */
+export const PEERS = ['vsftpd', 'pure-ftpd', 'pyftpdlib', 'ftp-srv'] as const;
+
+/** A row of a table, or the best of the peers in it (`'best peer'`). */
+type Ref = readonly [table: string, subject: string];
+
+/** Issue 19: server STOR and client download against socket → file, server RETR and client upload against file → socket. */
+const BARE_PAIRS: readonly (readonly [what: string, row: Ref, loop: string])[] = [
+  ['server STOR with curl', ['stor-curl', 'ftpkit-local'], BARE_RECEIVE],
+  ['server STOR with lftp', ['stor-lftp', 'ftpkit-local'], BARE_RECEIVE],
+  ['client download, `ftpkit get`', ['client', 'ftpkit get'], BARE_RECEIVE],
+  ['client download, `@ftpkit/client`', ['client', '@ftpkit/client'], BARE_RECEIVE],
+  ['server RETR with curl', ['retr-curl', 'ftpkit-local'], BARE_SEND],
+  ['server RETR with lftp', ['retr-lftp', 'ftpkit-local'], BARE_SEND],
+  ['client upload, `ftpkit put`', ['client-upload', 'ftpkit put'], BARE_SEND],
+  ['client upload, `@ftpkit/client`', ['client-upload', '@ftpkit/client'], BARE_SEND],
+];
+
+/**
+ * Two tables for charts only (the targets table has their ratios): each bulk direction's ftpkit rows
+ * next to the bare Node loop of that direction (`vs-bare-receive`, `vs-bare-send`).
+ */
+export function bareComparisons(tables: readonly Table[]): Table[] {
+  const bare = find(tables, 'bare');
+  if (!bare) return [];
+  const out: Table[] = [];
+  for (const [loop, id, what] of [[BARE_RECEIVE, 'vs-bare-receive', 'Receiving: server STOR and client download'], [BARE_SEND, 'vs-bare-send', 'Sending: server RETR and client upload']] as const) {
+    const base = rowOf(bare, loop);
+    if (!base) continue;
+    const rows: Row[] = [{ ...base, subject: `bare Node loop, ${loop}` }];
+    for (const [label, [tableId, subject]] of BARE_PAIRS.filter((p) => p[2] === loop)) {
+      const r = rowOf(find(tables, tableId), subject);
+      if (r) rows.push({ ...r, subject: label.replace(/`/g, '') });
     }
-  }
-  const sustained = rowOf(find(tables, 'sustained'), 'ftpkit-local');
-  if (find(tables, 'sustained')) {
-    const keep = median(sustained?.samples.keep ?? []);
-    out.push({ target: 'sustained, default settings: ftpkit-local last 1000 files ≥ 0.9x first 1000', measured: has(sustained, 'keep') ? `${keep.toFixed(2)}x (${round(median(sustained.samples.last ?? []))} vs ${round(median(sustained.samples.first ?? []))} files/s)` : 'no figure', status: !has(sustained, 'keep') ? 'n/a' : keep >= 0.9 ? 'met' : 'MISSED' });
-  }
-  const idle = rowOf(find(tables, 'idle'), 'ftpkit-local');
-  if (find(tables, 'idle')) {
-    const kib = median(idle?.samples.kib ?? []);
-    out.push({ target: `idle sessions: ftpkit-local < ${idleLimitKib} KiB per session`, measured: has(idle, 'kib') ? `${round(kib)} KiB` : 'no figure', status: !has(idle, 'kib') ? 'n/a' : kib < idleLimitKib ? 'met' : 'MISSED' });
-  }
-  for (const c of ['ftpkit get', '@ftpkit/client']) {
-    vs('client', c, 'curl', 1.0, 'mbps', 'client download');
-    vs('client', c, 'basic-ftp', 1.3, 'mbps', 'client download');
+    if (rows.length > 1) out.push({ id, title: `${what} against the bare Node loop (MB/s, higher is better)`, metrics: bare.metrics, rows, notes: [] });
   }
   return out;
 }
 
+/**
+ * Checks the targets of issues 18 and 19 (and issue 8's big-file targets that issue 18 says must not
+ * regress), each as the issue words it, against the server ftpkit-local and the ftpkit clients.
+ * A target whose rows have no figure in this run is 'n/a'.
+ */
+export function checkTargets(tables: readonly Table[], burstClients: number, idleLimitKib = 40): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const median0 = (r: Row, key: string): number => median(r.samples[key] ?? []);
+  const pick = ([id, subject]: Ref, key: string): { row: Row | undefined; name: string; present: boolean } => {
+    const t = find(tables, id);
+    if (subject !== 'best peer') return { row: rowOf(t, subject), name: subject, present: !!t };
+    const peers = (t?.rows ?? []).filter((r) => (PEERS as readonly string[]).includes(r.subject) && has(r, key));
+    const best = peers.sort((a, b) => median0(b, key) - median0(a, key))[0];
+    return { row: best, name: best ? `best peer (${best.subject})` : 'best peer', present: !!t };
+  };
+  /** `num` ≥ `want` × `den` (medians of `key`); skipped when neither table ran. */
+  const ratioTarget = (issue: string, target: string, num: Ref, den: Ref, want: number, key = 'mbps'): void => {
+    const a = pick(num, key);
+    const b = pick(den, key);
+    if (!a.present && !b.present) return;
+    const label = `${target} [${a.name} ÷ ${b.name}]`;
+    if (!has(a.row, key) || !has(b.row, key)) { out.push({ issue, target: label, measured: 'no figure', status: 'n/a' }); return; }
+    const r = median0(a.row, key) / median0(b.row, key);
+    out.push({ issue, target: label, measured: `${r.toFixed(2)}x (${round(median0(a.row, key))} vs ${round(median0(b.row, key))})`, status: r >= want ? 'met' : 'MISSED' });
+  };
+
+  // Issue 18.
+  for (const [id, client] of [['small-ftplib', 'ftplib'], ['small-lftp', '`lftp mirror`']] as const) {
+    for (const peer of ['node-floor', 'pyftpdlib', 'vsftpd']) {
+      ratioTarget('18', `1000 × 4 KiB with ${client}: ftpkit-local ≥ 1.0x ${peer}`, [id, 'ftpkit-local'], [id, peer], 1.0, 'fps');
+    }
+    ratioTarget('18', `1000 × 4 KiB with ${client}: stretch: ≥ 1.0x pure-ftpd`, [id, 'ftpkit-local'], [id, 'pure-ftpd'], 1.0, 'fps');
+  }
+  if (find(tables, 'sustained')) {
+    const r = rowOf(find(tables, 'sustained'), 'ftpkit-local');
+    const keep = has(r, 'keep') ? median0(r, 'keep') : Number.NaN;
+    out.push({
+      issue: '18',
+      target: 'Sustained, default settings: 30,000 small files back to back: the rate of the last 1000 ≥ 0.9x the rate of the first 1000 [ftpkit-local]',
+      measured: has(r, 'keep') ? `${keep.toFixed(2)}x (${round(median0(r, 'last'))} vs ${round(median0(r, 'first'))} files/s)` : 'no figure',
+      status: !has(r, 'keep') ? 'n/a' : keep >= 0.9 ? 'met' : 'MISSED',
+    });
+  }
+  for (const id of ['burst-0', 'burst-1000']) {
+    const t = find(tables, id);
+    if (!t) continue;
+    const f = rowOf(t, 'ftpkit-local');
+    const label = `${burstClients} clients ${id === 'burst-0' ? 'at once' : 'spread over 1 s'}, ftpkit-server with default settings`;
+    if (!has(f, 'ok')) { out.push({ issue: '18', target: `${label}: ${burstClients}/${burstClients} in every run`, measured: 'no figure', status: 'n/a' }); continue; }
+    const worst = min(f.samples.ok ?? []);
+    out.push({ issue: '18', target: `${label}: ${burstClients}/${burstClients} in every run`, measured: `min ${worst}/${burstClients}, ${f.runs - f.failures}/${f.runs} runs ok`, status: worst === burstClients && f.failures === 0 ? 'met' : 'MISSED' });
+    const fp95 = median0(f, 'p95');
+    const peers = ['ftp-srv', 'pyftpdlib'].map((p) => rowOf(t, p)).filter((p): p is Row => has(p, 'p95'));
+    out.push({
+      issue: '18',
+      target: `${label}: p95 below ftp-srv's and pyftpdlib's`,
+      measured: peers.length === 0 || !Number.isFinite(fp95) ? 'no figure' : `${round(fp95)} ms vs ${peers.map((p) => `${p.subject} ${round(median0(p, 'p95'))}`).join(', ')}`,
+      status: peers.length < 2 || !Number.isFinite(fp95) ? 'n/a' : peers.every((p) => fp95 < median0(p, 'p95')) ? 'met' : 'MISSED',
+    });
+    const srv = rowOf(t, 'ftp-srv');
+    out.push({
+      issue: '18',
+      target: `${label}: peak server memory below ftp-srv's`,
+      measured: has(srv, 'peak') && has(f, 'peak') ? `${round(median0(f, 'peak'))} vs ${round(median0(srv, 'peak'))} MiB` : 'no figure',
+      status: has(srv, 'peak') && has(f, 'peak') ? (median0(f, 'peak') < median0(srv, 'peak') ? 'met' : 'MISSED') : 'n/a',
+    });
+  }
+  // Issue 18: "Nothing that was met regresses: big-file RETR/STOR ratios" (issue 8's targets; its
+  // ≥ 1.0x vsftpd and ≥ 0.9x best peer are issue 19's below) "idle memory per session (< 40 KiB)".
+  for (const id of ['retr-curl', 'stor-curl', 'retr-lftp', 'stor-lftp']) {
+    const [verb, client] = id.split('-') as [string, string];
+    ratioTarget('8', `No regression (issue 18): ${verb.toUpperCase()} 1 GiB with ${client}: ftpkit-local at least 2.5x ftp-srv`, [id, 'ftpkit-local'], [id, 'ftp-srv'], 2.5);
+  }
+  if (find(tables, 'idle')) {
+    const r = rowOf(find(tables, 'idle'), 'ftpkit-local');
+    const kib = has(r, 'kib') ? median0(r, 'kib') : Number.NaN;
+    out.push({ issue: '18', target: `No regression: idle memory per session (< ${idleLimitKib} KiB) [ftpkit-local]`, measured: has(r, 'kib') ? `${round(kib)} KiB` : 'no figure', status: !has(r, 'kib') ? 'n/a' : kib < idleLimitKib ? 'met' : 'MISSED' });
+  }
+
+  // Issue 19.
+  for (const verb of ['STOR', 'RETR']) {
+    for (const client of ['curl', 'lftp']) {
+      const id = `${verb.toLowerCase()}-${client}`;
+      ratioTarget('19', `${verb} 1 GiB with ${client}: ftpkit-local ≥ 1.0x vsftpd`, [id, 'ftpkit-local'], [id, 'vsftpd'], 1.0);
+      ratioTarget('19', `${verb} 1 GiB with ${client}: ftpkit-local ≥ 0.9x the best peer`, [id, 'ftpkit-local'], [id, 'best peer'], 0.9);
+    }
+  }
+  for (const c of ['ftpkit get', '@ftpkit/client']) {
+    const name = c === 'ftpkit get' ? '`ftpkit get`' : '`@ftpkit/client`';
+    ratioTarget('19', `${name} download from vsftpd: ≥ 1.0x curl`, ['client', c], ['client', 'curl'], 1.0);
+    ratioTarget('19', `${name} download from vsftpd: ≥ 1.3x basic-ftp`, ['client', c], ['client', 'basic-ftp'], 1.3);
+  }
+  ratioTarget('19', '`ftpkit put` upload to vsftpd ≥ 1.0x curl', ['client-upload', 'ftpkit put'], ['client-upload', 'curl'], 1.0);
+  for (const [what, num, loop] of BARE_PAIRS) {
+    if (!find(tables, num[0]) || !find(tables, 'bare')) continue;
+    ratioTarget('19', `Each direction ≥ 0.9x the bare Node loop measured in the same run: ${what} vs ${loop}`, num, ['bare', loop], 0.9);
+  }
+  for (const verb of ['RETR', 'STOR']) {
+    const id = `ftps-${verb.toLowerCase()}`;
+    ratioTarget('19', `FTPS ${verb} ≥ 1.0x vsftpd (with TLS)`, [id, 'ftpkit-local'], [id, 'vsftpd'], 1.0);
+    ratioTarget('19', `FTPS ${verb} ≥ 1.0x pure-ftpd (with TLS)`, [id, 'ftpkit-local'], [id, 'pure-ftpd'], 1.0);
+  }
+  return out;
+}
+
+/** The targets as a Markdown table: issue, target (as the issue words it), measured, met / MISSED. */
 export function renderTargets(checks: readonly TargetCheck[]): string {
   if (checks.length === 0) return '';
-  const lines = ['## Targets (issues 8 and 18), medians of this run', '', '| target | measured | status |', '| --- | --- | --- |'];
-  for (const c of checks) lines.push(`| ${c.target} | ${c.measured} | ${c.status === 'MISSED' ? '**MISSED**' : c.status} |`);
+  const met = checks.filter((c) => c.status === 'met').length;
+  const judged = checks.filter((c) => c.status !== 'n/a').length;
+  const lines = [
+    '## Targets (issues 18 and 19), medians of this run',
+    '',
+    `${met} of ${judged} met. Each target as its issue words it; in brackets the rows compared. Issue 8's big-file targets are checked as issue 18's "nothing that was met regresses".`,
+    '',
+    '| issue | target | measured | status |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const c of checks) lines.push(`| ${c.issue} | ${c.target} | ${c.measured} | ${c.status === 'MISSED' ? '**MISSED**' : c.status} |`);
   return lines.join('\n');
 }

@@ -50,11 +50,14 @@ export async function roundRobin(table: Table, subjects: readonly Subject[], ctx
     rows.set(s.name, row);
     table.rows.push(row);
   }
+  const started = Date.now();
   for (let r = 0; r < runs; r++) {
-    // The run's time budget (--max-minutes): finish whole rounds only, and say so under the table.
-    if (r > 0 && Date.now() > ctx.deadline) {
-      table.notes.push(`Stopped after ${r} of ${runs} rounds: the run's time budget (--max-minutes) was used up.`);
-      log(`${table.id}: time budget used up after ${r} rounds`);
+    // The time budget (--max-minutes, this measurement's share of it): the first round always
+    // runs; another starts only when a round as long as the average so far still fits.
+    const perRound = r > 0 ? (Date.now() - started) / r : 0;
+    if (r > 0 && Date.now() + perRound > ctx.deadline) {
+      table.notes.push(`Stopped after ${r} of ${runs} rounds: another round (~${Math.round(perRound / 1000)} s) would not fit this measurement's share of the time budget (--max-minutes).`);
+      log(`${table.id}: time budget share used up after ${r} rounds`);
       break;
     }
     for (let i = 0; i < subjects.length; i++) {

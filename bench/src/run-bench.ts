@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { exec, haveVsftpd, havePureFtpd, havePyftpdlib, PYTHON } from '@ftpkit/test-servers';
+import { exec, haveVsftpd, havePureFtpd, havePyftpdlib, makeCertificate, PYTHON } from '@ftpkit/test-servers';
 import { BENCH_PASSWORD, BENCH_USER, ensureBenchUser } from './bench-user.js';
 import type { BenchContext } from './bench-context.js';
+import { estimateRoundSeconds, minutes, stepDeadline } from './budget.js';
 import { ftplibUpload } from './clients.js';
 import { createDataSet, removeDataSet } from './data-set.js';
+import { measureBare } from './measure-bare.js';
 import { measureBurst } from './measure-burst.js';
-import { measureClients } from './measure-client.js';
+import { clientRows, measureClients } from './measure-client.js';
 import { measureIdle } from './measure-idle.js';
 import { measureRaw } from './measure-raw.js';
 import { measureSmallFiles } from './measure-small.js';
@@ -17,7 +21,7 @@ import { killTracked, runTimed } from './process-utils.js';
 import { checkTargets, formatSize, renderTable, renderTargets, type TargetCheck } from './report.js';
 import { median } from './stats.js';
 import type { Table } from './results.js';
-import type { BenchServer, ServerContext } from './servers/bench-server.js';
+import type { BenchServer, ServerContext, TlsFiles } from './servers/bench-server.js';
 import { startFtpSrv } from './servers/ftp-srv.js';
 import { FTPKIT_SERVER, haveFtpkitServer, startFtpkit } from './servers/ftpkit.js';
 import { startNodeFloor } from './servers/node-floor.js';
@@ -25,12 +29,25 @@ import { startPureFtpd } from './servers/pure-ftpd.js';
 import { startPyftpdlib } from './servers/pyftpdlib.js';
 import { startVsftpd } from './servers/vsftpd.js';
 
+/** How long one measurement took against its estimate (the report lists them: the budget's evidence). */
+export interface StepTiming {
+  readonly id: string;
+  /** Estimated seconds for all its runs (budget.ts). */
+  readonly estimate: number;
+  /** Seconds it took. */
+  readonly took: number;
+  /** Rounds it ran (fewer than --runs when its share of the budget ran out). */
+  readonly rounds: number;
+}
+
 /** What a run produced. */
 export interface BenchResult {
   readonly tables: Table[];
   readonly targets: TargetCheck[];
   /** Servers or clients left out, and why. */
   readonly notes: string[];
+  /** Time per measurement, in the order they ran. */
+  readonly timings: StepTiming[];
   readonly markdown: string;
   readonly summary: string;
 }
@@ -86,8 +103,11 @@ export async function runBench(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const servers: BenchServer[] = [];
+  /** Servers started with TLS for the FTPS measurements, on first use. */
+  let tlsServers: Promise<BenchServer[]> | undefined;
   let vsftpd: BenchServer | undefined;
   const tables: Table[] = [];
+  const timings: StepTiming[] = [];
   try {
     const ctxServer: ServerContext = {
       user: BENCH_USER, password: BENCH_PASSWORD, root: data.root, workDir: data.base, uid, gid,
@@ -122,7 +142,7 @@ export async function runBench(
     } else {
       notes.push(`ftpkit-server is not built (${FTPKIT_SERVER} missing): no ftpkit server rows.`);
     }
-    if (have.has('vsftpd') && (wanted('vsftpd') || opts.only.has('client'))) plan.push(['vsftpd', () => startVsftpd(ctxServer)]);
+    if (have.has('vsftpd') && (wanted('vsftpd') || opts.only.has('client') || opts.only.has('upload'))) plan.push(['vsftpd', () => startVsftpd(ctxServer)]);
     if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) plan.push(['pure-ftpd', () => startPureFtpd(ctxServer, maxClients)]);
     if (have.has('pyftpdlib') && wanted('pyftpdlib')) plan.push(['pyftpdlib', () => startPyftpdlib(ctxServer)]);
     if (wanted('ftp-srv')) plan.push(['ftp-srv', () => startFtpSrv(ctxServer)]);
@@ -145,43 +165,79 @@ export async function runBench(
       const fn = s.diskRoot === undefined ? undefined : starters.get(s.name);
       return fn ? await fn() : undefined;
     };
-    const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, deadline, fresh, log };
-    const o = opts.only;
-    // The issue's targets are stated for curl and ftplib: those tables come first, the lftp
-    // variants last, so a run cut short by its time budget still answers the targets.
-    const steps: [boolean, () => Promise<Table>][] = [
-      [o.has('raw'), () => measureRaw(ctx)],
-      [o.has('retr') && have.has('curl'), () => measureTransfer(ctx, 'retr', 'curl')],
-      [o.has('stor') && have.has('curl'), () => measureTransfer(ctx, 'stor', 'curl')],
-      [o.has('small') && have.has('ftplib'), () => measureSmallFiles(ctx, 'ftplib')],
-      [o.has('sustained') && have.has('ftplib'), () => measureSustained(ctx)],
-      [o.has('burst'), () => measureBurst(ctx, 0)],
-      [o.has('burst'), () => measureBurst(ctx, 1000)],
-      [o.has('client'), () => measureClients(ctx)],
-      [o.has('idle'), () => measureIdle(ctx)],
-      [o.has('retr') && have.has('lftp'), () => measureTransfer(ctx, 'retr', 'lftp')],
-      [o.has('stor') && have.has('lftp'), () => measureTransfer(ctx, 'stor', 'lftp')],
-      [o.has('small') && have.has('lftp'), () => measureSmallFiles(ctx, 'lftp')],
-    ];
-    for (const [selected, step] of steps) {
-      if (!selected) continue;
-      if (Date.now() > deadline) {
-        notes.push('The time budget (--max-minutes) ran out: the measurements without a table were skipped.');
-        break;
+    // FTPS (issue 19): ftpkit-local, vsftpd and pure-ftpd started again with explicit TLS and one
+    // self-signed certificate made now; vsftpd with TLS is also what the TLS clients download from.
+    const startTls = async (): Promise<BenchServer[]> => {
+      const dir = join(data.base, 'tls');
+      await mkdir(dir, { recursive: true });
+      const cert: TlsFiles = await makeCertificate(dir);
+      const tlsPlan: [string, () => Promise<BenchServer>][] = [];
+      if (haveFtpkitServer() && wanted('ftpkit-local')) tlsPlan.push(['ftpkit-local (TLS)', () => startFtpkit(ctxServer, 'local', cert)]);
+      if (have.has('vsftpd')) tlsPlan.push(['vsftpd (TLS)', () => startVsftpd(ctxServer, cert)]);
+      if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) tlsPlan.push(['pure-ftpd (TLS)', () => startPureFtpd(ctxServer, 50, cert)]);
+      const list: BenchServer[] = [];
+      for (const [name, fn] of tlsPlan) {
+        const srv = await start(name, fn);
+        if (srv) list.push(srv);
       }
-      tables.push(await step());
+      return list;
+    };
+    const tls = (): Promise<BenchServer[]> => (tlsServers ??= startTls());
+    const tlsRows = async (): Promise<BenchServer[]> => (await tls()).filter((x) => wanted(x.name));
+    const tlsVsftpd = async (): Promise<BenchServer | undefined> => (await tls()).find((x) => x.name === 'vsftpd');
+    const o = opts.only;
+    const n = servers.length;
+    const shape = { rows: n, ftpSrv: servers.some((x) => x.name === 'ftp-srv'), vsftpd: servers.some((x) => x.name === 'vsftpd') };
+    const clientCount = (task: 'download' | 'upload' | 'download-tls'): number =>
+      (task === 'download-tls' ? have.has('vsftpd') : vsftpd !== undefined)
+        ? clientRows({ curl: have.has('curl'), lftp: have.has('lftp') }, task).filter((c) => c.available).length : 0;
+    const tlsCount = [wanted('ftpkit-local') && haveFtpkitServer(), wanted('vsftpd') && have.has('vsftpd'), wanted('pure-ftpd') && have.has('pure-ftpd')].filter(Boolean).length;
+    // The issue's targets are stated for curl and ftplib: those tables come first, the lftp
+    // variants last. Each step: whether it runs, its table id, its rows (for the time estimate), how to run it.
+    const steps: [boolean, string, number, (c: BenchContext) => Promise<Table>][] = [
+      [o.has('raw'), 'raw', 1, (c) => measureRaw(c)],
+      [o.has('bare'), 'bare', 2, (c) => measureBare(c)],
+      [o.has('retr') && have.has('curl'), 'retr-curl', n, (c) => measureTransfer(c, 'retr', 'curl')],
+      [o.has('stor') && have.has('curl'), 'stor-curl', n, (c) => measureTransfer(c, 'stor', 'curl')],
+      [o.has('small') && have.has('ftplib'), 'small-ftplib', n, (c) => measureSmallFiles(c, 'ftplib')],
+      [o.has('sustained') && have.has('ftplib'), 'sustained', servers.filter((x) => x.ftpkit).length, (c) => measureSustained(c)],
+      [o.has('burst'), 'burst-0', n, (c) => measureBurst(c, 0)],
+      [o.has('burst'), 'burst-1000', n, (c) => measureBurst(c, 1000)],
+      [o.has('client'), 'client', clientCount('download'), (c) => measureClients(c, 'download')],
+      [o.has('upload'), 'client-upload', clientCount('upload'), (c) => measureClients(c, 'upload')],
+      [o.has('idle'), 'idle', n, (c) => measureIdle(c)],
+      [o.has('ftps') && have.has('curl'), 'ftps-retr', tlsCount, async (c) => measureTransfer(c, 'retr', 'curl', await tlsRows())],
+      [o.has('ftps') && have.has('curl'), 'ftps-stor', tlsCount, async (c) => measureTransfer(c, 'stor', 'curl', await tlsRows())],
+      [o.has('ftps'), 'client-tls', clientCount('download-tls'), async (c) => measureClients(c, 'download-tls', await tlsVsftpd())],
+      [o.has('retr') && have.has('lftp'), 'retr-lftp', n, (c) => measureTransfer(c, 'retr', 'lftp')],
+      [o.has('stor') && have.has('lftp'), 'stor-lftp', n, (c) => measureTransfer(c, 'stor', 'lftp')],
+      [o.has('small') && have.has('lftp'), 'small-lftp', n, (c) => measureSmallFiles(c, 'lftp')],
+    ];
+    const selected = steps.filter(([on]) => on);
+    const estimates = selected.map(([, id, rows]) => opts.runs * estimateRoundSeconds(id, opts, { ...shape, rows }));
+    log(`plan for --runs ${opts.runs} (estimate on a quiet 2-core machine): ${selected.map(([, id], i) => `${id} ${minutes(estimates[i] ?? 0)}`).join(', ')} min; total ${minutes(estimates.reduce((a, b) => a + b, 0))} min, budget ${opts.maxMinutes} min`);
+    for (const [i, [, id, , step]] of selected.entries()) {
+      const t0 = Date.now();
+      const share = stepDeadline(t0, deadline, estimates, i);
+      const ctx: BenchContext = { opts, data, servers, vsftpd, clients: have, user: BENCH_USER, password: BENCH_PASSWORD, deadline: share, fresh, log };
+      const table = await step(ctx);
+      const took = (Date.now() - t0) / 1000;
+      timings.push({ id, estimate: estimates[i] ?? 0, took, rounds: Math.max(0, ...table.rows.map((r) => r.runs)) });
+      log(`${id}: ${took.toFixed(0)} s (estimated ${(estimates[i] ?? 0).toFixed(0)} s)`);
+      tables.push(table);
       if (onProgress) await onProgress(await render(tables, true));
     }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    const all = vsftpd && !servers.includes(vsftpd) ? [...servers, vsftpd] : servers;
+    const all = vsftpd && !servers.includes(vsftpd) ? [...servers, vsftpd] : [...servers];
+    if (tlsServers) all.push(...await tlsServers.catch(() => []));
     await Promise.all(all.map((s) => s.stop().catch(() => undefined)));
     await removeDataSet(data);
   }
   const markdown = await render(tables, false);
   const targets = checkTargets(tables, opts.burst);
-  return { tables, targets, notes, markdown, summary: summarize(tables, targets) };
+  return { tables, targets, notes, timings, markdown, summary: summarize(tables, targets) };
 
   async function render(done: readonly Table[], partial: boolean): Promise<string> {
     const targetChecks = checkTargets(done, opts.burst);
@@ -201,9 +257,19 @@ export async function runBench(
       `- Command: \`${commandLine(opts)}\``,
     ].filter((l, i) => i !== 2 || l !== '');
     if (notes.length > 0) header.push('', 'Left out:', ...notes.map((n) => `- ${n}`));
-    const parts = [header.join('\n'), renderTargets(targetChecks), ...done.map(renderTable)].filter(Boolean);
+    const parts = [header.join('\n'), renderTargets(targetChecks), ...done.map(renderTable), renderTimings(timings, opts.runs)].filter(Boolean);
     return `${parts.join('\n\n')}\n`;
   }
+}
+
+/** The time each measurement took, against the budget's estimate. */
+function renderTimings(timings: readonly StepTiming[], runs: number): string {
+  if (timings.length === 0) return '';
+  const lines = ['### Time per measurement', '', `| measurement | rounds | took (s) | estimated for ${runs} run(s) (s) |`, '| --- | ---: | ---: | ---: |'];
+  for (const t of timings) lines.push(`| ${t.id} | ${t.rounds} | ${t.took.toFixed(0)} | ${t.estimate.toFixed(0)} |`);
+  const sum = (k: 'took' | 'estimate'): string => timings.reduce((a, t) => a + t[k], 0).toFixed(0);
+  lines.push(`| all | | ${sum('took')} | ${sum('estimate')} |`);
+  return lines.join('\n');
 }
 
 /** The one-line summary: ftpkit-local's headline figures and how many targets were met. */

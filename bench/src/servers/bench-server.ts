@@ -76,6 +76,12 @@ export async function allocatePasvRange(count: number): Promise<[number, number]
   throw new Error(`no free range of ${count} passive ports below 32700`);
 }
 
+/** A certificate and its key (PEM files) for a server started with explicit TLS (AUTH TLS). */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 /** Spawns a server process with a raised fd limit and waits until it accepts connections. */
 export async function launch(name: string, cmd: string, args: readonly string[], port: number, opts: { cwd?: string } = {}): Promise<{ pid: number; stop: () => Promise<void> }> {
   const [c, a] = withFdLimit(cmd, args);

@@ -1,15 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, VSFTPD } from '@ftpkit/test-servers';
-import { allocatePasvRange, HOST, launch, type BenchServer, type ServerContext } from './bench-server.js';
+import { allocatePasvRange, HOST, launch, type BenchServer, type ServerContext, type TlsFiles } from './bench-server.js';
 
 /**
  * vsftpd with the local account chrooted into the shared root. Its listen backlog (32, fixed in
  * its source) is left as shipped: that is what users get. `isolate_network=NO` because network
- * namespaces are slow to create in a container.
+ * namespaces are slow to create in a container. With `tls`, explicit TLS as the client tests run it
+ * (packages/test-servers): `require_ssl_reuse=YES`, `ssl_ciphers=HIGH`, TLS 1.2+, plain logins allowed.
  */
-export async function startVsftpd(ctx: ServerContext): Promise<BenchServer> {
-  const dir = join(ctx.workDir, 'vsftpd');
+export async function startVsftpd(ctx: ServerContext, tls?: TlsFiles): Promise<BenchServer> {
+  const dir = join(ctx.workDir, tls ? 'vsftpd-tls' : 'vsftpd');
   const empty = join(dir, 'empty');
   await mkdir(empty, { recursive: true });
   const port = await freePort(HOST);
@@ -25,6 +26,11 @@ export async function startVsftpd(ctx: ServerContext): Promise<BenchServer> {
     'connect_from_port_20=NO', 'max_clients=0', 'max_per_ip=0', 'use_localtime=NO',
     'xferlog_enable=NO', 'dirmessage_enable=NO', 'ftpd_banner=ftpkit bench vsftpd',
     'idle_session_timeout=600', 'data_connection_timeout=300',
+    ...(tls ? [
+      'ssl_enable=YES', `rsa_cert_file=${tls.certFile}`, `rsa_private_key_file=${tls.keyFile}`,
+      'force_local_logins_ssl=NO', 'force_local_data_ssl=NO', 'require_ssl_reuse=YES', 'ssl_ciphers=HIGH',
+      'ssl_tlsv1=NO', 'ssl_sslv2=NO', 'ssl_sslv3=NO',
+    ] : []),
   ].join('\n') + '\n', { mode: 0o600 });
   const { pid, stop } = await launch('vsftpd', VSFTPD, [conf], port);
   return { name: 'vsftpd', ftpkit: false, port, pid, diskRoot: ctx.root, stop };

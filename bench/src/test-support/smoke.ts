@@ -38,6 +38,28 @@ export function smokeOptions(servers: readonly string[], outDir: string): BenchO
 export const SERVER_TABLES = ['retr-curl', 'stor-curl', 'small-ftplib', 'burst-0', 'burst-1000', 'idle'];
 export const LFTP_TABLES = ['retr-lftp', 'stor-lftp', 'small-lftp'];
 
+/**
+ * Every row of the named tables ran without a failure and produced every figure of its table (a
+ * row with no figure would leave its targets 'n/a' and its chart bar missing). Returns the
+ * problems found, `[]` when there are none.
+ */
+export function missingFigures(result: BenchResult, ids: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const id of ids) {
+    const t = result.tables.find((x) => x.id === id);
+    if (!t) { problems.push(`${id}: no table`); continue; }
+    if (t.rows.length === 0) problems.push(`${id}: no rows (${t.notes.join(' ')})`);
+    for (const r of t.rows) {
+      if (r.failures > 0) problems.push(`${id} ${r.subject}: ${r.failures} failed run(s): ${r.errors.join('; ')}`);
+      for (const m of t.metrics) {
+        const v = r.samples[m.key] ?? [];
+        if (v.length === 0 || !v.every((x) => Number.isFinite(x) && x > 0)) problems.push(`${id} ${r.subject}: no ${m.label} figure (${JSON.stringify(v)})`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** The first sample of one metric of one row, or NaN. */
 export function sample(result: BenchResult, id: string, subject: string, key: string): number {
   return result.tables.find((t) => t.id === id)?.rows.find((r) => r.subject === subject)?.samples[key]?.[0] ?? Number.NaN;
