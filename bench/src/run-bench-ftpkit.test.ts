@@ -53,7 +53,7 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
       expect(sample(result, 'sustained', s, 'first'), s).toBeGreaterThan(0);
       expect(sample(result, 'sustained', s, 'keep'), s).toBeGreaterThan(0);
     }
-    expect(result.targets.find((c) => c.target.startsWith('sustained, default settings'))?.status).toMatch(/^(met|MISSED)$/);
+    expect(result.targets.find((c) => c.target.startsWith('Sustained, default settings'))?.status).toMatch(/^(met|MISSED)$/);
   });
 
   it.runIf(servers.includes('vsftpd') || haveVsftpd())('downloads with every client that is built, ftpkit ones included', () => {
@@ -68,11 +68,21 @@ describe.runIf(smokeCanRun() && ftpkitBuilt)('pnpm bench smoke run: ftpkit-serve
 
   it('renders ftpkit ÷ peer ratio columns and checks the issue targets', () => {
     expect(result.markdown).toContain('| ftpkit-local ÷ row, MB/s | ftpkit-memory ÷ row, MB/s |');
-    expect(result.markdown).toContain('## Targets (issues 8 and 18), medians of this run');
-    for (const label of ['small files with ftplib', 'small files with lftp mirror']) {
-      expect(result.targets.find((c) => c.target === `${label}: ftpkit-local ≥ 1x node-floor`)?.status, label).toMatch(/^(met|MISSED)$/);
+    expect(result.markdown).toContain('## Targets (issues 18 and 19), medians of this run');
+    for (const client of ['ftplib', '`lftp mirror`']) {
+      const target = `1000 × 4 KiB with ${client}: ftpkit-local ≥ 1.0x node-floor [ftpkit-local ÷ node-floor]`;
+      expect(result.targets.find((c) => c.target === target)?.status, target).toMatch(/^(met|MISSED)$/);
     }
-    expect(result.targets.some((c) => c.target.startsWith('RETR with curl: ftpkit-local ≥ 1x vsftpd') && c.status !== 'n/a')).toBe(true);
+    for (const verb of ['RETR', 'STOR']) {
+      for (const client of ['curl', 'lftp']) {
+        const target = `${verb} 1 GiB with ${client}: ftpkit-local ≥ 1.0x vsftpd [ftpkit-local ÷ vsftpd]`;
+        expect(result.targets.find((c) => c.target === target)?.status, target).toMatch(/^(met|MISSED)$/);
+      }
+    }
+    for (const c of ['`ftpkit get`', '`@ftpkit/client`']) {
+      expect(result.targets.filter((x) => x.target.startsWith(`${c} download from vsftpd`)).map((x) => x.status), c).toEqual([expect.stringMatching(/^(met|MISSED)$/), expect.stringMatching(/^(met|MISSED)$/)]);
+    }
+    expect(result.targets.find((c) => c.target.startsWith('No regression: idle memory per session'))?.status).toMatch(/^(met|MISSED)$/);
     expect(result.summary).toMatch(/^bench: retr-curl \d+ MB\/s, .*targets met \d+\/\d+$/);
   });
 });
