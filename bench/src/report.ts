@@ -79,16 +79,21 @@ export const PEERS = ['vsftpd', 'pure-ftpd', 'pyftpdlib', 'ftp-srv'] as const;
 /** A row of a table, or the best of the peers in it (`'best peer'`). */
 type Ref = readonly [table: string, subject: string];
 
-/** Issue 19: server STOR and client download against socket → file, server RETR and client upload against file → socket. */
-const BARE_PAIRS: readonly (readonly [what: string, row: Ref, loop: string])[] = [
-  ['server STOR with curl', ['stor-curl', 'ftpkit-local'], BARE_RECEIVE],
-  ['server STOR with lftp', ['stor-lftp', 'ftpkit-local'], BARE_RECEIVE],
-  ['client download, `ftpkit get`', ['client', 'ftpkit get'], BARE_RECEIVE],
-  ['client download, `@ftpkit/client`', ['client', '@ftpkit/client'], BARE_RECEIVE],
-  ['server RETR with curl', ['retr-curl', 'ftpkit-local'], BARE_SEND],
-  ['server RETR with lftp', ['retr-lftp', 'ftpkit-local'], BARE_SEND],
-  ['client upload, `ftpkit put`', ['client-upload', 'ftpkit put'], BARE_SEND],
-  ['client upload, `@ftpkit/client`', ['client-upload', '@ftpkit/client'], BARE_SEND],
+/**
+ * Issue 19: server STOR and client download against socket → file, server RETR and client upload
+ * against file → socket. The bare loop's clock matches the row's: the clients are timed spawn to
+ * exit with one Node start ('mbps'), the servers by curl or lftp, whose own start is negligible,
+ * against the transfer alone ('loop').
+ */
+const BARE_PAIRS: readonly (readonly [what: string, row: Ref, loop: string, loopKey: 'mbps' | 'loop'])[] = [
+  ['server STOR with curl', ['stor-curl', 'ftpkit-local'], BARE_RECEIVE, 'loop'],
+  ['server STOR with lftp', ['stor-lftp', 'ftpkit-local'], BARE_RECEIVE, 'loop'],
+  ['client download, `ftpkit get`', ['client', 'ftpkit get'], BARE_RECEIVE, 'mbps'],
+  ['client download, `@ftpkit/client`', ['client', '@ftpkit/client'], BARE_RECEIVE, 'mbps'],
+  ['server RETR with curl', ['retr-curl', 'ftpkit-local'], BARE_SEND, 'loop'],
+  ['server RETR with lftp', ['retr-lftp', 'ftpkit-local'], BARE_SEND, 'loop'],
+  ['client upload, `ftpkit put`', ['client-upload', 'ftpkit put'], BARE_SEND, 'mbps'],
+  ['client upload, `@ftpkit/client`', ['client-upload', '@ftpkit/client'], BARE_SEND, 'mbps'],
 ];
 
 /**
@@ -107,7 +112,7 @@ export function bareComparisons(tables: readonly Table[]): Table[] {
       const r = rowOf(find(tables, tableId), subject);
       if (r) rows.push({ ...r, subject: label.replace(/`/g, '') });
     }
-    if (rows.length > 1) out.push({ id, title: `${what} against the bare Node loop (MB/s, higher is better)`, metrics: bare.metrics, rows, notes: [] });
+    if (rows.length > 1) out.push({ id, title: `${what} against the bare Node loop (MB/s, higher is better)`, metrics: bare.metrics.slice(0, 1), rows, notes: ['Every row timed spawn to exit of the program that moves the bytes (curl or lftp for the server rows).'] });
   }
   return out;
 }
@@ -127,15 +132,15 @@ export function checkTargets(tables: readonly Table[], burstClients: number, idl
     const best = peers.sort((a, b) => median0(b, key) - median0(a, key))[0];
     return { row: best, name: best ? `best peer (${best.subject})` : 'best peer', present: !!t };
   };
-  /** `num` ≥ `want` × `den` (medians of `key`); skipped when neither table ran. */
-  const ratioTarget = (issue: string, target: string, num: Ref, den: Ref, want: number, key = 'mbps'): void => {
+  /** `num` ≥ `want` × `den` (medians of `key`, of `denKey` for `den`); skipped when neither table ran. */
+  const ratioTarget = (issue: string, target: string, num: Ref, den: Ref, want: number, key = 'mbps', denKey = key, denClock = ''): void => {
     const a = pick(num, key);
-    const b = pick(den, key);
+    const b = pick(den, denKey);
     if (!a.present && !b.present) return;
-    const label = `${target} [${a.name} ÷ ${b.name}]`;
-    if (!has(a.row, key) || !has(b.row, key)) { out.push({ issue, target: label, measured: 'no figure', status: 'n/a' }); return; }
-    const r = median0(a.row, key) / median0(b.row, key);
-    out.push({ issue, target: label, measured: `${r.toFixed(2)}x (${round(median0(a.row, key))} vs ${round(median0(b.row, key))})`, status: r >= want ? 'met' : 'MISSED' });
+    const label = `${target} [${a.name} ÷ ${b.name}${denClock}]`;
+    if (!has(a.row, key) || !has(b.row, denKey)) { out.push({ issue, target: label, measured: 'no figure', status: 'n/a' }); return; }
+    const r = median0(a.row, key) / median0(b.row, denKey);
+    out.push({ issue, target: label, measured: `${r.toFixed(2)}x (${round(median0(a.row, key))} vs ${round(median0(b.row, denKey))})`, status: r >= want ? 'met' : 'MISSED' });
   };
 
   // Issue 18.
@@ -205,9 +210,10 @@ export function checkTargets(tables: readonly Table[], burstClients: number, idl
     ratioTarget('19', `${name} download from vsftpd: ≥ 1.3x basic-ftp`, ['client', c], ['client', 'basic-ftp'], 1.3);
   }
   ratioTarget('19', '`ftpkit put` upload to vsftpd ≥ 1.0x curl', ['client-upload', 'ftpkit put'], ['client-upload', 'curl'], 1.0);
-  for (const [what, num, loop] of BARE_PAIRS) {
+  for (const [what, num, loop, loopKey] of BARE_PAIRS) {
     if (!find(tables, num[0]) || !find(tables, 'bare')) continue;
-    ratioTarget('19', `Each direction ≥ 0.9x the bare Node loop measured in the same run: ${what} vs ${loop}`, num, ['bare', loop], 0.9);
+    ratioTarget('19', `Each direction ≥ 0.9x the bare Node loop measured in the same run: ${what} vs ${loop}`, num, ['bare', loop], 0.9, 'mbps', loopKey,
+      loopKey === 'loop' ? ', transfer only' : ', spawn to exit');
   }
   for (const verb of ['RETR', 'STOR']) {
     const id = `ftps-${verb.toLowerCase()}`;

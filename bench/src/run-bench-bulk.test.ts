@@ -33,6 +33,8 @@ describe.runIf(smokeCanRun() && ftpkitBuilt && haveVsftpd())('pnpm bench smoke r
   it('measures both bare Node loops with the big file, each with a figure', () => {
     expect(result.tables.find((t) => t.id === 'bare')?.rows.map((r) => r.subject)).toEqual([BARE_RECEIVE, BARE_SEND]);
     expect(missingFigures(result, ['bare'])).toEqual([]);
+    const t = result.tables.find((x) => x.id === 'bare');
+    expect(t?.metrics.map((m) => m.key)).toEqual(['mbps', 'loop']);
   });
 
   it('uploads to vsftpd with ftpkit put, @ftpkit/client, curl and basic-ftp (lftp when it runs), each with a figure', () => {

@@ -283,6 +283,7 @@ function summarize(tables: readonly Table[], targets: readonly TargetCheck[]): s
     fig('retr-curl', 'ftpkit-local', 'mbps', 'MB/s'), fig('stor-curl', 'ftpkit-local', 'mbps', 'MB/s'),
     fig('small-ftplib', 'ftpkit-local', 'fps', 'files/s'), fig('burst-0', 'ftpkit-local', 'p95', 'ms p95'),
     fig('idle', 'ftpkit-local', 'kib', 'KiB/session'), fig('client', 'ftpkit get', 'mbps', 'MB/s'),
+    fig('client-upload', 'ftpkit put', 'mbps', 'MB/s'), fig('ftps-retr', 'ftpkit-local', 'mbps', 'MB/s'), fig('ftps-stor', 'ftpkit-local', 'mbps', 'MB/s'),
     fig('raw', 'node raw socket', 'mbps', 'MB/s raw'),
   ].filter(Boolean);
   const met = targets.filter((t) => t.status === 'met').length;
