@@ -23,7 +23,7 @@ const GIB = 1024 ** 3;
 /**
  * Estimated seconds of one round (every row once) of measurement `id` on a quiet 2-core machine.
  * Per-row costs: big-file MB/s near the committed medians (curl RETR ~1 GB/s, STOR and lftp slower,
- * STOR over TLS ~150 MB/s for vsftpd), small files ~800 files/s (ftp-srv 22), 2,000 idle logins ~5 s.
+ * STOR over TLS ~150 MB/s for vsftpd and pure-ftpd, the ftpkit clients over TLS a few hundred MB/s), small files ~800 files/s (ftp-srv 22), 2,000 idle logins ~5 s.
  */
 export function estimateRoundSeconds(id: string, o: BenchOptions, shape: RoundShape): number {
   const g = o.size / GIB;
@@ -46,9 +46,9 @@ export function estimateRoundSeconds(id: string, o: BenchOptions, shape: RoundSh
     case 'idle': return n * (1.5 + 3 * settle + o.idle / 400);
     case 'client': return n * (1.5 * g + 0.4);
     case 'client-upload': return n * (2.0 * g + 0.4);
-    case 'ftps-retr': return n * (1.5 * g + 0.5);
-    case 'ftps-stor': return n * (4.0 * g + 0.5);
-    case 'client-tls': return n * (1.6 * g + 0.5);
+    case 'ftps-retr': return n * (2.0 * g + 0.5);
+    case 'ftps-stor': return n * (5.0 * g + 0.5);
+    case 'client-tls': return n * (3.0 * g + 0.5);
     default: return n * (2 * g + 1);
   }
 }
