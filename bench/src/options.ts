@@ -79,7 +79,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --only LIST       comma list of ${MEASUREMENTS.join(',')} (default all)
   --servers LIST    comma list of server names (default all)
   --out DIR         results folder (default bench/results)
-  --step-timeout S  seconds any single step may take (default 600)
+  --step-timeout S  seconds any single step may take (default 300: a hung run costs at most that)
   --max-minutes M   time budget, shared out in proportion to each measurement's estimated cost; a
                     measurement runs fewer rounds (never none) when its share is used up (default 28: with the
                     build and setup before it, a full run stays near 30 min)`;
@@ -100,7 +100,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       only: { type: 'string', default: MEASUREMENTS.join(',') },
       servers: { type: 'string', default: '' },
       out: { type: 'string', default: defaultOutDir },
-      'step-timeout': { type: 'string', default: '600' },
+      'step-timeout': { type: 'string', default: '300' },
       'max-minutes': { type: 'string', default: '28' },
       help: { type: 'boolean', short: 'h', default: false },
     },
