@@ -103,8 +103,9 @@ export async function runBench(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const servers: BenchServer[] = [];
-  /** Servers started with TLS for the FTPS measurements, on first use. */
+  /** Servers started with TLS for the FTPS measurements, on first use (each listed as soon as it runs, to be stopped). */
   let tlsServers: Promise<BenchServer[]> | undefined;
+  const tlsStarted: BenchServer[] = [];
   let vsftpd: BenchServer | undefined;
   const tables: Table[] = [];
   const timings: StepTiming[] = [];
@@ -175,12 +176,11 @@ export async function runBench(
       if (haveFtpkitServer() && wanted('ftpkit-local')) tlsPlan.push(['ftpkit-local (TLS)', () => startFtpkit(ctxServer, 'local', cert)]);
       if (have.has('vsftpd')) tlsPlan.push(['vsftpd (TLS)', () => startVsftpd(ctxServer, cert)]);
       if (have.has('pure-ftpd') && have.has('openssl') && wanted('pure-ftpd')) tlsPlan.push(['pure-ftpd (TLS)', () => startPureFtpd(ctxServer, 50, cert)]);
-      const list: BenchServer[] = [];
       for (const [name, fn] of tlsPlan) {
         const srv = await start(name, fn);
-        if (srv) list.push(srv);
+        if (srv) tlsStarted.push(srv);
       }
-      return list;
+      return [...tlsStarted];
     };
     const tls = (): Promise<BenchServer[]> => (tlsServers ??= startTls());
     const tlsRows = async (): Promise<BenchServer[]> => (await tls()).filter((x) => wanted(x.name));
@@ -231,7 +231,8 @@ export async function runBench(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     const all = vsftpd && !servers.includes(vsftpd) ? [...servers, vsftpd] : [...servers];
-    if (tlsServers) all.push(...await tlsServers.catch(() => []));
+    await tlsServers?.catch(() => undefined);
+    all.push(...tlsStarted);
     await Promise.all(all.map((s) => s.stop().catch(() => undefined)));
     await removeDataSet(data);
   }
