@@ -29,7 +29,8 @@ export async function measureSmallFiles(ctx: BenchContext, client: 'ftplib' | 'l
       const [cmd, args] = client === 'ftplib' ? ftplibSmall(login, ctx.data.smallDir, n) : lftp(login, `mirror --parallel=1 ${ctx.data.smallDir} ${local}`);
       try {
         const r = await runTimed(cmd, args, { timeoutMs: ctx.opts.stepTimeoutMs });
-        if (!r.ok) throw new Error(`${client} exit ${r.code}: ${r.stderr.trim()}`);
+        // A Python traceback says what failed on its last lines.
+        if (!r.ok) throw new Error(`${client} exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
         if (client === 'lftp') {
           const got = (await readdir(local)).length;
           if (got !== n) throw new Error(`lftp mirror fetched ${got} files, expected ${n}`);
