@@ -17,7 +17,7 @@ export interface BenchContext {
   readonly password: string;
   /** Starts a new process of the same server (same config), or undefined when it cannot. */
   fresh(s: BenchServer): Promise<BenchServer | undefined>;
-  /** Epoch ms after which measurements stop starting new rounds (--max-minutes). */
+  /** Epoch ms after which this measurement starts no new round: its share of --max-minutes (budget.ts). */
   readonly deadline: number;
   log(line: string): void;
 }
