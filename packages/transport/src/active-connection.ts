@@ -1,5 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { DataChannelError } from '@ftpkit/codec';
+import { connectOut, isBindFailure } from './connect-out.js';
 import { sameAddress } from './peer-address.js';
 
 /** Lowest port a PORT/EPRT may name: privileged ports are refused (RFC 2577 §3). */
@@ -37,51 +38,6 @@ export interface ConnectActiveOptions {
   signal?: AbortSignal;
 }
 
-function attempt(options: ConnectActiveOptions, withSourcePort: boolean): Promise<Socket> {
-  const { host, port, localAddress, timeoutMs, signal } = options;
-  return new Promise<Socket>((resolve, reject) => {
-    const socket = connect({
-      host,
-      port,
-      ...(localAddress === undefined ? {} : { localAddress }),
-      ...(withSourcePort && options.sourcePort !== undefined ? { localPort: options.sourcePort } : {}),
-    });
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', onError);
-      socket.off('connect', onConnect);
-    };
-    const fail = (err: DataChannelError): void => {
-      cleanup();
-      socket.destroy();
-      reject(err);
-    };
-    const timer = setTimeout(
-      () => fail(new DataChannelError('timeout', `active connect to ${host}:${port} timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const onAbort = (): void => fail(new DataChannelError('reset', 'aborted', { cause: signal?.reason }));
-    const onError = (err: NodeJS.ErrnoException): void => {
-      cleanup();
-      socket.destroy();
-      if (err.syscall === 'bind' || err.code === 'EACCES' || err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL') {
-        reject(err);
-        return;
-      }
-      reject(new DataChannelError('refused', `active connect to ${host}:${port} failed`, { cause: err }));
-    };
-    const onConnect = (): void => {
-      cleanup();
-      socket.on('error', () => socket.destroy());
-      resolve(socket);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', onError);
-    socket.once('connect', onConnect);
-  });
-}
-
 /**
  * Connect to a PORT/EPRT target (active mode, RFC 959 §3.3). Refuses, without connecting, a target
  * other than the control peer (DataChannelError 'peer-mismatch') or a port below 1024 ('refused').
@@ -91,19 +47,14 @@ export async function connectActive(options: ConnectActiveOptions): Promise<Sock
   const bad = checkActiveTarget(options.host, options.port, options.controlPeer);
   if (bad !== undefined) throw bad;
   if (options.signal?.aborted === true) throw new DataChannelError('reset', 'aborted', { cause: options.signal.reason });
-  const useSource = options.sourcePort !== undefined;
+  const { host, port, localAddress, sourcePort, timeoutMs, signal } = options;
+  const attempt = (localPort: number | undefined): Promise<Socket> =>
+    connectOut({ host, port, localAddress, localPort, timeoutMs, signal, label: 'active connect' });
   try {
-    return await attempt(options, useSource);
+    return await attempt(sourcePort);
   } catch (err) {
-    if (err instanceof DataChannelError) throw err;
-    if (useSource) {
-      try {
-        return await attempt(options, false);
-      } catch (retryErr) {
-        if (retryErr instanceof DataChannelError) throw retryErr;
-        throw new DataChannelError('refused', 'active connect failed', { cause: retryErr });
-      }
-    }
-    throw new DataChannelError('refused', 'active connect failed', { cause: err });
+    // The L-1 source port is a nicety (RFC 959 §3.2): without privilege or when it is busy, any port does.
+    if (sourcePort === undefined || !isBindFailure(err)) throw err;
+    return await attempt(undefined);
   }
 }

@@ -1,9 +1,13 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import { DataChannelError } from '@ftpkit/codec';
+import { startClientTls, type TlsClientOptions } from './tls-client.js';
+import { awaitHandshake, type HandshakeWording } from './tls-handshake.js';
 import type { TlsSessionCache } from './tls-session-cache.js';
 
-/** Options of {@link ControlConnection.upgradeToTls}. */
+/** Options of {@link ControlConnection.upgradeToTls} as the FTP server (the TLS server). */
 export interface TlsUpgradeOptions {
+  role?: 'server' | undefined;
   secureContext: SecureContext;
   /** Called with the TLS session once established (seam for data-channel session reuse, RFC 4217 §10.2). */
   onSecure?: (socket: TLSSocket) => void;
@@ -19,6 +23,31 @@ export interface TlsUpgradeOptions {
 }
 
 /**
+ * Options of {@link ControlConnection.upgradeToTls} as the FTP client (the TLS client): after the
+ * server's 234 to AUTH TLS. Plaintext received before the switch is discarded, as on the server:
+ * a server, or someone in between, must not be able to inject replies read as if protected.
+ */
+export interface ClientTlsUpgradeOptions extends TlsClientOptions {
+  role: 'client';
+  /** Called with the TLS socket once established, before any protected byte is read. */
+  onSecure?: (socket: TLSSocket) => void;
+  /** Handshake timeout. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+const SERVER_CONTROL_WORDING: HandshakeWording = {
+  timeout: 'TLS handshake timed out',
+  failed: 'TLS handshake failed',
+  closed: 'closed during TLS handshake',
+};
+
+const CLIENT_CONTROL_WORDING: HandshakeWording = {
+  timeout: 'TLS handshake timed out',
+  failed: 'TLS handshake failed',
+  closed: 'closed during the TLS handshake',
+};
+
+/**
  * One FTP control connection (RFC 959 §2.3): pull-based reads so the kernel applies backpressure
  * when the driver is busy, writes kept in order, and the switch to TLS for AUTH TLS (RFC 4217 §4)
  * that throws away any plaintext the client pipelined after the AUTH command.
@@ -30,6 +59,7 @@ export interface TlsUpgradeOptions {
 export class ControlConnection {
   #socket: Socket;
   #ended = false;
+  #error: Error | undefined;
   /** Wakes a pending read() when the socket is swapped by upgradeToTls. */
   #wake: (() => void) | undefined;
   readonly remoteAddress: string;
@@ -52,7 +82,8 @@ export class ControlConnection {
   }
 
   #watch(socket: Socket): void {
-    socket.on('error', () => {
+    socket.on('error', (err: Error) => {
+      this.#error ??= err;
       this.#ended = true;
       socket.destroy();
     });
@@ -69,6 +100,11 @@ export class ControlConnection {
   /** True after a successful {@link upgradeToTls} (or when constructed over a TLSSocket). */
   get secure(): boolean {
     return this.#socket instanceof TLSSocket;
+  }
+
+  /** The first socket error, when the connection ended with one (not set by an orderly close). */
+  get error(): Error | undefined {
+    return this.#error;
   }
 
   /** True once the peer ended or the socket closed. */
@@ -141,44 +177,37 @@ export class ControlConnection {
   }
 
   /**
-   * Switch to TLS as the server side (AUTH TLS, RFC 4217 §4). Bytes already received in plaintext
-   * are discarded, never interpreted. Call after the 234 reply was written.
+   * Switch to TLS (AUTH TLS, RFC 4217 §4; implicit TLS with `discardPlaintext: false`). As the
+   * server (the default role) call it after the 234 reply was written; as the client
+   * (`role: 'client'`) after the 234 reply was read. Bytes already received in plaintext are
+   * discarded, never interpreted. A pending {@link read} goes on with the TLS socket.
+   *
+   * The server role rejects with a plain Error (the session reports a failed AUTH TLS, not a data
+   * channel); the client role with DataChannelError 'tls', 'timeout' as {@link secureClientSocket}.
    */
-  async upgradeToTls(options: TlsUpgradeOptions): Promise<void> {
+  async upgradeToTls(options: TlsUpgradeOptions | ClientTlsUpgradeOptions): Promise<void> {
     const raw = this.#socket;
     await this.flushed();
-    if (options.discardPlaintext !== false) {
+    if (options.role === 'client' || options.discardPlaintext !== false) {
       while (raw.read() !== null) {
-        // Plaintext pipelined after AUTH must not be executed (RFC 4217 §4).
+        // Plaintext pipelined after AUTH must not be interpreted (RFC 4217 §4).
       }
     }
-    const secure = new TLSSocket(raw, {
-      isServer: true,
-      secureContext: options.secureContext,
-      ...(options.sessionCache === undefined ? {} : { server: options.sessionCache.asServer() }),
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), options.timeoutMs ?? 10_000);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        secure.off('secure', onSecure);
-        secure.off('error', fail);
-        secure.off('close', onClose);
-      };
-      const fail = (err: Error): void => {
-        cleanup();
-        secure.destroy();
-        reject(err);
-      };
-      const onClose = (): void => fail(new Error('closed during TLS handshake'));
-      const onSecure = (): void => {
-        cleanup();
-        resolve();
-      };
-      secure.once('secure', onSecure);
-      secure.once('error', fail);
-      secure.once('close', onClose);
-    });
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    let secure: TLSSocket;
+    if (options.role === 'client') {
+      secure = startClientTls(raw, options);
+      await awaitHandshake(secure, { readyEvent: 'secureConnect', timeoutMs, wording: CLIENT_CONTROL_WORDING });
+    } else {
+      secure = new TLSSocket(raw, {
+        isServer: true,
+        secureContext: options.secureContext,
+        ...(options.sessionCache === undefined ? {} : { server: options.sessionCache.asServer() }),
+      });
+      await awaitHandshake(secure, { readyEvent: 'secure', timeoutMs, wording: SERVER_CONTROL_WORDING }).catch((err: unknown) => {
+        throw serverUpgradeError(err);
+      });
+    }
     this.#socket = secure;
     this.#watch(secure);
     this.#wake?.();
@@ -208,4 +237,11 @@ export class ControlConnection {
   destroy(): void {
     this.#socket.destroy();
   }
+}
+
+/** The server role's errors as before the handshake wait was shared: the TLS error itself, or a plain Error. */
+function serverUpgradeError(err: unknown): unknown {
+  if (!(err instanceof DataChannelError)) return err;
+  if (err.code === 'tls' && err.cause instanceof Error) return err.cause;
+  return new Error(err.message);
 }

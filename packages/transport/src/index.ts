@@ -1,4 +1,5 @@
 export * from './active-connection.js';
+export * from './connect-out.js';
 export * from './control-connection.js';
 export * from './passive-listener.js';
 export * from './passive-port-range.js';
@@ -6,4 +7,6 @@ export * from './peer-address.js';
 export * from './port-allocator.js';
 export * from './public-address.js';
 export * from './secure-data-socket.js';
+export * from './socket-types.js';
+export * from './tls-client.js';
 export * from './tls-session-cache.js';

@@ -1,7 +1,14 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { DataChannelError } from '@ftpkit/codec';
+import { awaitHandshake, type HandshakeWording } from './tls-handshake.js';
 import type { TlsSessionCache } from './tls-session-cache.js';
+
+const SERVER_DATA_WORDING: HandshakeWording = {
+  timeout: 'TLS handshake on the data connection timed out',
+  failed: 'TLS handshake on the data connection failed',
+  closed: 'data connection closed during the TLS handshake',
+};
 
 /**
  * Whether a data connection must resume the control connection's TLS session (RFC 4217 §10.2;
@@ -31,47 +38,21 @@ export interface SecureDataSocketOptions {
  * the handshake is done; DataChannelError('tls') on failure, on a fresh session under `require`,
  * and DataChannelError('timeout') when the handshake takes longer than `timeoutMs`.
  */
-export function secureDataSocket(socket: Socket, options: SecureDataSocketOptions): Promise<TLSSocket> {
+export async function secureDataSocket(socket: Socket, options: SecureDataSocketOptions): Promise<TLSSocket> {
   const { signal } = options;
-  return new Promise<TLSSocket>((resolve, reject) => {
-    if (signal?.aborted === true) {
-      socket.destroy();
-      reject(new DataChannelError('reset', 'aborted'));
-      return;
-    }
-    const secure = new TLSSocket(socket, {
-      isServer: true,
-      secureContext: options.secureContext,
-      ...(options.sessionCache === undefined ? {} : { server: options.sessionCache.asServer() }),
-    });
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      secure.off('secure', onSecure);
-      secure.off('error', onError);
-      secure.off('close', onClose);
-    };
-    const fail = (err: DataChannelError): void => {
-      cleanup();
-      secure.destroy();
-      reject(err);
-    };
-    const timer = setTimeout(() => fail(new DataChannelError('timeout', 'TLS handshake on the data connection timed out')), options.timeoutMs);
-    const onAbort = (): void => fail(new DataChannelError('reset', 'aborted'));
-    const onError = (err: Error): void => fail(new DataChannelError('tls', 'TLS handshake on the data connection failed', { cause: err }));
-    const onClose = (): void => fail(new DataChannelError('tls', 'data connection closed during the TLS handshake'));
-    const onSecure = (): void => {
-      if (options.sessionReuse === 'require' && !secure.isSessionReused()) {
-        fail(new DataChannelError('tls', 'TLS session of data connection not resumed'));
-        return;
-      }
-      cleanup();
-      secure.on('error', () => secure.destroy());
-      resolve(secure);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    secure.once('secure', onSecure);
-    secure.once('error', onError);
-    secure.once('close', onClose);
+  if (signal?.aborted === true) {
+    socket.destroy();
+    throw new DataChannelError('reset', 'aborted');
+  }
+  const secure = new TLSSocket(socket, {
+    isServer: true,
+    secureContext: options.secureContext,
+    ...(options.sessionCache === undefined ? {} : { server: options.sessionCache.asServer() }),
   });
+  await awaitHandshake(secure, { readyEvent: 'secure', timeoutMs: options.timeoutMs, signal, wording: SERVER_DATA_WORDING });
+  if (options.sessionReuse === 'require' && !secure.isSessionReused()) {
+    secure.destroy();
+    throw new DataChannelError('tls', 'TLS session of data connection not resumed');
+  }
+  return secure;
 }

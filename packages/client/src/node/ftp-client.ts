@@ -3,8 +3,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat as statLocal } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '../data-channel-dialog.js';
 import { describeCommand, expectReply, NO_REPLY, type Dialog } from '../dialog.js';
 import {
@@ -17,8 +15,8 @@ import { loginDialog } from '../login-dialog.js';
 import { mkdirDialog, renameDialog } from '../mkdir-dialog.js';
 import { assertSafeName, joinRemote, remoteBasename, remoteDirname } from '../remote-path.js';
 import { UploadAckEstimate } from '../upload-ack.js';
-import { ControlConnection } from './control-connection.js';
-import { ActiveListener, connectPassive, secureDataSocket } from './data-connection.js';
+import { ControlChannel } from './control-channel.js';
+import { connectPassiveData, listenActiveData, type DataSocket, type PreparedData } from './data-channel.js';
 import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
@@ -116,7 +114,7 @@ function sleep(ms: number): Promise<void> {
  * {@link FtpPool} or {@link downloadSegmented} for parallel transfers.
  */
 export class FtpClient {
-  private ctrl!: ControlConnection;
+  private ctrl!: ControlChannel;
   private queue: Promise<unknown> = Promise.resolve();
   private busy = 0;
   private lastUse = Date.now();
@@ -155,7 +153,7 @@ export class FtpClient {
   }
 
   private async open(): Promise<void> {
-    this.ctrl = await ControlConnection.open(this.options);
+    this.ctrl = await ControlChannel.open(this.options);
     try {
       const result = await this.runDialog(loginDialog({
         user: this.options.user,
@@ -550,43 +548,27 @@ export class FtpClient {
   }
 
   /** Opens a data connection (passive or active) ready for the transfer command. */
-  private async prepareData(): Promise<{ connect: () => Promise<Socket | TLSSocket>; cancel: () => void }> {
+  private async prepareData(): Promise<PreparedData> {
     if (this.options.mode === 'active') {
-      const listener = await ActiveListener.listen(this.ctrl, this.options);
+      const data = await listenActiveData(this.ctrl, this.options, this.protectedData);
       try {
-        this.activeMode = await this.runDialog(activeDialog(listener.address, this.activeMode));
+        this.activeMode = await this.runDialog(activeDialog(data.address, this.activeMode));
       } catch (err) {
-        listener.close();
+        data.cancel();
         throw err;
       }
-      return {
-        connect: async () => {
-          const raw = await listener.accept(this.options.dataTimeout);
-          raw.setNoDelay(true);
-          return this.protectedData ? await secureDataSocket(raw, this.ctrl, this.options) : raw;
-        },
-        cancel: () => listener.close(),
-      };
+      return data;
     }
-    const remote = this.ctrl.socket.remoteAddress ?? this.options.host;
+    const { host, family } = this.ctrl.peer;
     const target = await this.runDialog(passiveDialog({
-      controlHost: remote.startsWith('::ffff:') ? remote.slice(7) : remote,
-      family: this.ctrl.socket.remoteFamily === 'IPv6' && !remote.startsWith('::ffff:') ? 6 : 4,
+      controlHost: host,
+      family,
       allowPasvHost: this.options.allowPasvHost,
       ...(this.passiveMode ? { known: this.passiveMode } : {}),
     }));
     this.passiveMode = target.mode;
     if (target.ignoredHost) this.warnings.push(`ignored PASV address ${target.ignoredHost}; using the control host`);
-    const raw = await connectPassive(target, this.options);
-    let sock: Socket | TLSSocket = raw;
-    return {
-      // TLS starts after the server's 150, as ftplib and curl do: pyftpdlib resets a handshake begun earlier.
-      connect: async () => {
-        if (this.protectedData) sock = await secureDataSocket(raw, this.ctrl, this.options);
-        return sock;
-      },
-      cancel: () => sock.destroy(),
-    };
+    return await connectPassiveData(target, this.ctrl, this.options, this.protectedData);
   }
 
   /**
@@ -626,7 +608,7 @@ export class FtpClient {
     const finalReply: Promise<Reply> = finalPending ? this.ctrl.nextFinal(0) : Promise.resolve(first);
     finalReply.then(() => { finalPending = false; }, () => undefined);
 
-    let socket: Socket | TLSSocket | undefined;
+    let socket: DataSocket | undefined;
     let stopReason: Error | undefined;
     let aborted = false;
     let limited = false;

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Socket } from '@ftpkit/transport';
 import type { Writable } from 'node:stream';
 import { FtpConnectionError } from '../errors.js';
 
