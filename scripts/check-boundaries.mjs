@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Architecture checks that the type checker cannot make:
 //  --package DIR : the package's sources import only what its package.json declares, and the
-//                  sans-IO packages (@ftpkit/codec, @ftpkit/session) import no Node built-in.
+//                  sans-IO packages (@ftpkit/codec, @ftpkit/session) import no Node built-in, and
+//                  @ftpkit/client opens no socket itself: its connections, listeners and TLS come
+//                  from @ftpkit/transport, so it imports neither node:net nor node:tls (not even a
+//                  type). Tests and src/**/test-support/ (test-only helpers, never exported) are exempt.
 //  (no flag)     : every package, plus the workspace dependency graph: no cycles, and only the
 //                  apps depend on @ftpkit/server or @ftpkit/client.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
@@ -11,6 +14,9 @@ import { join, relative, resolve } from 'node:path';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const SANS_IO = new Set(['@ftpkit/codec', '@ftpkit/session']);
 const APP_ONLY = new Set(['@ftpkit/server', '@ftpkit/client']);
+/** Packages whose sockets all come from @ftpkit/transport (shared/DESIGN.md: client = codec + transport). */
+const SOCKETS_FROM_TRANSPORT = new Set(['@ftpkit/client']);
+const SOCKET_MODULES = new Set(['net', 'tls', 'node:net', 'node:tls']);
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 function workspacePackageDirs() {
@@ -63,10 +69,17 @@ function checkPackage(dir) {
     // A browser page (src/**/page/) is bundled at build time: what it imports ships inside the bundle.
     const isBundled = /\/page\//.test(file);
     for (const spec of importsOf(file)) {
+      // The exemption of test helpers holds only while shipped code never reaches them.
+      if (SOCKETS_FROM_TRANSPORT.has(pkg.name) && !isTest && /(^|\/)test-support\//.test(spec)) {
+        problems.push(`${relative(root, file)}: shipped code of ${pkg.name} imports the test helper '${spec}'`);
+      }
       if (spec.startsWith('.') || spec.startsWith('/')) continue;
       const where = relative(root, file);
       if (builtins.has(spec) || builtins.has(packageName(spec))) {
         if (SANS_IO.has(pkg.name) && !isTest) problems.push(`${where}: ${pkg.name} must stay sans-IO but imports '${spec}'`);
+        if (SOCKETS_FROM_TRANSPORT.has(pkg.name) && !isTest && SOCKET_MODULES.has(packageName(spec))) {
+          problems.push(`${where}: ${pkg.name} takes its sockets and TLS from @ftpkit/transport but imports '${spec}'`);
+        }
         continue;
       }
       const name = packageName(spec);
@@ -112,4 +125,4 @@ if (problems.length > 0) {
   for (const p of problems) console.error(`boundary: ${p}`);
   process.exit(1);
 }
-if (at < 0) console.log('boundaries ok: sans-IO packages import no node:*, declared deps only, no cycles');
+if (at < 0) console.log('boundaries ok: sans-IO packages import no node:*, the client no node:net/node:tls, declared deps only, no cycles');
