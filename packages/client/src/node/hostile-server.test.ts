@@ -4,8 +4,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate } from '@ftpkit/test-servers';
 import { FtpConnectionError, FtpLimitError, FtpReplyError, FtpTimeoutError, FtpUnsafePathError, FtpVerifyError } from '../errors.js';
 import { loginThen, startScriptedServer, type ScriptedConnection, type ScriptedServer } from '../test-support/scripted-server.js';
 import { FtpClient } from './ftp-client.js';
@@ -276,6 +279,34 @@ describe('a hostile or broken server', () => {
       // Poll (bounded) rather than sleep a fixed time: timers run late on a busy machine.
       for (let i = 0; i < 50 && noops < 2; i++) await new Promise((r) => setTimeout(r, 100));
       expect(noops).toBeGreaterThanOrEqual(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('injects a reply in plaintext right after 234 to AUTH TLS: it is dropped, never read as protected', async () => {
+    const made = await makeCertificate(work);
+    const secureContext = createSecureContext({ key: await readFile(made.keyFile), cert: made.pem });
+    const s = await scripted(async (c) => {
+      c.send('220 hi');
+      if ((await c.next()) !== 'AUTH TLS') return;
+      // A man in the middle (or the server) adds a reply the client would take for USER's answer.
+      c.send('234 go ahead\r\n230 injected: logged in without a password\r\n');
+      const tls = new TLSSocket(c.socket, { isServer: true, secureContext });
+      tls.on('error', () => undefined);
+      const answers: Record<string, string> = {
+        USER: '331 pass', PASS: '230 in', PBSZ: '200 ok', PROT: '200 ok', FEAT: '211 no features', TYPE: '200 ok',
+        PWD: '257 "/protected" is the directory', QUIT: '221 bye',
+      };
+      for await (const line of createInterface({ input: tls, crlfDelay: Infinity })) {
+        const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+        tls.write(`${answers[verb] ?? '502 no'}\r\n`);
+      }
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, user: 'bob', password: 'pw', secure: 'explicit', ca: made.pem, ...quick });
+    try {
+      expect(c.secure).toBe(true);
+      expect(await c.pwd()).toBe('/protected');
     } finally {
       await c.close();
     }
