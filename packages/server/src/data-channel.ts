@@ -14,10 +14,10 @@ import {
   type PassiveRejectReason,
   type TlsSessionCache,
   type TlsSessionReuse,
+  watchStall,
 } from '@ftpkit/transport';
 import type { SecureContext } from 'node:tls';
 import type { ActiveOptions, PassiveOptions } from './options.js';
-import { watchStall } from './stall-watch.js';
 
 /** 0.0.0.0 and :: in every spelling (BlockList parses the address, so 0:0::0 matches too). */
 const UNSPECIFIED = new BlockList();

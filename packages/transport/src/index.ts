@@ -8,5 +8,6 @@ export * from './port-allocator.js';
 export * from './public-address.js';
 export * from './secure-data-socket.js';
 export * from './socket-types.js';
+export * from './stall-watch.js';
 export * from './tls-client.js';
 export * from './tls-session-cache.js';

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 
 /**
- * Calls `onStall` once when no byte has moved on the watched socket (read or written) for
- * `timeoutMs`, checking about ten times per timeout (so it fires within 1.1 x timeoutMs).
+ * Calls `onStall` once when no byte has moved on the watched data socket (read or written) for
+ * `timeoutMs`, checking about ten times per timeout (so it fires within 1.1 x timeoutMs). The data
+ * timeout of either end: a transfer whose peer stopped reading or sending.
  *
  * Node's own `socket.setTimeout` is not used for this: its timer skips an expiry whenever the
  * write queue changed since the previous expiry, so a download to a client that stopped reading
