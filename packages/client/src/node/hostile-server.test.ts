@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { PassThrough } from 'node:stream';
@@ -279,6 +279,41 @@ describe('a hostile or broken server', () => {
       // Poll (bounded) rather than sleep a fixed time: timers run late on a busy machine.
       for (let i = 0; i < 50 && noops < 2; i++) await new Promise((r) => setTimeout(r, 100));
       expect(noops).toBeGreaterThanOrEqual(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('active mode: a data connection from another address is dropped, the server\'s is used', async () => {
+    const s = await scripted((c) => {
+      let target: { host: string; port: number } | undefined;
+      return loginThen(c, [], async (cmd, arg) => {
+        if (cmd === 'EPRT') {
+          const [, , host, port] = arg.split('|');
+          target = { host: host ?? '', port: Number(port) };
+          c.send('200 ok');
+        } else if (cmd === 'RETR' && target) {
+          c.send('150 here');
+          // Someone else on the network connects first (127.0.0.2 is loopback, but not the server's address).
+          const thief = netConnect({ ...target, localAddress: '127.0.0.2' });
+          thief.on('error', () => undefined);
+          await new Promise((r) => thief.once('connect', r));
+          thief.write('stolen?');
+          await new Promise((r) => thief.once('close', r));
+          const real = netConnect(target);
+          real.on('error', () => undefined);
+          real.end('from the server');
+          real.on('close', () => c.send('226 done'));
+        } else return false;
+      });
+    });
+    const c = await FtpClient.connect({ host: s.host, port: s.port, mode: 'active', ...quick });
+    try {
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (d: Buffer) => chunks.push(d));
+      await c.download('/x', out);
+      expect(Buffer.concat(chunks).toString()).toBe('from the server');
     } finally {
       await c.close();
     }
