@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, createSecureContext } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DataChannelError } from '@ftpkit/codec';
 import { ControlConnection } from './control-connection.js';
 
 const cleanup: Array<() => void> = [];
@@ -91,5 +92,28 @@ describe('ControlConnection', () => {
     const line = await conn.read();
     expect(Buffer.from(line ?? []).toString()).toBe('USER good\r\n');
     secureClient.destroy();
+  });
+
+  it('as the server, a failed AUTH TLS handshake rejects with the TLS error or a plain Error, never a DataChannelError', async () => {
+    // The session maps a failed upgrade through its error table: a DataChannelError would read as
+    // a data-connection failure (425), so the server role keeps its own errors.
+    const secureContext = createSecureContext({});
+    const garbage = await pair();
+    const failed = garbage.conn.upgradeToTls({ secureContext, timeoutMs: 5000 }).catch((e: unknown) => e);
+    garbage.client.write('this is not a ClientHello\r\n');
+    const err = await failed;
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(DataChannelError);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^ERR_SSL_/) as unknown });
+
+    const silent = await pair();
+    const timedOut = await silent.conn.upgradeToTls({ secureContext, timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(timedOut).not.toBeInstanceOf(DataChannelError);
+    expect(timedOut).toMatchObject({ message: 'TLS handshake timed out' });
+
+    const closing = await pair();
+    const closed = closing.conn.upgradeToTls({ secureContext, timeoutMs: 5000 }).catch((e: unknown) => e);
+    closing.client.end();
+    expect(await closed).not.toBeInstanceOf(DataChannelError);
   });
 });
