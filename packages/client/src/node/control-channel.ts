@@ -49,16 +49,16 @@ export class ControlChannel {
 
   /** Opens the TCP (or implicit TLS) connection within `connectTimeout`. */
   static async open(opts: ResolvedOptions): Promise<ControlChannel> {
-    let socket = await connectOut({ host: opts.host, port: opts.port, timeoutMs: opts.connectTimeout }).catch((err: unknown) => {
+    const raw = await connectOut({ host: opts.host, port: opts.port, timeoutMs: opts.connectTimeout }).catch((err: unknown) => {
       throw fromTransport(err, `cannot connect to ${opts.host}:${opts.port}`, 'connect', opts.connectTimeout);
     });
-    socket.setNoDelay(true);
-    if (opts.secure === 'implicit') {
-      socket = await secureClientSocket(socket, { ...tlsClientOptions(opts), timeoutMs: opts.connectTimeout }).catch((err: unknown) => {
-        throw fromTransport(err, `cannot connect to ${opts.host}:${opts.port}`, 'connect', opts.connectTimeout);
-      });
-    }
-    return new ControlChannel(new ControlConnection(socket), opts);
+    raw.setNoDelay(true);
+    if (opts.secure !== 'implicit') return new ControlChannel(new ControlConnection(raw), opts);
+    const secure = await secureClientSocket(raw, { ...tlsClientOptions(opts), timeoutMs: opts.connectTimeout }).catch((err: unknown) => {
+      raw.destroy();
+      throw fromTransport(err, `cannot connect to ${opts.host}:${opts.port}`, 'connect', opts.connectTimeout);
+    });
+    return new ControlChannel(new ControlConnection(secure), opts);
   }
 
   /** Reads until the connection ends; every chunk goes to the reply decoder. */
