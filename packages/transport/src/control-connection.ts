@@ -48,13 +48,16 @@ const CLIENT_CONTROL_WORDING: HandshakeWording = {
 };
 
 /**
- * One FTP control connection (RFC 959 §2.3): pull-based reads so the kernel applies backpressure
- * when the driver is busy, writes kept in order, and the switch to TLS for AUTH TLS (RFC 4217 §4)
- * that throws away any plaintext the client pipelined after the AUTH command.
+ * One FTP control connection (RFC 959 §2.3), at either end: pull-based reads so the kernel applies
+ * backpressure when the reader is busy, writes kept in order, and the switch to TLS for AUTH TLS
+ * (RFC 4217 §4) that throws away any plaintext the peer sent after the AUTH command (server) or
+ * after the 234 reply (client).
  *
  * Theory of operation: the socket stays in paused mode; `read()` takes whatever is buffered or
- * waits for 'readable'. The caller awaits `drained()` before reading more, so a client that sends
- * commands without reading the replies stops being read instead of growing the output buffer.
+ * waits for 'readable'. The server awaits `drained()` before reading more, so a client that sends
+ * commands without reading the replies stops being read instead of growing the output buffer. The
+ * FTP client reads all the time instead (ABOR's reply must get through during a transfer) and
+ * bounds what it keeps itself.
  */
 export class ControlConnection {
   #socket: Socket;
