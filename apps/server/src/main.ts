@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { processIo, runCli } from './cli.js';
+import { tuneHeapForServing } from './heap-tuning.js';
+
+// Before any connection: the young generation is kept small for the life of the process.
+tuneHeapForServing();
 
 // The program owns the process: signals and the exit status live here, not in the library.
 // Every message goes through the logger: with the JSON format, every line of stderr is JSON.

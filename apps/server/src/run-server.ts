@@ -48,6 +48,9 @@ export interface RunningServer {
 
 const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
 
+/** Local-storage adapters kept for reuse (one per root and mode); the oldest is dropped beyond it. */
+const MAX_CACHED_ADAPTERS = 1000;
+
 /** The storage as a function of the user, where it is, and what its adapters can do (MFMT, SITE CHMOD). */
 interface MadeStorage {
   storage: StorageOption;
@@ -89,11 +92,22 @@ async function makeStorage(config: ServerConfig, logger: Logger): Promise<MadeSt
     };
   }
   mkdirSync(config.root, { recursive: true });
+  // One adapter per root and mode, shared by that user's sessions: making one per login cost a
+  // synchronous mkdir and /proc read on the event loop and a realpath of the root per session.
+  const adapters = new Map<string, StorageAdapter>();
   return {
     storage: (user: SessionUser & { root?: string }) => {
       const root = user.root ?? config.root;
-      mkdirSync(root, { recursive: true });
-      return localStorage({ root, readOnly: user.readOnly === true });
+      const key = `${user.readOnly === true ? 'ro' : 'rw'}:${root}`;
+      let adapter = adapters.get(key);
+      if (adapter === undefined) {
+        mkdirSync(root, { recursive: true });
+        adapter = localStorage({ root, readOnly: user.readOnly === true });
+        // Roots can come from an external authenticator, one per user: keep the most recent ones.
+        if (adapters.size >= MAX_CACHED_ADAPTERS) adapters.delete(adapters.keys().next().value as string);
+        adapters.set(key, adapter);
+      }
+      return adapter;
     },
     where: config.root,
     capabilities: capabilitiesOf(localStorage({ root: config.root })),

@@ -85,8 +85,12 @@ export class ConnectionDriver {
   readonly #session: ServerSession;
   readonly #data: DataChannel;
   readonly #log: Logger;
-  /** Aborted when the connection ends: cancels login delays and pending effects. */
-  readonly #life = new AbortController();
+  /**
+   * Aborted when the connection ends: cancels login delays and pending effects. Made on first use
+   * (see {@link #lifeSignal}): most connections never wait on it, and an AbortSignal and its abort
+   * event cost more than the rest of a connection's set-up.
+   */
+  #life: AbortController | undefined;
   readonly #started = Date.now();
   readonly #urgent = new UrgentAbortRepair();
   readonly #rate: CommandRate | undefined;
@@ -102,7 +106,8 @@ export class ConnectionDriver {
   #upgrade: Promise<void> | undefined;
   /** This connection's own TLS context: its session tickets resume only on its data connections. */
   #secureContext: SecureContext | undefined;
-  readonly #sessionCache = new TlsSessionCache();
+  /** Made with the first TLS handshake: a plain connection never needs one. */
+  #sessionCache: TlsSessionCache | undefined;
   readonly #implicitTls: boolean;
   #closing = false;
   #ended = false;
@@ -159,7 +164,7 @@ export class ConnectionDriver {
         if (tls === undefined) return undefined;
         return {
           secureContext: this.#tlsContext(),
-          sessionCache: this.#sessionCache,
+          sessionCache: this.#tlsSessionCache(),
           sessionReuse: tls.sessionReuse ?? 'prefer',
           timeoutMs: tls.handshakeTimeoutMs ?? 10_000,
         };
@@ -255,7 +260,7 @@ export class ConnectionDriver {
       if (this.#implicitTls) {
         await this.#control.upgradeToTls({
           secureContext: this.#tlsContext(),
-          sessionCache: this.#sessionCache,
+          sessionCache: this.#tlsSessionCache(),
           discardPlaintext: false,
           timeoutMs: this.#ctx.options.tls?.handshakeTimeoutMs ?? 10_000,
         });
@@ -274,7 +279,7 @@ export class ConnectionDriver {
         if (chunk === null) break;
         if (this.#closing) continue;
         const wait = this.#rate?.delayFor(countLines(chunk)) ?? 0;
-        if (wait > 0) await sleep(wait, this.#life.signal);
+        if (wait > 0) await sleep(wait, this.#lifeSignal);
         this.#armIdle();
         this.#apply(this.#session.receive(this.#urgent.push(chunk)));
         if (this.#upgrade !== undefined) await this.#upgrade;
@@ -304,9 +309,30 @@ export class ConnectionDriver {
     this.#control.destroy();
   }
 
+  /** The connection's life as a signal (see {@link #life}); already aborted once it ended. */
+  get #lifeSignal(): AbortSignal {
+    if (this.#life === undefined) {
+      this.#life = new AbortController();
+      if (this.#ended) this.#life.abort();
+    }
+    return this.#life.signal;
+  }
+
+  #tlsSessionCache(): TlsSessionCache {
+    this.#sessionCache ??= new TlsSessionCache();
+    return this.#sessionCache;
+  }
+
   #armIdle(): void {
-    clearTimeout(this.#idleTimer);
-    if (this.#ended) return;
+    if (this.#ended) {
+      clearTimeout(this.#idleTimer);
+      return;
+    }
+    // Re-armed on every command: moving the one timer is cheaper than a new one each time.
+    if (this.#idleTimer !== undefined) {
+      this.#idleTimer.refresh();
+      return;
+    }
     this.#idleTimer = setTimeout(() => {
       if (this.#ended || this.#closing) return;
       // The idle clock does not run during a transfer (RFC 959 leaves this to the server).
@@ -461,7 +487,7 @@ export class ConnectionDriver {
         if (effect.end !== undefined) range.end = effect.end;
         const storage = this.#requireStorage();
         const digest = await this.#locked(storage, [effect.path], 'read', () =>
-          hashFile(storage, effect.path, effect.algorithm, range, this.#life.signal),
+          hashFile(storage, effect.path, effect.algorithm, range, this.#lifeSignal),
         );
         return { ok: true, digest };
       }
@@ -590,7 +616,7 @@ export class ConnectionDriver {
     this.#log.warn({ user, failures: this.#loginFailures }, 'login failed');
     this.#ctx.emit('login-failed', { connection: this.info, user, failures: this.#loginFailures });
     // Same delay for an unknown user and a wrong password; it grows to slow down guessing.
-    await sleep(this.#ctx.limits.loginFailureDelayMs * Math.min(this.#loginFailures, 10), this.#life.signal);
+    await sleep(this.#ctx.limits.loginFailureDelayMs * Math.min(this.#loginFailures, 10), this.#lifeSignal);
     return { ok: true };
   }
 
@@ -663,7 +689,7 @@ export class ConnectionDriver {
 
   /** `run` while holding `paths` (see {@link #lock}); the connection's end stops the wait. */
   async #locked<T>(storage: StorageAdapter, paths: readonly string[], mode: PathLockMode, run: () => Promise<T>): Promise<T> {
-    const release = await this.#lock(storage, paths, mode, this.#life.signal);
+    const release = await this.#lock(storage, paths, mode, this.#lifeSignal);
     try {
       return await run();
     } finally {
@@ -681,7 +707,7 @@ export class ConnectionDriver {
   async #upgradeTls(): Promise<Outcome> {
     const tls = this.#ctx.options.tls;
     if (tls === undefined) return { ok: false, error: new Error('TLS not configured') };
-    await this.#control.upgradeToTls({ secureContext: this.#tlsContext(), sessionCache: this.#sessionCache, timeoutMs: tls.handshakeTimeoutMs ?? 10_000 });
+    await this.#control.upgradeToTls({ secureContext: this.#tlsContext(), sessionCache: this.#tlsSessionCache(), timeoutMs: tls.handshakeTimeoutMs ?? 10_000 });
     this.info.secure = true;
     return { ok: true };
   }
@@ -780,7 +806,7 @@ export class ConnectionDriver {
     const out = this.#ended ? undefined : this.#session.end();
     this.#ended = true;
     this.#dropReadAhead();
-    this.#life.abort();
+    this.#life?.abort();
     for (const effect of out?.effects ?? []) {
       if (effect.kind === 'abort-transfer' || effect.kind === 'close-data') this.#start(effect);
     }

@@ -298,5 +298,9 @@ class Session implements ServerSession, ServerSessionDiagnostics {
  * @see RFC 959 §5 (the protocol), session-io.ts (the calling contract)
  */
 export function createServerSession(config: SessionConfig): ServerSession & ServerSessionDiagnostics {
-  return new Session(resolveConfig(config), createCommandTable());
+  // The table is immutable: one for every session (not a Map of fifty verbs per connection).
+  defaultTable ??= createCommandTable();
+  return new Session(resolveConfig(config), defaultTable);
 }
+
+let defaultTable: CommandTable | undefined;
