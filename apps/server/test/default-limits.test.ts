@@ -4,7 +4,7 @@
  * comes from the bench's raw-socket load client, in its own process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,16 +19,35 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** The program with its defaults: only a root, one user and JSON logs at warn. */
-async function startDefault(): Promise<ProgramProcess> {
+/** The program with its defaults: only a root, one user and JSON logs at warn; `env` adds to its environment. */
+async function startDefault(env: NodeJS.ProcessEnv = {}): Promise<ProgramProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ftpkit-defaults-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const root = join(dir, 'srv');
   mkdirSync(root);
   writeFileSync(join(root, 'burst.bin'), Buffer.alloc(64 * 1024, 7));
-  const program = await startProgram(['--root', root, '--user', 'u:pw'], programEnv({ FTPKIT_LOG_LEVEL: 'warn' }));
+  const program = await startProgram(['--root', root, '--user', 'u:pw'], programEnv({ FTPKIT_LOG_LEVEL: 'warn', ...env }));
   cleanup.push(() => program.stop());
   return program;
+}
+
+/** V8's young generation of a running program, from a diagnostic report it writes on SIGUSR2. */
+async function youngGenerationBytes(program: ProgramProcess, reports: string): Promise<number> {
+  program.child.kill('SIGUSR2');
+  for (let i = 0; i < 200; i++) {
+    const file = readdirSync(reports).find((f) => f.endsWith('.json'));
+    if (file !== undefined) {
+      try {
+        const report = JSON.parse(readFileSync(join(reports, file), 'utf8')) as { javascriptHeap: { heapSpaces: Record<string, { memorySize: number }> } };
+        const space = report.javascriptHeap.heapSpaces.new_space;
+        if (space !== undefined) return space.memorySize;
+      } catch {
+        // Still being written.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no diagnostic report within 10 s');
 }
 
 interface BurstOutcome {
@@ -66,6 +85,17 @@ describe('ftpkit-server with default settings', () => {
       expect({ spreadMs, ok: r.ok, errors: r.errors }).toEqual({ spreadMs, ok: 200, errors: {} });
     }
     expect(program.stderr()).not.toMatch(/max-connections/);
+  }, 240_000);
+
+  it('keeps its young generation small through a burst, so the memory a burst takes is not held by V8 (issue 18)', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'ftpkit-reports-'));
+    cleanup.push(() => rmSync(reports, { recursive: true, force: true }));
+    // Node's diagnostic report (its own flags, none about the heap) shows the heap from outside.
+    const program = await startDefault({ NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}` });
+    const r = await burst(program.port, 200, 0);
+    expect(r.ok).toBe(200);
+    // Left to grow, V8 doubles it up to 2 x 16 MiB in such a burst and keeps those pages.
+    expect(await youngGenerationBytes(program, reports)).toBeLessThanOrEqual(4 * 1024 * 1024);
   }, 240_000);
 
   it('keeps 25 sessions from one host logged in at once', async () => {
