@@ -305,8 +305,15 @@ export class ConnectionDriver {
   }
 
   #armIdle(): void {
-    clearTimeout(this.#idleTimer);
-    if (this.#ended) return;
+    if (this.#ended) {
+      clearTimeout(this.#idleTimer);
+      return;
+    }
+    // Once per command: the same timer restarted, not a new one each time.
+    if (this.#idleTimer !== undefined) {
+      this.#idleTimer.refresh();
+      return;
+    }
     this.#idleTimer = setTimeout(() => {
       if (this.#ended || this.#closing) return;
       // The idle clock does not run during a transfer (RFC 959 leaves this to the server).
