@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { DataChannelError, encodeReply } from '@ftpkit/codec';
 import { isLoginUnavailable, type Effect, type Outcome, type Output, type ServerSession, type StorageOp, type TransferSpec } from '@ftpkit/session';
-import { lockKeyOf, StorageError, type StorageAdapter } from '@ftpkit/storage';
+import { lockKeyOf, StorageError, type FileStat, type StorageAdapter } from '@ftpkit/storage';
 import { ControlConnection, normalizeAddress, TlsSessionCache } from '@ftpkit/transport';
 import { CommandRate, countLines } from './command-rate.js';
 import { DataChannel } from './data-channel.js';
@@ -374,6 +374,10 @@ export class ConnectionDriver {
     if (this.#ended) return;
     try {
       const out = this.#session.resolve(id, outcome);
+      // A RETR refused after its stat (a directory, REST past the end) reads nothing more.
+      if (effect?.kind === 'storage' && effect.call.op === 'stat' && effect.call.readFrom !== undefined && !out.effects.some((e) => e.kind === 'open-data')) {
+        this.#dropReadAhead();
+      }
       const op = effect?.kind === 'storage' ? fileOperationOf(effect.call) : undefined;
       this.#apply(out, op !== undefined || effect?.kind === 'transfer');
       if (op !== undefined) this.#fileOperation(op, outcome, out.write[0]);
@@ -516,7 +520,29 @@ export class ConnectionDriver {
     }
   }
 
+  /**
+   * RETR's stat: where nothing must be decided before the file is touched (no `authorize`), the
+   * read-ahead starts here and the facts come from the file it opened (one open instead of a stat
+   * and then an open, on storage with `openRead`).
+   */
+  async #statForRead(storage: StorageAdapter, path: string, offset: number): Promise<FileStat> {
+    this.#dropReadAhead();
+    if (this.#ctx.options.authorize !== undefined) return storage.stat(path);
+    const ahead = new ReadAhead(storage, path, offset, (signal) => this.#lock(storage, [path], 'read', signal));
+    this.#readAhead = ahead;
+    try {
+      return await ahead.facts(storage);
+    } catch (err) {
+      ahead.drop();
+      if (this.#readAhead === ahead) this.#readAhead = undefined;
+      throw err;
+    }
+  }
+
   #startReadAhead(spec: TransferSpec | undefined): void {
+    const ahead = this.#readAhead;
+    // Started by this RETR's stat.
+    if (spec?.type === 'retr' && ahead !== undefined && ahead.path === spec.path && ahead.offset === spec.offset) return;
     this.#dropReadAhead();
     if (spec?.type !== 'retr' || this.#storage === undefined) return;
     const storage = this.#storage;
@@ -652,7 +678,7 @@ export class ConnectionDriver {
   async #plainStorageOp(storage: StorageAdapter, call: StorageOp): Promise<Outcome> {
     switch (call.op) {
       case 'stat':
-        return { ok: true, stat: await storage.stat(call.path) };
+        return { ok: true, stat: call.readFrom === undefined ? await storage.stat(call.path) : await this.#statForRead(storage, call.path, call.readFrom) };
       case 'mkdir':
         await storage.mkdir(call.path);
         return { ok: true };

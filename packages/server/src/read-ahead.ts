@@ -1,39 +1,71 @@
-import type { StorageAdapter } from '@ftpkit/storage';
+import type { FileStat, StorageAdapter } from '@ftpkit/storage';
 import type { PathLockRelease } from './path-locks.js';
 
 /**
- * A RETR's file opened and its first chunk read while its data connection is being accepted
- * (issue 18): the filesystem round trips then overlap the accept and the 150 reply instead of
- * following them. It takes the file's read lock before it reads, as the transfer would, and
- * keeps it until the transfer ends or the read-ahead is dropped; a lock refusal is kept and
- * thrown by {@link take}, so the client still sees it after the 150, as without a read-ahead.
+ * A RETR's file opened and its first chunk read ahead of the transfer (issue 18): started by
+ * RETR's stat where the storage can open for reading (`openRead`: one open for the facts and the
+ * bytes), else by the open-data that follows it; the filesystem round trips then overlap the
+ * accept and the 150 reply instead of following them. It takes the file's read lock before it
+ * opens, as the transfer would, and keeps it until the transfer ends or the read-ahead is
+ * dropped; a lock refusal is kept and thrown by {@link take}, so the client still sees it after
+ * the 150, as without a read-ahead.
  */
 export class ReadAhead {
   readonly path: string;
   readonly offset: number;
   readonly #abort = new AbortController();
+  /** Settles once the lock is held and the read started; rejects with what the lock or the open threw. */
   readonly #ready: Promise<void>;
+  /** What the lock threw, told apart from what the open threw. */
+  #lockError: unknown;
   #release: PathLockRelease | undefined;
   #it: AsyncIterator<Uint8Array> | undefined;
   #first: Promise<IteratorResult<Uint8Array>> | undefined;
+  /** The opened file's facts (storage with `openRead`). */
+  #stat: FileStat | undefined;
   #taken = false;
 
   constructor(storage: StorageAdapter, path: string, offset: number, lock: (signal: AbortSignal) => Promise<PathLockRelease>) {
     this.path = path;
     this.offset = offset;
     const signal = this.#abort.signal;
-    this.#ready = lock(signal).then((release) => {
+    const locked = lock(signal).catch((err: unknown) => {
+      this.#lockError = err;
+      throw err;
+    });
+    this.#ready = locked.then(async (release) => {
       if (signal.aborted) {
         release();
         return;
       }
       this.#release = release;
+      if (storage.openRead !== undefined) {
+        // The adapter has begun reading the first chunk by the time it tells the facts.
+        const opened = await storage.openRead(path, { start: offset, signal });
+        this.#stat = opened.stat;
+        this.#it = opened.chunks;
+        return;
+      }
       const it = storage.read(path, { start: offset, signal })[Symbol.asyncIterator]();
       this.#it = it;
       this.#first = it.next();
       this.#first.catch(() => undefined);
     });
     this.#ready.catch(() => undefined);
+  }
+
+  /**
+   * The facts for RETR's checks and its 150: those of the file opened for this read where the
+   * storage opens for reading, else a `stat` of the path. Throws what the open threw (ENOENT,
+   * EISDIR, ...); a lock refusal is left to {@link take}.
+   */
+  async facts(storage: StorageAdapter): Promise<FileStat> {
+    try {
+      await this.#ready;
+    } catch (err) {
+      if (err !== this.#lockError) throw err;
+    }
+    return this.#stat ?? storage.stat(this.path);
   }
 
   /**

@@ -8,17 +8,26 @@ import { localStorage } from '@ftpkit/storage-local';
 import { PASS, putFile, startServer, tempDir, USER, type Harness } from './harness.js';
 import { pasvPort, RawClient } from './raw-client.js';
 
-/** Memory storage that reports every read() it is asked for. */
-function watchedStorage(): { storage: StorageAdapter; reads: string[] } {
+/** Memory storage that reports every read() and openRead() it is asked for. */
+function watchedStorage(): { storage: StorageAdapter; reads: string[]; stats: string[] } {
   const inner = memoryStorage();
   const reads: string[] = [];
+  const stats: string[] = [];
   const storage: StorageAdapter = Object.assign(Object.create(inner) as StorageAdapter, {
     read: (path: string, opts?: Parameters<StorageAdapter['read']>[1]) => {
       reads.push(path);
       return inner.read(path, opts);
     },
+    openRead: (path: string, opts?: Parameters<StorageAdapter['read']>[1]) => {
+      reads.push(path);
+      return inner.openRead?.(path, opts);
+    },
+    stat: (path: string) => {
+      stats.push(path);
+      return inner.stat(path);
+    },
   });
-  return { storage, reads };
+  return { storage, reads, stats };
 }
 
 async function until(check: () => boolean, ms = 5_000): Promise<boolean> {
@@ -84,6 +93,75 @@ describe('RETR read-ahead', () => {
       c.close();
     }
   });
+
+  it('on storage that opens for reading, RETR opens the file once for its facts and its bytes (no stat)', async () => {
+    const { storage, reads, stats } = watchedStorage();
+    h = await startServer('memory', { storage });
+    await putFile(storage, '/f.txt', new TextEncoder().encode('one open'));
+    const c = await RawClient.connect(h.port);
+    try {
+      await c.login(USER, PASS);
+      expect((await c.retr('/f.txt')).toString()).toBe('one open');
+      expect({ reads, stats }).toEqual({ reads: ['/f.txt'], stats: [] });
+    } finally {
+      c.close();
+    }
+  });
+
+  it('with authorize, nothing is opened before it decided: a refused download reads nothing', async () => {
+    const { storage, reads } = watchedStorage();
+    const asked: string[] = [];
+    h = await startServer('memory', {
+      storage,
+      authorize: ({ operation, path }) => {
+        asked.push(`${operation} ${path}`);
+        return reads.length === 0 ? 'deny' : 'allow';
+      },
+    });
+    await putFile(storage, '/f.txt', new TextEncoder().encode('secret'));
+    const c = await RawClient.connect(h.port);
+    try {
+      await c.login(USER, PASS);
+      expect((await c.cmd('PASV')).code).toBe(227);
+      expect((await c.cmd('RETR /f.txt')).code).toBe(550);
+      expect({ asked, reads }).toEqual({ asked: ['download /f.txt'], reads: [] });
+    } finally {
+      c.close();
+    }
+  });
+
+  for (const refused of ['a directory', 'a REST past the end'] as const) {
+    it(`RETR of ${refused} is refused before the 150 and leaves the file free (local disk)`, async () => {
+      const root = tempDir();
+      writeFileSync(join(root, 'f.bin'), 'old');
+      h = await startServer('local', { storage: localStorage({ root }), limits: { pathLockWaitMs: 100, dataTimeoutMs: 10_000 } });
+      const reader = await RawClient.connect(h.port);
+      const writer = await RawClient.connect(h.port);
+      try {
+        await reader.login(USER, PASS);
+        await writer.login(USER, PASS);
+        expect((await reader.cmd('PASV')).code).toBe(227);
+        if (refused === 'a directory') {
+          expect((await reader.cmd('MKD /d')).code).toBe(257);
+          expect((await reader.cmd('RETR /d')).code).toBe(550);
+        } else {
+          expect((await reader.cmd('REST 50')).code).toBe(350);
+          expect((await reader.cmd('RETR /f.bin')).code).toBe(554);
+        }
+        expect(await until(() => fdsUnder(root) === 0, 1_000)).toBe(true);
+        // The reader's session goes on; a writer does not wait behind a read that never comes.
+        const { port } = pasvPort((await writer.cmd('PASV')).text);
+        writer.send('STOR /f.bin');
+        const s = await dataSocket(port);
+        expect((await writer.next())?.code).toBe(150);
+        s.end('new');
+        expect((await writer.next())?.code).toBe(226);
+      } finally {
+        reader.close();
+        writer.close();
+      }
+    });
+  }
 
   it('an ABOR before the data connection gives the file back: another session overwrites it at once', async () => {
     const { storage } = watchedStorage();

@@ -13,9 +13,12 @@ export function storageCall(call: StorageOp, then: (stat: FileStat | undefined) 
   return request({ kind: 'storage', call }, (outcome) => (outcome.ok ? then(outcome.stat) : failureStep(outcome)));
 }
 
-/** Stats a path; a failure (or a driver that returned no stat) is answered from the error table. */
-export function withStat(path: string, then: (stat: FileStat) => Step): Step {
-  return storageCall({ op: 'stat', path }, (stat) =>
+/**
+ * Stats a path; a failure (or a driver that returned no stat) is answered from the error table.
+ * `readFrom`: the stat of a RETR reading from that offset (see `StorageOp`).
+ */
+export function withStat(path: string, then: (stat: FileStat) => Step, readFrom?: number): Step {
+  return storageCall(readFrom === undefined ? { op: 'stat', path } : { op: 'stat', path, readFrom }, (stat) =>
     stat === undefined ? errorStep(new Error('storage stat returned no FileStat')) : then(stat),
   );
 }

@@ -46,7 +46,17 @@ export interface SessionConfig {
 }
 
 export type StorageOp =
-  | { op: 'stat'; path: string }
+  | {
+      op: 'stat';
+      path: string;
+      /**
+       * RETR's stat: the file is read from this offset next, if the reply allows it. The driver may
+       * open the file for that read now and answer with the facts of the file it opened; the
+       * read is then kept for the open-data and transfer of that RETR, and dropped if another
+       * step follows.
+       */
+      readFrom?: number;
+    }
   | { op: 'mkdir'; path: string }
   | { op: 'rmdir'; path: string }
   | { op: 'delete'; path: string }

@@ -7,6 +7,7 @@ import {
   resolvePath,
   storageErrorFromErrno,
   type FileStat,
+  type OpenedRead,
   type ReadOptions,
   type StorageAdapter,
   type SweepOptions,
@@ -62,6 +63,32 @@ export interface FsStorageOptions {
 
 /** Default {@link FsStorageOptions.chmodMask}: no group or world write, as the usual umask. */
 export const DEFAULT_CHMOD_MASK = 0o022;
+
+/** A file opened for reading and what its fstat said. */
+interface OpenedFile {
+  fh: FsFileHandle;
+  st: FsStats;
+}
+
+/** `gen` with its first step already running (`first`): that step is handed out first. */
+function startedAt(first: Promise<IteratorResult<Uint8Array>>, gen: AsyncGenerator<Uint8Array, void, undefined>): AsyncIterableIterator<Uint8Array> {
+  let pending: Promise<IteratorResult<Uint8Array>> | undefined = first;
+  const it: AsyncIterableIterator<Uint8Array> = {
+    next: () => {
+      const step = pending;
+      pending = undefined;
+      return step ?? gen.next();
+    },
+    // Queued behind a step still running, like every call on an async generator.
+    return: async () => {
+      pending = undefined;
+      await gen.return(undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
 
 /** Marks an error that came out of the caller's data source, so it passes through unchanged. */
 class SourceFailure {
@@ -238,6 +265,86 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
     }
   };
 
+  /** The REST offset of a read, checked. */
+  const startOf = (opts: ReadOptions | undefined): number => {
+    const start = opts?.start ?? 0;
+    if (!Number.isSafeInteger(start) || start < 0) throw new StorageError('EINVAL', `bad offset ${start}`);
+    return start;
+  };
+
+  /**
+   * Opens `v` for a read from `opts.start` and checks that a regular file was opened; nothing
+   * stays open on failure.
+   */
+  const openFile = async (v: string, opts: ReadOptions | undefined): Promise<OpenedFile> => {
+    opts?.signal?.throwIfAborted();
+    startOf(opts);
+    const { fh, stats } = await openRead(v);
+    try {
+      const st = await wrap(v, () => stats);
+      if (st.isDirectory()) throw new StorageError('EISDIR', v);
+      // FIFOs, sockets and devices: reading one could block or never end.
+      if (!st.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
+      return { fh, st };
+    } catch (err) {
+      void fh.close().catch(() => undefined);
+      throw err;
+    }
+  };
+
+  /** The bytes of `path` from the offset, through `opened` when it was opened already (openRead). */
+  async function* readFrom(path: string, opts: ReadOptions | undefined, opened?: OpenedFile): AsyncGenerator<Uint8Array, void, undefined> {
+    const v = opened === undefined ? normal(path) : path;
+    const signal = opts?.signal;
+    const { fh, st } = opened ?? (await openFile(v, opts));
+    let pos = opts?.start ?? 0;
+    // Close at once on abort, even while the consumer sits on a chunk and never resumes us.
+    const onAbort = (): void => void fh.close().catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      signal?.throwIfAborted();
+      // One read ahead: the next chunk comes off the disk while the consumer sends this one.
+      const readAt = (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
+        // Up to one byte past the size seen: an unchanged file then ends in a short read (no
+        // extra read to learn it), and a small file costs a buffer of its own size, not 64 KiB
+        // (garbage collection follows the bytes allocated). Past that size: 64 KiB steps.
+        const want = Math.min(chunkBytes, at < st.size ? st.size - at + 1 : 64 * 1024);
+        const buf = Buffer.allocUnsafeSlow(want);
+        const read = fh.read(buf, 0, want, at).then(
+          ({ bytesRead: n }) => (n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true }),
+          (err: unknown) => {
+            signal?.throwIfAborted();
+            throw storageErrorFromErrno(err, v);
+          },
+        );
+        // Handled here too: it may fail while the consumer still holds the previous chunk.
+        read.catch(() => undefined);
+        return read;
+      };
+      let next: Promise<{ chunk: Uint8Array; short: boolean }> | undefined = readAt(pos);
+      try {
+        while (next !== undefined) {
+          const { chunk, short } = await next;
+          next = undefined;
+          signal?.throwIfAborted();
+          if (chunk.length === 0) return;
+          pos += chunk.length;
+          // A short read of a regular file is its end: no extra read to learn it.
+          if (!short) next = readAt(pos);
+          yield chunk;
+        }
+      } finally {
+        // Never close the handle under a read still in flight.
+        await next?.catch(() => undefined);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // Not awaited: nothing waits on a read-only descriptor's close, and the consumer (a
+      // transfer's 226) should not wait one more filesystem round trip for it.
+      void fh.close().catch(() => undefined);
+    }
+  }
+
   const lockScope = options.lockScope ?? 'file';
   const adapter: StorageAdapter = {
     // The configured root, not its realpath: synchronous, and equal for adapters given equal roots.
@@ -288,61 +395,17 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
       }
     },
 
-    async *read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array> {
+    read: (path: string, opts?: ReadOptions): AsyncIterable<Uint8Array> => readFrom(path, opts),
+
+    async openRead(path: string, opts?: ReadOptions): Promise<OpenedRead> {
       const v = normal(path);
-      const signal = opts?.signal;
-      signal?.throwIfAborted();
-      let pos = opts?.start ?? 0;
-      if (!Number.isSafeInteger(pos) || pos < 0) throw new StorageError('EINVAL', `bad offset ${pos}`);
-      const { fh, stats } = await openRead(v);
-      // Close at once on abort, even while the consumer sits on a chunk and never resumes us.
-      const onAbort = (): void => void fh.close().catch(() => undefined);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const st = await wrap(v, () => stats);
-        if (st.isDirectory()) throw new StorageError('EISDIR', v);
-        // FIFOs, sockets and devices: reading one could block or never end.
-        if (!st.isFile()) throw new StorageError('EACCES', `not a regular file: ${v}`);
-        // One read ahead: the next chunk comes off the disk while the consumer sends this one.
-        const readAt = (at: number): Promise<{ chunk: Uint8Array; short: boolean }> => {
-          // Up to one byte past the size seen: an unchanged file then ends in a short read (no
-          // extra read to learn it), and a small file costs a buffer of its own size, not 64 KiB
-          // (garbage collection follows the bytes allocated). Past that size: 64 KiB steps.
-          const want = Math.min(chunkBytes, at < st.size ? st.size - at + 1 : 64 * 1024);
-          const buf = Buffer.allocUnsafeSlow(want);
-          const read = fh.read(buf, 0, want, at).then(
-            ({ bytesRead: n }) => (n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true }),
-            (err: unknown) => {
-              signal?.throwIfAborted();
-              throw storageErrorFromErrno(err, v);
-            },
-          );
-          // Handled here too: it may fail while the consumer still holds the previous chunk.
-          read.catch(() => undefined);
-          return read;
-        };
-        let next: Promise<{ chunk: Uint8Array; short: boolean }> | undefined = readAt(pos);
-        try {
-          while (next !== undefined) {
-            const { chunk, short } = await next;
-            next = undefined;
-            signal?.throwIfAborted();
-            if (chunk.length === 0) return;
-            pos += chunk.length;
-            // A short read of a regular file is its end: no extra read to learn it.
-            if (!short) next = readAt(pos);
-            yield chunk;
-          }
-        } finally {
-          // Never close the handle under a read still in flight.
-          await next?.catch(() => undefined);
-        }
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        // Not awaited: nothing waits on a read-only descriptor's close, and the consumer (a
-        // transfer's 226) should not wait one more filesystem round trip for it.
-        void fh.close().catch(() => undefined);
-      }
+      const opened = await openFile(v, opts);
+      const chunks = readFrom(v, opts, opened);
+      // Started at once: from here the generator owns the handle (closed at the end, on return()
+      // and on failure), and the first chunk is read while the caller looks at the facts.
+      const first = chunks.next();
+      first.catch(() => undefined);
+      return { stat: toStat(v, opened.st), chunks: startedAt(first, chunks) };
     },
 
     async write(path: string, data: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WriteResult> {

@@ -45,6 +45,7 @@ describeStorageAdapter(
   },
   {
     capabilities: { setMtime: true, chmod: true, dispose: false },
+    openRead: true,
     reportsMode: true,
     memoryMetric: 'rss',
     onMemoryReport: (r) =>

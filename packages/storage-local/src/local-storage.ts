@@ -1,4 +1,4 @@
-import { constants, existsSync, readFileSync } from 'node:fs';
+import { constants, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { StorageAdapter } from '@ftpkit/storage';
@@ -40,11 +40,17 @@ const HAVE_PROC_FD = existsSync('/proc/self/fd');
 
 /**
  * Where the kernel says an open file lies, links resolved (Linux: `/proc/self/fd/N`): what
- * `localStorage` gives `fsStorage` as `openedPath` where /proc is mounted.
+ * `localStorage` gives `fsStorage` as `openedPath` where /proc is mounted. Read synchronously:
+ * procfs names an open descriptor from memory, whatever filesystem the file is on, so there is no
+ * disk or server to wait for, and a threadpool round trip per RETR is saved.
  */
 export function procOpenedPath(handle: FsFileHandle): Promise<string> {
   if (handle.fd === undefined) return Promise.reject(new Error('no descriptor'));
-  return fsp.readlink(`/proc/self/fd/${handle.fd}`);
+  try {
+    return Promise.resolve(readlinkSync(`/proc/self/fd/${handle.fd}`));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**

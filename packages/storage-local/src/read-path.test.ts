@@ -1,4 +1,5 @@
-import { constants, mkdtempSync, realpathSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { constants, mkdtempSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +25,24 @@ function countingFs(beforeOpen: (p: string) => Promise<void> = async () => undef
     },
   });
   return { fs, calls };
+}
+
+/** Descriptors of this process open on something below `dir` (closes are not awaited: waits a little). */
+async function fdsUnder(dir: string): Promise<number> {
+  let n = 0;
+  for (let round = 0; round < 50; round++) {
+    n = 0;
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir)) n++;
+      } catch {
+        // Closed while we looked.
+      }
+    }
+    if (n === 0) return 0;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return n;
 }
 
 // Issue 18: the path from RETR to 226 as short as the floor's, and containment as strict.
@@ -56,18 +75,50 @@ describe('localStorage read path', () => {
     expect(calls).toEqual(['open']);
   });
 
-  it('an intermediate directory swapped for a link to outside just before the open is refused (the opened file is checked)', async () => {
-    let swapped = false;
-    const { fs } = countingFs(async (p) => {
-      if (swapped || !p.endsWith(`${path.sep}f.txt`)) return;
-      swapped = true;
-      // Another local user wins the race between a path check and the open.
-      await fsp.rename(path.join(root, 'sub'), path.join(root, 'sub-old'));
-      await fsp.symlink(path.join(base, 'out'), path.join(root, 'sub'));
-    });
+  it('openRead of a small file: one open, its facts from the opened file, one read of its size', async () => {
+    await fsp.writeFile(path.join(root, 'small.bin'), Buffer.alloc(4096, 7));
+    const { fs, calls } = countingFs();
     const s = fsStorage({ fs, constants, path, root, openedPath: procOpenedPath });
-    await expectStorageError(collectText(s.read('/sub/f.txt')), 'EACCES');
-    expect(swapped).toBe(true);
+    await s.stat('/sub');
+    calls.length = 0;
+    const opened = await s.openRead?.('/small.bin');
+    expect(opened?.stat).toMatchObject({ path: '/small.bin', type: 'file', size: 4096 });
+    const chunks: Uint8Array[] = [];
+    for await (const c of opened?.chunks ?? []) chunks.push(c);
+    expect(chunks.map((c) => c.length)).toEqual([4096]);
+    expect(calls).toEqual(['open']);
+  });
+
+  for (const via of ['read', 'openRead'] as const) {
+    it(`${via}: a directory swapped for a link to outside just before the open is refused, nothing stays open`, async () => {
+      let swapped = false;
+      const { fs } = countingFs(async (p) => {
+        if (swapped || !p.endsWith(`${path.sep}f.txt`)) return;
+        swapped = true;
+        await fsp.rename(path.join(root, 'sub'), path.join(root, 'sub-old'));
+        await fsp.symlink(path.join(base, 'out'), path.join(root, 'sub'));
+      });
+      const s = fsStorage({ fs, constants, path, root, openedPath: procOpenedPath });
+      const opened = via === 'read' ? collectText(s.read('/sub/f.txt')) : (s.openRead?.('/sub/f.txt') ?? Promise.resolve());
+      await expectStorageError(opened, 'EACCES');
+      expect(swapped).toBe(true);
+      expect(await fdsUnder(base)).toBe(0);
+    });
+  }
+
+  it('openRead follows links inside the root and refuses one that leads out, or a FIFO', async () => {
+    await fsp.symlink('sub/f.txt', path.join(root, 'f-link'));
+    await fsp.symlink(path.join(base, 'out', 'f.txt'), path.join(root, 'out-link'));
+    const fifo = spawnSync('mkfifo', [path.join(root, 'pipe')]);
+    expect(fifo.status).toBe(0);
+    const s = fsStorage({ fs: fsp as unknown as FsPromisesApi, constants, path, root, openedPath: procOpenedPath });
+    const inside = await s.openRead?.('/f-link');
+    if (inside === undefined) throw new Error('no openRead');
+    expect(inside.stat.size).toBe('inside'.length);
+    expect(await collectText(inside.chunks)).toBe('inside');
+    await expectStorageError(s.openRead?.('/out-link') ?? Promise.resolve(), 'EACCES');
+    await expectStorageError(s.openRead?.('/pipe') ?? Promise.resolve(), 'EACCES');
+    expect(await fdsUnder(base)).toBe(0);
   });
 
   it('links inside the root are still followed, a last-component link included', async () => {

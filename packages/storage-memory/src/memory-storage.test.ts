@@ -26,6 +26,7 @@ describeStorageAdapter(
   },
   {
     capabilities: { setMtime: true, chmod: true, dispose: false },
+    openRead: true,
     reportsMode: true,
     memoryMetric: 'heap',
     // memfs keeps a file in one buffer and doubles it as it grows: old + new during the copy.

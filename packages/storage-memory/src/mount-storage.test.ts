@@ -29,6 +29,7 @@ function bare(s: StorageAdapter): StorageAdapter {
 // A mount table with only `/` must behave exactly like the adapter it wraps.
 describeStorageAdapter('mountStorage({ "/": memoryStorage() })', () => mountStorage({ '/': memoryStorage() }), {
   capabilities: { setMtime: true, chmod: true, dispose: true },
+  openRead: true,
   reportsMode: true,
   memoryMetric: 'heap',
   heapGrowthFactor: 2,
@@ -102,6 +103,19 @@ describe('mountStorage', () => {
     expect((await s.stat('/m/g')).mtime.getTime()).toBe(1000);
     const none = mountStorage({ '/': bare(memoryStorage()) });
     expect(capabilitiesOf(none)).toEqual({ setMtime: false, chmod: false, dispose: true });
+  });
+
+  it('openRead exists when any mount has it: facts in the outer path, a stat and a read where the mount lacks it', async () => {
+    const s = mountStorage({ '/': bare(memoryStorage({ files: { '/f': 'plain' } })), '/m': memoryStorage({ files: { '/g': 'opened' } }) });
+    const inner = await s.openRead?.('/m/g');
+    expect(inner?.stat).toMatchObject({ path: '/m/g', name: 'g', size: 6 });
+    expect(await collectText(inner?.chunks ?? chunksOf(''))).toBe('opened');
+    const emulated = await s.openRead?.('/f', { start: 2 });
+    expect(emulated?.stat).toMatchObject({ path: '/f', size: 5, type: 'file' });
+    expect(await collectText(emulated?.chunks ?? chunksOf(''))).toBe('ain');
+    await expectStorageError(s.openRead?.('/m') ?? Promise.resolve(), 'EISDIR');
+    await expectStorageError(s.openRead?.('/nope') ?? Promise.resolve(), 'ENOENT');
+    expect(mountStorage({ '/': bare(memoryStorage()) }).openRead).toBeUndefined();
   });
 
   it('disposes every mounted adapter once', async () => {

@@ -28,6 +28,7 @@ describeStorageAdapter(
   () => s3Storage({ bucket: 'conformance', prefix: `case-${++caseNumber}/`, client, partSize, queueSize, listPageSize: 150 }),
   {
     capabilities: { setMtime: true, chmod: false, dispose: true },
+    openRead: false,
     // Several ListObjectsV2 pages. (s3rver walks its whole directory for each request, so every
     // write costs O(entries) there; s3-storage.test.ts lists 1100 keys written directly.)
     bigDirEntries: 400,

@@ -1,6 +1,7 @@
 import { basename, isPathWithin, joinPath, pathSegments, resolvePath } from './resolve-path.js';
 import type {
   FileStat,
+  OpenedRead,
   ReadOptions,
   StorageAdapter,
   SweepOptions,
@@ -41,7 +42,8 @@ interface Route {
  * the server answers it like any other refused rename).
  *
  * Capabilities: `setMtime` and `chmod` exist when at least one mounted adapter has them; on a
- * mount whose adapter lacks them they fail with `ENOTSUP`. `dispose` disposes every mounted
+ * mount whose adapter lacks them they fail with `ENOTSUP`. So does `openRead`, which on such a
+ * mount is a `stat` and then a `read`. `dispose` disposes every mounted
  * adapter once.
  *
  * @throws StorageError `EINVAL` when two mount points normalise to the same path.
@@ -214,6 +216,21 @@ export function mountStorage(table: MountTable): StorageAdapter {
     },
   };
 
+  if (mounts.some((m) => m.adapter.openRead !== undefined)) {
+    adapter.openRead = async (path: string, opts?: ReadOptions): Promise<OpenedRead> => {
+      refuseStructural(path, 'EISDIR');
+      const r = routeOrThrow(path);
+      const inner = r.mount.adapter;
+      if (inner.openRead !== undefined) {
+        const opened = await inner.openRead(r.inner, opts);
+        return { stat: outer(r.mount, opened.stat), chunks: opened.chunks };
+      }
+      const st = outer(r.mount, await inner.stat(r.inner));
+      if (st.type === 'dir') throw new StorageError('EISDIR', path);
+      // Nothing is opened until the caller iterates: returning early leaves nothing open.
+      return { stat: st, chunks: lazyChunks(inner.read(r.inner, opts)) };
+    };
+  }
   if (mounts.some((m) => m.adapter.setMtime !== undefined)) {
     adapter.setMtime = async (path: string, mtime: Date): Promise<void> => {
       refuseStructural(path, 'EACCES');
@@ -251,6 +268,10 @@ export function mountStorage(table: MountTable): StorageAdapter {
     if (failed !== undefined) throw failed.reason;
   };
   return adapter;
+}
+
+async function* lazyChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* source;
 }
 
 async function* failing(err: unknown): AsyncIterable<Uint8Array> {

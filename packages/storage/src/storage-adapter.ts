@@ -22,6 +22,17 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** A file opened for reading (see {@link StorageAdapter.openRead}). */
+export interface OpenedRead {
+  /** The facts of the file that was opened (not of whatever the path names a moment later). */
+  stat: FileStat;
+  /**
+   * Its bytes from the start offset. Iterate to the end, or call `return()`, to release the file:
+   * it is open until then.
+   */
+  chunks: AsyncIterableIterator<Uint8Array>;
+}
+
 /** How a write lands: `atomic` replaces the target only on a clean end; `resumable` writes in place. */
 export type UploadMode = 'atomic' | 'resumable';
 
@@ -68,6 +79,14 @@ export interface StorageAdapter {
   /** Entries of a directory, streamed: a huge directory never has to sit in memory. */
   list(dir: string, opts?: { signal?: AbortSignal }): AsyncIterable<FileStat>;
   read(path: string, opts?: ReadOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Opens a regular file for reading and tells its facts as the opened file has them: what a
+   * `stat` followed by a `read` would give, with one open where the backend can (local disk: an
+   * open and an fstat instead of a path resolution, a stat and then an open). The server uses it
+   * for RETR, whose 150 names the size. Fails as `read` does (`ENOENT`, `EISDIR`, `EACCES` for
+   * something that is no regular file or lies outside the root), with nothing left open.
+   */
+  openRead?(path: string, opts?: ReadOptions): Promise<OpenedRead>;
   /**
    * Consumes `data`; never reports success for a source that errored or for a `signal` that
    * aborted before the write committed. The commit (atomic: the target replaced; resumable: the

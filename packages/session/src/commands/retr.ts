@@ -6,7 +6,8 @@ import { dataChannelRefusal, modeName, restPastEnd, runTransfer } from '../trans
 /**
  * RETR: sends a file, from the REST offset if one was given just before. The file is stat'ed
  * first, so a missing file or a directory is 550 without touching the data channel, and a REST
- * offset past the end is 554 (RFC 3659 §5.5).
+ * offset past the end is 554 (RFC 3659 §5.5). The stat names the read that follows (`readFrom`),
+ * so the driver can open the file once for both.
  *
  * @see RFC 959 §4.1.3, RFC 3659 §5
  */
@@ -29,6 +30,6 @@ export const retrCommand: CommandSpec = {
         { type: 'retr', path, offset, ascii: ctx.state.type === 'A' },
         `Opening ${modeName(ctx)} mode data connection for ${printable(lastSegment(path))} (${stat.size} bytes${from}).`,
       );
-    });
+    }, offset);
   },
 };

@@ -9,7 +9,7 @@ describe('RETR', () => {
       S: 200
       @pasv
       C: RETR f.txt
-      E: storage op=stat path=/f.txt => file 123
+      E: storage op=stat path=/f.txt readFrom=0 => file 123
       E: open-data secure=false => ok
       S: 150 Opening BINARY mode data connection for f.txt (123 bytes).
       E: transfer type=retr path=/f.txt offset=0 ascii=false => ok bytes=123
@@ -116,7 +116,7 @@ describe('RETR', () => {
       C: REST 100
       S: 350 Restarting at 100
       C: RETR f
-      E: storage op=stat => file 1000
+      E: storage op=stat readFrom=100 => file 1000
       E: open-data => ok
       S: 150 Opening BINARY mode data connection for f (1000 bytes, restarting at 100).
       E: transfer type=retr offset=100 => ok
@@ -125,7 +125,7 @@ describe('RETR', () => {
       C: REST 5000
       S: 350
       C: RETR f
-      E: storage op=stat => file 1000
+      E: storage op=stat readFrom=5000 => file 1000
       S: 554
     `);
   });

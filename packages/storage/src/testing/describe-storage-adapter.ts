@@ -49,6 +49,11 @@ export interface StorageAdapterTestOptions {
   readOnly?: boolean;
   /** Optional members the adapter claims; each one claimed is asserted present and tested. */
   capabilities?: Partial<StorageCapabilities>;
+  /**
+   * The adapter has `openRead` (true: asserted present and tested like `read`, its facts like
+   * `stat`'s; false: asserted absent). Default: not checked.
+   */
+  openRead?: boolean;
   /** `stat` reports Unix permission bits in `mode`. Default false. */
   reportsMode?: boolean;
   /**
@@ -240,6 +245,7 @@ export function describeStorageAdapter(
         for (const [cap, expected] of Object.entries(options.capabilities ?? {})) {
           expect(have[cap as keyof StorageCapabilities], cap).toBe(expected);
         }
+        if (options.openRead !== undefined) expect(typeof s.openRead === 'function', 'openRead').toBe(options.openRead);
       });
     });
 
@@ -387,6 +393,65 @@ export function describeStorageAdapter(
         await expect(collectBytes(s.read('/a.txt', { signal: ac.signal }))).rejects.toBeDefined();
       });
     });
+
+    if (options.openRead === true) {
+      describe('openRead', () => {
+        const openRead = (path: string, opts?: { start?: number; signal?: AbortSignal }) => {
+          if (s.openRead === undefined) throw new Error('openRead declared but absent');
+          return s.openRead(path, opts);
+        };
+
+        it('tells the facts stat tells and reads what read reads, from an offset too', async () => {
+          await setup(dir('/o'), file('/o/r.txt', '0123456789'));
+          const whole = await openRead('/o/r.txt');
+          const st = await s.stat('/o/r.txt');
+          expect(whole.stat).toMatchObject({ name: 'r.txt', path: '/o/r.txt', type: 'file', size: 10 });
+          expect(whole.stat.mtime.getTime()).toBe(st.mtime.getTime());
+          expect(await collectText(whole.chunks)).toBe('0123456789');
+          const tail = await openRead('/o/r.txt', { start: 4 });
+          expect(tail.stat.size).toBe(10);
+          expect(await collectText(tail.chunks)).toBe('456789');
+          expect(await collectText((await openRead('/o/r.txt', { start: 50 })).chunks)).toBe('');
+        });
+
+        it('a missing file is ENOENT, a directory EISDIR, a bad offset EINVAL', async () => {
+          await setup(dir('/dir'), file('/f.txt', 'x'));
+          await expectStorageError(openRead('/missing'), 'ENOENT');
+          await expectStorageError(openRead('/dir'), 'EISDIR');
+          await expectStorageError(openRead('/'), 'EISDIR');
+          await expectStorageError(openRead('/f.txt', { start: -1 }), 'EINVAL');
+        });
+
+        it('an opened file left unread (return) or read to the end releases its handle', async () => {
+          await setup(file('/h.bin', await collectBytes(new PatternSource(4 * MiB, 256 * 1024).chunks())));
+          const before = harness.openHandles ? await harness.openHandles() : 0;
+          const left = await openRead('/h.bin');
+          await left.chunks.return?.();
+          const read = await openRead('/h.bin');
+          expect((await collectBytes(read.chunks)).length).toBe(4 * MiB);
+          const { openHandles } = harness;
+          if (openHandles) {
+            expect(await waitFor(async () => (await openHandles()) <= before, 2000)).toBe(true);
+          }
+        });
+
+        it('an abort stops the read of an opened file', async () => {
+          await setup(file('/a.bin', await collectBytes(new PatternSource(8 * MiB, 256 * 1024).chunks())));
+          const ac = new AbortController();
+          const opened = await openRead('/a.bin', { signal: ac.signal });
+          let chunks = 0;
+          await expect(
+            (async () => {
+              for await (const _ of opened.chunks) {
+                chunks++;
+                ac.abort();
+              }
+            })(),
+          ).rejects.toBeDefined();
+          expect(chunks).toBe(1);
+        });
+      });
+    }
 
     // Everything below until the awkward names changes the tree: not for a read-only adapter.
     if (!readOnly) {
