@@ -84,7 +84,8 @@ export interface StorageAdapter {
    * `stat` followed by a `read` would give, with one open where the backend can (local disk: an
    * open and an fstat instead of a path resolution, a stat and then an open). The server uses it
    * for RETR, whose 150 names the size. Fails as `read` does (`ENOENT`, `EISDIR`, `EACCES` for
-   * something that is no regular file or lies outside the root), with nothing left open.
+   * something that is no regular file or lies outside the root), with nothing left open. A wrapper
+   * that changes `read` must wrap this too (or leave it out): when it exists, RETR never calls `read`.
    */
   openRead?(path: string, opts?: ReadOptions): Promise<OpenedRead>;
   /**

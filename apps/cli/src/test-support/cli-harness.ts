@@ -136,17 +136,23 @@ export async function startInProcessServer(opts: InProcessServerOptions = {}): P
   const failAfter = opts.failReadsAfter;
   if (failAfter !== undefined) {
     const limit: number = failAfter;
-    storage.read = (path, o) => {
-      async function* failing(): AsyncIterable<Uint8Array> {
-        let sent = 0;
-        for await (const chunk of base.read(path, o)) {
-          if (sent + chunk.length > limit) throw new Error('disk read failed (test)');
-          sent += chunk.length;
-          yield chunk;
-        }
+    async function* failing(chunks: AsyncIterable<Uint8Array>): AsyncIterableIterator<Uint8Array> {
+      let sent = 0;
+      for await (const chunk of chunks) {
+        if (sent + chunk.length > limit) throw new Error('disk read failed (test)');
+        sent += chunk.length;
+        yield chunk;
       }
-      return failing();
-    };
+    }
+    storage.read = (path, o) => failing(base.read(path, o));
+    // The server reads RETR through openRead where the adapter has it: wrap that too.
+    const openRead = base.openRead?.bind(base);
+    if (openRead !== undefined) {
+      storage.openRead = async (path, o) => {
+        const opened = await openRead(path, o);
+        return { stat: opened.stat, chunks: failing(opened.chunks) };
+      };
+    }
   }
   const server = createFtpServer({
     storage,
