@@ -11,3 +11,7 @@ export * from './socket-types.js';
 export * from './stall-watch.js';
 export * from './tls-client.js';
 export * from './tls-session-cache.js';
+export * from './buffer-pool.js';
+export * from './file-batch-writer.js';
+export * from './pooled-send.js';
+export * from './socket-receiver.js';
