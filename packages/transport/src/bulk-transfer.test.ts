@@ -132,6 +132,9 @@ describe('SocketReceiver + FileBatchWriter: socket to file', () => {
     await fh.close();
     expect((err as { code?: string }).code).toMatch(/ECONNRESET|ERR_STREAM_PREMATURE_CLOSE/);
     const onDisk = readFileSync(file);
+    // Every byte received is handed on before the error (a resumable upload keeps them all).
+    expect(consumed).toBe(receiver.received);
+    expect(consumed).toBeGreaterThan(MiB);
     expect(onDisk.length).toBe(writer.written);
     expect(onDisk.length).toBe(consumed);
     expect(sha(onDisk)).toBe(sha(half.subarray(0, consumed)));

@@ -252,6 +252,8 @@ export class SocketReceiver implements AsyncIterable<Buffer> {
   }
 
   #fail(err: Error): void {
+    // What arrived before the failure is handed on first (a resumable upload keeps it), then the error.
+    if (this.#failure === undefined) this.#flush();
     this.#failure ??= err;
     this.#notify();
   }
