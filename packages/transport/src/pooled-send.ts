@@ -40,7 +40,7 @@ export async function* readFileChunks(fh: FileHandle, start: number, pool: Buffe
  * until then Node (and TLS, which encrypts from it) may still read it. Waits for 'drain' when the
  * socket asks for it; fails at once on a socket that is closed or errored.
  */
-export function writeReleasing(socket: Socket, chunk: Buffer, pool: BufferPool): Promise<void> {
+export function writeReleasing(socket: Socket, chunk: Uint8Array, pool: BufferPool): Promise<void> {
   if (socket.destroyed || socket.writableEnded) {
     pool.release(chunk);
     return Promise.reject((socket.errored as Error | null) ?? Object.assign(new Error('data connection closed'), { code: 'ERR_STREAM_DESTROYED' }));

@@ -1,7 +1,7 @@
 import { parseMdtm, parseQuotedPath, type ListEntry, type Reply } from '@ftpkit/codec';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat as statLocal } from 'node:fs/promises';
+import { open as openLocal, stat as statLocal, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '../data-channel-dialog.js';
 import { describeCommand, expectReply, NO_REPLY, type Dialog } from '../dialog.js';
@@ -20,6 +20,7 @@ import { connectPassiveData, listenActiveData, type DataSocket, type PreparedDat
 import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
+import { BufferPool, readFileChunks, SocketReceiver, writeReleasing } from '@ftpkit/transport';
 
 /** Progress of one transfer. */
 export interface TransferProgress {
@@ -125,6 +126,8 @@ export class FtpClient {
   private closedByUser = false;
   private currentDir = '/';
   private feats: Features = new Map();
+  /** Reused buffers of bulk transfers: downloads read into them, uploads read the file into them. */
+  #bufferPool: BufferPool | undefined;
   /** Things the client chose to ignore (e.g. a PASV address), for logs. */
   readonly warnings: string[] = [];
   /** The options in force; `password` reads '***' so that logging the client never shows it. */
@@ -431,6 +434,7 @@ export class FtpClient {
         offset,
         createDirs: opts.createDirs ?? false,
         highWaterMark: this.options.highWaterMark,
+        written: (chunk) => this.pool.release(chunk),
       });
       const t = target;
       write = (chunk) => t.write(chunk);
@@ -502,7 +506,7 @@ export class FtpClient {
       const start = storedWhole ? 0 : offset + moved;
       let stream: AsyncIterable<Buffer | Uint8Array | string>;
       if (typeof source === 'string') {
-        stream = fileChunks(source, start, this.options.highWaterMark);
+        stream = fileChunks(source, start, this.pool);
       } else {
         if (start > 0 && opts.resume && retries === 0 && offset > 0) {
           // A Readable cannot seek: skip what the server already has.
@@ -636,7 +640,14 @@ export class FtpClient {
     finalReply.then((r) => { if (r.code >= 400) stop(new FtpReplyError(r.code, r.text, what)); }, (err: Error) => stop(err));
 
     let last = Date.now();
+    let receiver: SocketReceiver | undefined;
+    let lastReceived = 0;
     const stall = setInterval(() => {
+      // A batch fills slowly on a slow link: bytes arriving, not batches, keep the transfer alive.
+      if (receiver !== undefined && receiver.received !== lastReceived) {
+        lastReceived = receiver.received;
+        last = Date.now();
+      }
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
@@ -660,7 +671,9 @@ export class FtpClient {
       socket.on('error', () => undefined);
       if (spec.write) {
         let got = 0;
-        for await (const c of socket) {
+        // A file's bytes come in ~1 MiB batches read into reused buffers; a listing's as they come.
+        const source: AsyncIterable<unknown> = spec.verb === 'RETR' ? (receiver = new SocketReceiver(this.pool).attach(socket)) : socket;
+        for await (const c of source) {
           let chunk = c as Buffer;
           last = Date.now();
           if (spec.limit !== undefined && got + chunk.length >= spec.limit) {
@@ -686,7 +699,8 @@ export class FtpClient {
           if (stopReason) throw stopReason;
           const chunk = typeof c === 'string' ? Buffer.from(c) : c;
           const began = Date.now();
-          await writeTo(out, chunk);
+          // A pooled chunk (a local file's) goes back to the pool once the socket has taken it.
+          await writeReleasing(out, chunk, this.pool);
           last = Date.now();
           // Bytes in socket buffers are not the server's yet: count what it has likely read.
           const counted = acks.wrote(chunk.length, last - began);
@@ -805,6 +819,11 @@ export class FtpClient {
     return h.digest('hex');
   }
 
+  private get pool(): BufferPool {
+    this.#bufferPool ??= new BufferPool(this.options.highWaterMark);
+    return this.#bufferPool;
+  }
+
   /** QUIT and close. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closedByUser) return;
@@ -829,14 +848,19 @@ export class FtpClient {
  * A local file's bytes from `start`. The file is opened only when the transfer starts reading, and
  * closed however the reading ends: a transfer refused before its data leaks no descriptor.
  */
-async function* fileChunks(path: string, start: number, highWaterMark: number): AsyncGenerator<Buffer> {
-  const stream = createReadStream(path, { start, highWaterMark });
+async function* fileChunks(path: string, start: number, pool: BufferPool): AsyncGenerator<Buffer> {
+  let fh: FileHandle;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    fh = await openLocal(path, 'r');
+  } catch (err) {
+    throw localError(`cannot read ${path}`, path, err);
+  }
+  try {
+    yield* readFileChunks(fh, start, pool);
   } catch (err) {
     throw localError(`cannot read ${path}`, path, err);
   } finally {
-    stream.destroy();
+    await fh.close().catch(() => undefined);
   }
 }
 
