@@ -1,6 +1,5 @@
 import type { StorageAdapter } from '@ftpkit/storage';
 import type { PathLockRelease } from './path-locks.js';
-import { READ_BUFFERS } from './transfer.js';
 
 /**
  * A RETR's file opened and its first chunk read while its data connection is being accepted
@@ -29,7 +28,7 @@ export class ReadAhead {
         return;
       }
       this.#release = release;
-      const it = storage.read(path, { start: offset, signal, buffers: READ_BUFFERS })[Symbol.asyncIterator]();
+      const it = storage.read(path, { start: offset, signal })[Symbol.asyncIterator]();
       this.#it = it;
       this.#first = it.next();
       this.#first.catch(() => undefined);

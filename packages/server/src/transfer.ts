@@ -5,17 +5,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
 import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
-import { BufferPool, SocketReceiver } from '@ftpkit/transport';
+import { SocketReceiver } from '@ftpkit/transport';
 import { Crc32 } from './crc32.js';
 import { listingChunks } from './listing.js';
 import { throttle, type TokenBucket } from './token-bucket.js';
-
-/**
- * The reusable buffers big RETRs read into (full 1 MiB chunks of storage-local). Only the plain
- * binary path gives them back, from the socket's write callback; chunks that pass through ASCII
- * conversion or throttling (which may slice them) are never given back and simply collected.
- */
-export const READ_BUFFERS = new BufferPool();
 
 /** Counts what flows through; the count survives a failure so transfer-end can report it. */
 export interface ByteCounter {
@@ -146,7 +139,7 @@ function peerClosed(socket: Socket, graceMs: number): Promise<void> {
  * RETR never replies, not even to ABOR. Here a socket that is closed, ended or errored fails the
  * transfer at once. ABOR and the data timeout destroy the socket, which ends any wait.
  */
-function sendTo(socket: Socket, counter: ByteCounter, release?: (chunk: Uint8Array) => void) {
+function sendTo(socket: Socket, counter: ByteCounter) {
   const gone = (): Error =>
     (socket.errored as Error | null) ?? Object.assign(new Error('data connection closed by the peer'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
   const settle = (event: 'drain' | 'finish'): Promise<void> =>
@@ -167,8 +160,6 @@ function sendTo(socket: Socket, counter: ByteCounter, release?: (chunk: Uint8Arr
   return async function send(source: AsyncIterable<Uint8Array>): Promise<void> {
     const count = (chunk: Uint8Array) => (err?: Error | null): void => {
       if (!err) counter.bytes += chunk.length;
-      // Only now may the buffer be read into again: Node (and TLS, which encrypts from it) is done.
-      release?.(chunk);
     };
     for await (const chunk of source) {
       if (socket.destroyed || socket.writableEnded) throw gone();
@@ -196,11 +187,10 @@ async function sendPlain(source: AsyncIterable<Uint8Array>, socket: Socket, coun
     const first = await it.next();
     if (!first.done) {
       if (socket.destroyed || socket.writableEnded) throw closedError(socket);
-      const chunk = first.value;
+      const length = first.value.length;
       // Counted when the kernel took it, like every chunk of sendTo.
-      socket.write(chunk, (err) => {
-        if (!err) counter.bytes += chunk.length;
-        READ_BUFFERS.release(chunk);
+      socket.write(first.value, (err) => {
+        if (!err) counter.bytes += length;
       });
     }
     const second = first.done ? first : await it.next();
@@ -210,7 +200,7 @@ async function sendPlain(source: AsyncIterable<Uint8Array>, socket: Socket, coun
       return;
     }
     open = false;
-    await pipeline(resumed(second.value, it), sendTo(socket, counter, (c) => READ_BUFFERS.release(c)), { signal });
+    await pipeline(resumed(second.value, it), sendTo(socket, counter), { signal });
   } finally {
     if (open) void Promise.resolve(it.return?.()).catch(() => undefined);
   }
@@ -280,7 +270,7 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
   try {
     switch (spec.type) {
       case 'retr': {
-        const source = ctx.source ?? storage.read(spec.path, { start: spec.offset, signal, buffers: READ_BUFFERS });
+        const source = ctx.source ?? storage.read(spec.path, { start: spec.offset, signal });
         if (!spec.ascii && ctx.buckets.length === 0) {
           await sendPlain(source, socket, counter, signal);
           break;

@@ -7,7 +7,6 @@ import {
   resolvePath,
   storageErrorFromErrno,
   type FileStat,
-  type ReadBuffers,
   type ReadOptions,
   type StorageAdapter,
   type SweepOptions,
@@ -310,11 +309,9 @@ export function fsStorage(options: FsStorageOptions): StorageAdapter {
           // extra read to learn it), and a small file costs a buffer of its own size, not 64 KiB
           // (garbage collection follows the bytes allocated). Past that size: 64 KiB steps.
           const want = Math.min(chunkBytes, at < st.size ? st.size - at + 1 : 64 * 1024);
-          // Full chunks of a big file go into the consumer's reusable buffers when it has some.
-          const pooled = want === chunkBytes && opts?.buffers !== undefined && opts.buffers.size >= want;
-          const buf = pooled ? (opts.buffers as ReadBuffers).acquire() : Buffer.allocUnsafeSlow(want);
+          const buf = Buffer.allocUnsafeSlow(want);
           const read = fh.read(buf, 0, want, at).then(
-            ({ bytesRead: n }) => (n === want ? { chunk: buf.length === want ? buf : buf.subarray(0, want), short: false } : { chunk: buf.subarray(0, n), short: true }),
+            ({ bytesRead: n }) => (n === want ? { chunk: buf, short: false } : { chunk: buf.subarray(0, n), short: true }),
             (err: unknown) => {
               signal?.throwIfAborted();
               throw storageErrorFromErrno(err, v);

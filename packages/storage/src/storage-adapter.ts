@@ -20,20 +20,6 @@ export interface ReadOptions {
   /** Byte offset to start from (REST). Default 0. */
   start?: number;
   signal?: AbortSignal;
-  /**
-   * Reusable buffers an adapter may read full-size chunks into instead of allocating one per
-   * chunk. The consumer gives them back once it is done with a chunk; an adapter that ignores
-   * this option is always correct.
-   */
-  buffers?: ReadBuffers;
-}
-
-/** A source of equal, reusable read buffers (`@ftpkit/transport`'s `BufferPool` is one). */
-export interface ReadBuffers {
-  /** Bytes in every buffer {@link acquire} returns. */
-  readonly size: number;
-  /** A buffer of {@link size} bytes, contents undefined, the caller's until it gives it back. */
-  acquire(): Uint8Array;
 }
 
 /** How a write lands: `atomic` replaces the target only on a clean end; `resumable` writes in place. */
