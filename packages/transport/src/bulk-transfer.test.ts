@@ -1,15 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, TLSSocket, createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferPool } from './buffer-pool.js';
 import { FileBatchWriter } from './file-batch-writer.js';
-import { readFileChunks, writeReleasing } from './pooled-send.js';
 import { SocketReceiver } from './socket-receiver.js';
 
 const KiB = 1024;
@@ -184,46 +182,6 @@ describe('SocketReceiver + FileBatchWriter: socket to file', () => {
   });
 });
 
-describe('readFileChunks + writeReleasing: file to socket', () => {
-  for (const size of SIZES) {
-    it(`plain TCP: exactly ${size} bytes from a pool of reused buffers`, async () => {
-      const data = randomBytes(size);
-      const file = join(dir, `src-${size}`);
-      writeFileSync(file, data);
-      const got: Buffer[] = [];
-      const server = createServer((s) => s.on('data', (c: Buffer) => got.push(c)));
-      const port = await listen(server);
-      const received = new Promise<void>((r) => server.once('connection', (s: Socket) => s.once('end', () => r())));
-      const sock = netConnect(port, '127.0.0.1');
-      await new Promise((r) => sock.once('connect', r));
-      const pool = new BufferPool();
-      const fh = await open(file, 'r');
-      for await (const chunk of readFileChunks(fh, 0, pool)) await writeReleasing(sock, chunk, pool);
-      await fh.close();
-      sock.end();
-      await received;
-      server.close();
-      expect(sha(Buffer.concat(got))).toBe(sha(data));
-      expect(pool.idle).toBeLessThanOrEqual(4);
-    });
-  }
-
-  it('from an offset (REST)', async () => {
-    const data = randomBytes(2 * MiB + 11);
-    const file = join(dir, 'rest');
-    writeFileSync(file, data);
-    const pool = new BufferPool();
-    const fh = await open(file, 'r');
-    const parts: Buffer[] = [];
-    for await (const c of readFileChunks(fh, MiB + 3, pool)) {
-      parts.push(Buffer.from(c));
-      pool.release(c);
-    }
-    await fh.close();
-    expect(sha(Buffer.concat(parts))).toBe(sha(data.subarray(MiB + 3)));
-  });
-});
-
 function hasOpenssl(): boolean {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
@@ -253,31 +211,6 @@ describe.runIf(hasOpenssl())('over TLS', () => {
     await Promise.all([new Promise((r) => secure.once('secure', r)), new Promise((r) => client.once('secureConnect', r))]);
     return [secure, client];
   }
-
-  it('pooled buffers are reused only after TLS consumed them: a scribbled buffer never shows on the wire', async () => {
-    const data = randomBytes(5 * MiB + 123);
-    const file = join(dir, 'tls-src');
-    writeFileSync(file, data);
-    const [secure, client] = await tlsPair();
-    const got: Buffer[] = [];
-    client.on('data', (c: Buffer) => got.push(c));
-    const ended = new Promise((r) => client.once('end', r));
-    // A pool that overwrites every buffer the moment it is given back: a buffer released before
-    // TLS had encrypted it would put 0xEE bytes on the wire.
-    const pool = new BufferPool(MiB, 1);
-    const release = pool.release.bind(pool);
-    pool.release = (view: Uint8Array): void => {
-      Buffer.from(view.buffer, view.byteOffset, view.byteLength).fill(0xee);
-      release(view);
-    };
-    const fh = await open(file, 'r');
-    for await (const chunk of readFileChunks(fh, 0, pool)) await writeReleasing(secure, chunk, pool);
-    await fh.close();
-    secure.end();
-    await ended;
-    client.destroy();
-    expect(sha(Buffer.concat(got))).toBe(sha(data));
-  });
 
   it('a TLS socket is received in chunks, exact bytes', async () => {
     const data = randomBytes(3 * MiB + 7);

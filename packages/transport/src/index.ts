@@ -13,5 +13,4 @@ export * from './tls-client.js';
 export * from './tls-session-cache.js';
 export * from './buffer-pool.js';
 export * from './file-batch-writer.js';
-export * from './pooled-send.js';
 export * from './socket-receiver.js';

@@ -1,7 +1,7 @@
 import { parseMdtm, parseQuotedPath, type ListEntry, type Reply } from '@ftpkit/codec';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open as openLocal, stat as statLocal, type FileHandle } from 'node:fs/promises';
+import { stat as statLocal } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { activeDialog, passiveDialog, type ActiveMode, type PassiveMode } from '../data-channel-dialog.js';
 import { describeCommand, expectReply, NO_REPLY, type Dialog } from '../dialog.js';
@@ -20,7 +20,7 @@ import { connectPassiveData, listenActiveData, type DataSocket, type PreparedDat
 import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
-import { BufferPool, readFileChunks, SocketReceiver, writeReleasing } from '@ftpkit/transport';
+import { BufferPool, SocketReceiver } from '@ftpkit/transport';
 
 /** Progress of one transfer. */
 export interface TransferProgress {
@@ -126,7 +126,7 @@ export class FtpClient {
   private closedByUser = false;
   private currentDir = '/';
   private feats: Features = new Map();
-  /** Reused buffers of bulk transfers: downloads read into them, uploads read the file into them. */
+  /** Reused buffers of downloads: read into, written to the file, given back (see DownloadTarget). */
   #bufferPool: BufferPool | undefined;
   /** Things the client chose to ignore (e.g. a PASV address), for logs. */
   readonly warnings: string[] = [];
@@ -506,7 +506,7 @@ export class FtpClient {
       const start = storedWhole ? 0 : offset + moved;
       let stream: AsyncIterable<Buffer | Uint8Array | string>;
       if (typeof source === 'string') {
-        stream = fileChunks(source, start, this.pool);
+        stream = fileChunks(source, start, this.options.highWaterMark);
       } else {
         if (start > 0 && opts.resume && retries === 0 && offset > 0) {
           // A Readable cannot seek: skip what the server already has.
@@ -699,8 +699,7 @@ export class FtpClient {
           if (stopReason) throw stopReason;
           const chunk = typeof c === 'string' ? Buffer.from(c) : c;
           const began = Date.now();
-          // A pooled chunk (a local file's) goes back to the pool once the socket has taken it.
-          await writeReleasing(out, chunk, this.pool);
+          await writeTo(out, chunk);
           last = Date.now();
           // Bytes in socket buffers are not the server's yet: count what it has likely read.
           const counted = acks.wrote(chunk.length, last - began);
@@ -848,19 +847,14 @@ export class FtpClient {
  * A local file's bytes from `start`. The file is opened only when the transfer starts reading, and
  * closed however the reading ends: a transfer refused before its data leaks no descriptor.
  */
-async function* fileChunks(path: string, start: number, pool: BufferPool): AsyncGenerator<Buffer> {
-  let fh: FileHandle;
+async function* fileChunks(path: string, start: number, highWaterMark: number): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { start, highWaterMark });
   try {
-    fh = await openLocal(path, 'r');
-  } catch (err) {
-    throw localError(`cannot read ${path}`, path, err);
-  }
-  try {
-    yield* readFileChunks(fh, start, pool);
+    for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {
     throw localError(`cannot read ${path}`, path, err);
   } finally {
-    await fh.close().catch(() => undefined);
+    stream.destroy();
   }
 }
 
