@@ -479,7 +479,7 @@ export class ConnectionDriver {
         }
         this.#startReadAhead(effect.spec);
         try {
-          await this.#data.open(effect.secure);
+          await this.#data.open(effect.secure, effect.spec?.type === 'stor');
         } catch (err) {
           this.#dropReadAhead();
           throw err;
@@ -793,6 +793,7 @@ export class ConnectionDriver {
         storage: this.#requireStorage(),
         socket: taken.socket,
         signal: taken.signal,
+        ...(taken.receiver === undefined ? {} : { receiver: taken.receiver }),
         user: this.#user,
         now: this.#ctx.now(),
         counter,

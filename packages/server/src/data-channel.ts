@@ -9,6 +9,7 @@ import {
   normalizeAddress,
   resolvePublicAddress,
   secureDataSocket,
+  SocketReceiver,
   type ControlConnection,
   type PassiveListener,
   type PassiveRejectReason,
@@ -65,6 +66,8 @@ export class DataChannel {
   #listener: PassiveListener | undefined;
   #activeTarget: { host: string; port: number } | undefined;
   #socket: Socket | undefined;
+  /** An upload's reader of an active connection (set up while connecting). */
+  #receiver: SocketReceiver | undefined;
   #op: AbortController | undefined;
   /** Closes a passive listener nobody connected to within the data timeout, freeing its port. */
   #expiry: NodeJS.Timeout | undefined;
@@ -139,8 +142,12 @@ export class DataChannel {
     this.#activeTarget = { host, port };
   }
 
-  /** Establish the prepared data connection: accept on the listener, or connect to the target. */
-  async open(secure: boolean): Promise<void> {
+  /**
+   * Establish the prepared data connection: accept on the listener, or connect to the target.
+   * `receive` (an upload): an active connection then reads into a {@link SocketReceiver}'s
+   * buffers from its first byte (Node's `onread` exists only for sockets it connects).
+   */
+  async open(secure: boolean, receive = false): Promise<void> {
     if (secure && this.#deps.tls() === undefined) {
       this.close();
       throw new DataChannelError('tls', 'TLS on data connections is not configured');
@@ -154,6 +161,7 @@ export class DataChannel {
     const target = this.#activeTarget;
     this.#activeTarget = undefined;
     let socket: Socket;
+    let receiver: SocketReceiver | undefined;
     clearTimeout(this.#expiry);
     if (listener !== undefined) {
       this.#listener = undefined;
@@ -164,6 +172,7 @@ export class DataChannel {
         listener.close();
       }
     } else if (target !== undefined) {
+      if (receive && !secure) receiver = new SocketReceiver();
       const sourcePort = this.#deps.active.sourcePortMinusOne === true && control.localPort > 1 ? control.localPort - 1 : undefined;
       socket = await connectActive({
         host: target.host,
@@ -173,6 +182,7 @@ export class DataChannel {
         ...(sourcePort === undefined ? {} : { sourcePort }),
         timeoutMs: dataTimeoutMs,
         signal: op.signal,
+        ...(receiver === undefined ? {} : { onread: receiver.onread }),
       });
     } else {
       throw new DataChannelError('not-prepared', 'no PASV/PORT before the transfer');
@@ -183,6 +193,7 @@ export class DataChannel {
     }
     socket.setNoDelay(false);
     this.#socket = socket;
+    this.#receiver = receiver?.attach(socket);
     // A transfer that stalls longer than the data timeout is dropped; it broke, so 426, not 425.
     this.#unwatch = watchStall(() => this.#socket, dataTimeoutMs, () => {
       const stalled = new DataChannelError('reset', 'data connection stalled');
@@ -196,13 +207,15 @@ export class DataChannel {
    * Under PROT P the TLS handshake happens here, after the 150 reply: clients such as curl start
    * it only once they saw 150, so doing it while opening would deadlock.
    */
-  async takeForTransfer(): Promise<{ socket: Socket; signal: AbortSignal }> {
+  async takeForTransfer(): Promise<{ socket: Socket; signal: AbortSignal; receiver?: SocketReceiver }> {
     const socket = this.#socket;
     const op = this.#op;
+    const receiver = this.#receiver;
+    this.#receiver = undefined;
     if (socket === undefined || op === undefined || socket.destroyed) {
       throw new DataChannelError('not-prepared', 'no open data connection');
     }
-    if (!this.#secure) return { socket, signal: op.signal };
+    if (!this.#secure) return { socket, signal: op.signal, ...(receiver === undefined ? {} : { receiver }) };
     const tls = this.#deps.tls();
     if (tls === undefined) throw new DataChannelError('tls', 'TLS on data connections is not configured');
     this.#secure = false;
@@ -237,6 +250,7 @@ export class DataChannel {
   }
 
   #destroySocket(): void {
+    this.#receiver = undefined;
     this.#unwatch?.();
     this.#unwatch = undefined;
     const socket = this.#socket;

@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AsciiDecoder, AsciiEncoder, DataChannelError } from '@ftpkit/codec';
 import type { HashAlgorithm, SessionUser, TransferSpec } from '@ftpkit/session';
 import type { StorageAdapter } from '@ftpkit/storage';
+import { SocketReceiver } from '@ftpkit/transport';
 import { Crc32 } from './crc32.js';
 import { listingChunks } from './listing.js';
 import { throttle, type TokenBucket } from './token-bucket.js';
@@ -242,6 +243,8 @@ export interface TransferContext {
   buckets: readonly TokenBucket[];
   /** RETR: the file's bytes from the offset when they are already being read (a read-ahead). */
   source?: AsyncIterable<Uint8Array>;
+  /** STOR on an active connection: its reader, attached since the connect (see DataChannel.open). */
+  receiver?: SocketReceiver;
   /** Uploads of a user with a quota: books each chunk before it is stored (throws EDQUOT). */
   quota?: { take(bytes: number): void };
 }
@@ -294,7 +297,10 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         if (ctx.quota !== undefined) stages.push(quotaGuard(ctx.quota));
         stages.push(counting(counter, signal, spec.uploadMode === 'atomic' ? ATOMIC_COMMIT_GRACE_MS : 0));
         const through = chain(stages);
-        await pipeline(socket, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
+        // ~1 MiB batches read into fresh pooled-size buffers (never released here: the storage
+        // keeps each batch until written, and any adapter may keep it longer).
+        const receiver = ctx.receiver ?? new SocketReceiver().attach(socket);
+        await pipeline(receiver, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
         break;
       }
       case 'list': {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { DataChannelError } from '@ftpkit/codec';
 import { connectOut, isBindFailure } from './connect-out.js';
 import { sameAddress } from './peer-address.js';
+import type { OnReadOption, SocketReceiver } from './socket-receiver.js';
 
 /** Lowest port a PORT/EPRT may name: privileged ports are refused (RFC 2577 §3). */
 export const MIN_ACTIVE_PORT = 1024;
@@ -36,6 +37,8 @@ export interface ConnectActiveOptions {
   sourcePort?: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Node's `onread` (read into the caller's buffers, e.g. a {@link SocketReceiver}'s). */
+  onread?: OnReadOption;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function connectActive(options: ConnectActiveOptions): Promise<Sock
   if (options.signal?.aborted === true) throw new DataChannelError('reset', 'aborted', { cause: options.signal.reason });
   const { host, port, localAddress, sourcePort, timeoutMs, signal } = options;
   const attempt = (localPort: number | undefined): Promise<Socket> =>
-    connectOut({ host, port, localAddress, localPort, timeoutMs, signal, label: 'active connect' });
+    connectOut({ host, port, localAddress, localPort, timeoutMs, signal, onread: options.onread, label: 'active connect' });
   try {
     return await attempt(sourcePort);
   } catch (err) {

@@ -11,3 +11,6 @@ export * from './socket-types.js';
 export * from './stall-watch.js';
 export * from './tls-client.js';
 export * from './tls-session-cache.js';
+export * from './buffer-pool.js';
+export * from './file-batch-writer.js';
+export * from './socket-receiver.js';

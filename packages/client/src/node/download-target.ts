@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type Stats, type WriteStream } from 'node:fs';
-import { access, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FtpLocalError } from '../errors.js';
-import { closed, endStream, writeTo } from './streams.js';
+import { FileBatchWriter } from '@ftpkit/transport';
 
 /** How a download writes its local file. */
 export interface DownloadTargetOptions {
@@ -13,7 +13,10 @@ export interface DownloadTargetOptions {
   offset: number;
   /** Make missing parent directories; otherwise a missing parent is an error. */
   createDirs: boolean;
+  /** Bytes per file write batch. */
   highWaterMark: number;
+  /** Told about each chunk once it is in the file (its buffer may then be reused). */
+  written?: (chunk: Uint8Array) => void;
 }
 
 /**
@@ -23,12 +26,11 @@ export interface DownloadTargetOptions {
  * A target that exists and is not a regular file (`/dev/null`, a FIFO) is written as it is.
  * A resumed download (`inPlace`) writes into the target itself, so what arrived stays as a partial
  * file to resume from. Either way the file is opened at the first byte (or at the end for an empty
- * file), so a refused RETR creates nothing, and the stream's 'error' always has a listener: an
- * abort while a write is pending cannot crash the process.
+ * file), so a refused RETR creates nothing; a write that fails is reported by the next call.
  */
 export class DownloadTarget {
-  private sink: WriteStream | undefined;
-  private failure: Error | undefined;
+  private fh: FileHandle | undefined;
+  private writer: FileBatchWriter | undefined;
   private readonly temp: string | undefined;
 
   private constructor(
@@ -46,26 +48,30 @@ export class DownloadTarget {
     return new DownloadTarget(path, opts, existing !== undefined && !existing.isFile());
   }
 
-  /** Writes one chunk, with backpressure. */
+  /**
+   * Takes one chunk: written in batches of about `highWaterMark`, one write in flight while the
+   * next batch gathers (backpressure: waits when a batch is ready and the previous write is not
+   * done). The chunk goes to `opts.written` once it is in the file.
+   */
   async write(chunk: Buffer): Promise<void> {
-    const sink = this.sink ?? await this.open();
-    if (this.failure) throw this.failure;
+    const writer = this.writer ?? await this.open();
     try {
-      await writeTo(sink, chunk);
+      await writer.write(chunk);
     } catch (err) {
-      throw this.failure ?? localError(`cannot write ${this.path}`, this.path, err);
+      throw localError(`cannot write ${this.path}`, this.path, err);
     }
   }
 
   /** The transfer succeeded: flush, close and put the file in place. */
   async commit(): Promise<void> {
-    const sink = this.sink ?? await this.open();
+    const writer = this.writer ?? await this.open();
     try {
-      await endStream(sink);
-      await closed(sink);
+      await writer.finish();
+      await this.fh?.close();
+      this.fh = undefined;
     } catch (err) {
       await this.discard();
-      throw localError(`cannot write ${this.path}`, this.path, this.failure ?? err);
+      throw localError(`cannot write ${this.path}`, this.path, err);
     }
     if (this.temp) {
       await rename(this.temp, this.path).catch(async (err: unknown) => {
@@ -77,50 +83,49 @@ export class DownloadTarget {
 
   /**
    * The transfer failed: a temporary file is closed and removed; a resumed file keeps what was
-   * written (flushed, so the next resume starts after the last byte on disk).
+   * received (written out, so the next resume starts after the last byte on disk).
    */
   async discard(): Promise<void> {
-    const sink = this.sink;
-    if (!sink) return;
-    if (this.temp) {
-      sink.destroy();
-      await closed(sink);
-      await unlink(this.temp).catch(() => undefined);
-      return;
-    }
-    if (this.special) {
-      sink.destroy();
-      await closed(sink);
-      return;
-    }
-    try {
-      await endStream(sink);
-    } catch {
-      sink.destroy();
-    }
-    await closed(sink);
+    const { writer, fh } = this;
+    this.fh = undefined;
+    if (!writer || !fh) return;
+    if (this.temp || this.special) await writer.abandon();
+    else await writer.finish().catch(() => undefined);
+    await fh.close().catch(() => undefined);
+    if (this.temp) await unlink(this.temp).catch(() => undefined);
   }
 
-  private async open(): Promise<WriteStream> {
-    let sink: WriteStream;
-    if (this.temp) {
-      sink = createWriteStream(this.temp, { flags: 'wx', highWaterMark: this.opts.highWaterMark });
-    } else if (this.special) {
-      sink = createWriteStream(this.path, { flags: 'w', highWaterMark: this.opts.highWaterMark });
-    } else {
-      const { offset } = this.opts;
-      // Only now, with data (or success) in hand, is a longer file cut back to the resume point.
-      const fh = await open(this.path, 'a+').catch((err: unknown) => { throw localError(`cannot open ${this.path}`, this.path, err); });
-      try {
-        await fh.truncate(offset);
-      } finally {
-        await fh.close();
+  private async open(): Promise<FileBatchWriter> {
+    let fh: FileHandle;
+    let position: number | null = 0;
+    try {
+      if (this.temp) {
+        fh = await open(this.temp, 'wx');
+      } else if (this.special) {
+        fh = await open(this.path, 'w');
+        // A FIFO or a terminal cannot seek.
+        position = null;
+      } else {
+        const { offset } = this.opts;
+        // Only now, with data (or success) in hand, is a longer file cut back to the resume point.
+        fh = await open(this.path, 'a+');
+        try {
+          await fh.truncate(offset);
+        } finally {
+          await fh.close();
+        }
+        fh = await open(this.path, 'r+');
+        position = offset;
       }
-      sink = createWriteStream(this.path, { flags: 'r+', start: offset, highWaterMark: this.opts.highWaterMark });
+    } catch (err) {
+      throw localError(`cannot open ${this.path}`, this.path, err);
     }
-    sink.on('error', (err) => { this.failure ??= localError(`cannot write ${this.path}`, this.path, err); });
-    this.sink = sink;
-    return sink;
+    this.fh = fh;
+    this.writer = new FileBatchWriter(fh, position, {
+      batchBytes: this.opts.highWaterMark,
+      ...(this.opts.written === undefined ? {} : { written: this.opts.written }),
+    });
+    return this.writer;
   }
 }
 

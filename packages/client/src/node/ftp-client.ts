@@ -20,6 +20,7 @@ import { connectPassiveData, listenActiveData, type DataSocket, type PreparedDat
 import { DownloadTarget, localError } from './download-target.js';
 import { resolveOptions, type FtpClientOptions, type ResolvedOptions } from './options.js';
 import { endStream, writeTo } from './streams.js';
+import { BufferPool, SocketReceiver } from '@ftpkit/transport';
 
 /** Progress of one transfer. */
 export interface TransferProgress {
@@ -125,6 +126,8 @@ export class FtpClient {
   private closedByUser = false;
   private currentDir = '/';
   private feats: Features = new Map();
+  /** Reused buffers of downloads: read into, written to the file, given back (see DownloadTarget). */
+  #bufferPool: BufferPool | undefined;
   /** Things the client chose to ignore (e.g. a PASV address), for logs. */
   readonly warnings: string[] = [];
   /** The options in force; `password` reads '***' so that logging the client never shows it. */
@@ -431,6 +434,7 @@ export class FtpClient {
         offset,
         createDirs: opts.createDirs ?? false,
         highWaterMark: this.options.highWaterMark,
+        written: (chunk) => this.pool.release(chunk),
       });
       const t = target;
       write = (chunk) => t.write(chunk);
@@ -636,7 +640,14 @@ export class FtpClient {
     finalReply.then((r) => { if (r.code >= 400) stop(new FtpReplyError(r.code, r.text, what)); }, (err: Error) => stop(err));
 
     let last = Date.now();
+    let receiver: SocketReceiver | undefined;
+    let lastReceived = 0;
     const stall = setInterval(() => {
+      // A batch fills slowly on a slow link: bytes arriving, not batches, keep the transfer alive.
+      if (receiver !== undefined && receiver.received !== lastReceived) {
+        lastReceived = receiver.received;
+        last = Date.now();
+      }
       if (Date.now() - last > this.options.dataTimeout) stop(new FtpTimeoutError('data', this.options.dataTimeout));
     }, Math.min(1000, Math.max(50, Math.floor(this.options.dataTimeout / 4))));
     let dataError: unknown;
@@ -660,7 +671,9 @@ export class FtpClient {
       socket.on('error', () => undefined);
       if (spec.write) {
         let got = 0;
-        for await (const c of socket) {
+        // A file's bytes come in ~1 MiB batches read into reused buffers; a listing's as they come.
+        const source: AsyncIterable<unknown> = spec.verb === 'RETR' ? (receiver = new SocketReceiver(this.pool).attach(socket)) : socket;
+        for await (const c of source) {
           let chunk = c as Buffer;
           last = Date.now();
           if (spec.limit !== undefined && got + chunk.length >= spec.limit) {
@@ -803,6 +816,11 @@ export class FtpClient {
     const h = createHash(name);
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(chunk as Buffer);
     return h.digest('hex');
+  }
+
+  private get pool(): BufferPool {
+    this.#bufferPool ??= new BufferPool(this.options.highWaterMark);
+    return this.#bufferPool;
   }
 
   /** QUIT and close. Safe to call twice. */
