@@ -1,5 +1,5 @@
 import type { HostPort } from '@ftpkit/codec';
-import { connectOut, listenPassive, secureClientSocket, type Socket } from '@ftpkit/transport';
+import { connectOut, listenPassive, secureClientSocket, type OnReadOption, type Socket } from '@ftpkit/transport';
 import { FtpConnectionError } from '../errors.js';
 import { tlsClientOptions, type ControlChannel } from './control-channel.js';
 import type { ResolvedOptions } from './options.js';
@@ -36,10 +36,13 @@ async function secureData(raw: Socket, ctrl: ControlChannel, opts: ResolvedOptio
 /**
  * Passive mode: connects to the port the server named within `connectTimeout` (the server's
  * active mode, mirrored). TLS starts in `connect`, after the server's 150, as ftplib and curl do:
- * pyftpdlib resets a handshake begun earlier.
+ * pyftpdlib resets a handshake begun earlier. `onread` (a download's receiver) reads a plain
+ * connection straight into reused buffers.
  */
-export async function connectPassiveData(target: HostPort, ctrl: ControlChannel, opts: ResolvedOptions, protect: boolean): Promise<PreparedData> {
-  const raw = await connectOut({ host: target.host, port: target.port, timeoutMs: opts.connectTimeout }).catch((err: unknown) => {
+export async function connectPassiveData(target: HostPort, ctrl: ControlChannel, opts: ResolvedOptions, protect: boolean, onread?: () => OnReadOption): Promise<PreparedData> {
+  // Plain TCP only: under TLS the raw socket's bytes belong to the TLS layer.
+  const receive = protect || onread === undefined ? {} : { onread: onread() };
+  const raw = await connectOut({ host: target.host, port: target.port, timeoutMs: opts.connectTimeout, ...receive }).catch((err: unknown) => {
     throw fromTransport(err, `cannot open data connection to ${target.host}:${target.port}`, 'connect', opts.connectTimeout);
   });
   let sock: DataSocket = raw;

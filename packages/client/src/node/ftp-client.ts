@@ -552,7 +552,7 @@ export class FtpClient {
   }
 
   /** Opens a data connection (passive or active) ready for the transfer command. */
-  private async prepareData(): Promise<PreparedData> {
+  private async prepareData(receiver?: SocketReceiver): Promise<PreparedData> {
     if (this.options.mode === 'active') {
       const data = await listenActiveData(this.ctrl, this.options, this.protectedData);
       try {
@@ -572,7 +572,7 @@ export class FtpClient {
     }));
     this.passiveMode = target.mode;
     if (target.ignoredHost) this.warnings.push(`ignored PASV address ${target.ignoredHost}; using the control host`);
-    return await connectPassiveData(target, this.ctrl, this.options, this.protectedData);
+    return await connectPassiveData(target, this.ctrl, this.options, this.protectedData, receiver && (() => receiver.onread));
   }
 
   /**
@@ -582,7 +582,10 @@ export class FtpClient {
    */
   private async transfer(spec: TransferSpec): Promise<void> {
     if (spec.signal?.aborted) throw new FtpAbortError({ cause: spec.signal.reason });
-    const data = await this.prepareData();
+    // A download's bytes come in ~1 MiB batches read into reused buffers (`onread` where this
+    // client connects, the same machinery adopted where it accepts); a listing's as they come.
+    const receiver = spec.verb === 'RETR' && spec.write ? new SocketReceiver(this.pool) : undefined;
+    const data = await this.prepareData(receiver);
     // REST must come right before the transfer command (RFC 3659 §5.3): after EPSV/PASV/EPRT/PORT,
     // which strict servers let reset the restart marker.
     if (spec.rest && spec.rest > 0) {
@@ -640,7 +643,6 @@ export class FtpClient {
     finalReply.then((r) => { if (r.code >= 400) stop(new FtpReplyError(r.code, r.text, what)); }, (err: Error) => stop(err));
 
     let last = Date.now();
-    let receiver: SocketReceiver | undefined;
     let lastReceived = 0;
     const stall = setInterval(() => {
       // A batch fills slowly on a slow link: bytes arriving, not batches, keep the transfer alive.
@@ -671,8 +673,7 @@ export class FtpClient {
       socket.on('error', () => undefined);
       if (spec.write) {
         let got = 0;
-        // A file's bytes come in ~1 MiB batches read into reused buffers; a listing's as they come.
-        const source: AsyncIterable<unknown> = spec.verb === 'RETR' ? (receiver = new SocketReceiver(this.pool).attach(socket)) : socket;
+        const source: AsyncIterable<unknown> = receiver !== undefined ? receiver.attach(socket) : socket;
         for await (const c of source) {
           let chunk = c as Buffer;
           last = Date.now();
