@@ -479,7 +479,8 @@ export class ConnectionDriver {
         }
         this.#startReadAhead(effect.spec);
         try {
-          await this.#data.open(effect.secure, effect.spec?.type === 'stor');
+          // A throttled upload reads no further ahead than its throttle (see transfer.ts).
+          await this.#data.open(effect.secure, effect.spec?.type === 'stor' && this.#bucketsFor('upload').length === 0);
         } catch (err) {
           this.#dropReadAhead();
           throw err;

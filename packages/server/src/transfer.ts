@@ -298,9 +298,11 @@ export async function runTransfer(spec: TransferSpec, ctx: TransferContext): Pro
         stages.push(counting(counter, signal, spec.uploadMode === 'atomic' ? ATOMIC_COMMIT_GRACE_MS : 0));
         const through = chain(stages);
         // ~1 MiB batches read into fresh pooled-size buffers (never released here: the storage
-        // keeps each batch until written, and any adapter may keep it longer).
-        const receiver = ctx.receiver ?? new SocketReceiver().attach(socket);
-        await pipeline(receiver, (source: AsyncIterable<Uint8Array>) => sink(through(source)), { signal });
+        // keeps each batch until written, and any adapter may keep it longer). A throttled upload
+        // reads the socket as it goes instead: two batches read ahead of the throttle would let the
+        // client see its bytes taken faster than its limit.
+        const source: AsyncIterable<Uint8Array> = ctx.receiver ?? (ctx.buckets.length > 0 ? socket : new SocketReceiver().attach(socket));
+        await pipeline(source, (data: AsyncIterable<Uint8Array>) => sink(through(data)), { signal });
         break;
       }
       case 'list': {
